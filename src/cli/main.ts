@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * The `minewatch` binary: parse, dispatch, map errors to exit codes. Handlers live in
+ * ./commands, one file per subcommand, and are tested by calling them directly.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { MinewatchError } from '../errors.js';
+import { registerFixtures } from './commands/fixtures.js';
+import { registerServeCatalog } from './commands/serve-catalog.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('minewatch')
+    .description('Evidence of rare-earth mining in Kachin state, Myanmar, from public Sentinel-2 L2A imagery')
+    .version(version())
+    .exitOverride()
+    .showHelpAfterError();
+  registerFixtures(program);
+  registerServeCatalog(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed its message (help, version, or a usage error).
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof MinewatchError) {
+      process.stderr.write(`minewatch: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(
+      `minewatch: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return 70;
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`minewatch: ${String(err)}\n`);
+    process.exitCode = 70;
+  },
+);
