@@ -1,0 +1,51 @@
+# minewatch: the two commands a new user types are `make run` and `make test`.
+# Every target installs what it needs (npm ci, the build) by itself.
+
+SHELL := /bin/bash
+NODE_MODULES := node_modules/.package-lock.json
+DIST := dist/cli/main.js
+DEMO_SEED ?= 1
+DEMO_WORLD := .cache/demo-world-$(DEMO_SEED)
+OUT ?= out/demo
+
+.PHONY: run test lint format bench fixtures build install clean serve-demo ci
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NODE_MODULES)
+
+$(DIST): $(NODE_MODULES) tsconfig.json $(shell find src -name '*.ts')
+	npx tsc -p tsconfig.json
+	@touch $@
+
+build: $(DIST)
+
+# The demo world is generated once per seed and cached; the generator is deterministic.
+$(DEMO_WORLD)/world.json: $(DIST)
+	node $(DIST) fixtures world --seed $(DEMO_SEED) --out $(DEMO_WORLD)
+
+fixtures: $(DEMO_WORLD)/world.json
+
+# Until the scan lands, `make run` builds the demo world and serves it as a local STAC API.
+run: fixtures
+	@echo "Serving the synthetic Kachin world from $(DEMO_WORLD) (Ctrl-C to stop)"
+	node $(DIST) serve-catalog --root $(DEMO_WORLD)
+
+test: $(DIST)
+	npx vitest run
+
+lint: $(NODE_MODULES)
+	npx tsc -p tsconfig.check.json
+	npx eslint .
+	npx prettier --check .
+
+format: $(NODE_MODULES)
+	npx prettier --write .
+
+bench: $(DIST)
+	@echo "No benchmarks yet: the scan's benchmark arrives with the performance work (issue 4)."
+
+clean:
+	rm -rf dist .cache out
