@@ -33,8 +33,11 @@ run: fixtures
 	@echo "Serving the synthetic Kachin world from $(DEMO_WORLD) (Ctrl-C to stop)"
 	node $(DIST) serve-catalog --root $(DEMO_WORLD)
 
+# The last line is a plain "N passed, N failed, N skipped" summary for CI logs.
 test: $(DIST)
-	npx vitest run
+	@mkdir -p .cache
+	npx vitest run --reporter=default --reporter=json --outputFile=.cache/vitest-report.json
+	@node -e 'const r=require("./.cache/vitest-report.json");console.log("tests: "+r.numPassedTests+" passed, "+r.numFailedTests+" failed, "+(r.numPendingTests+r.numTodoTests)+" skipped")'
 
 lint: $(NODE_MODULES)
 	npx tsc -p tsconfig.check.json
