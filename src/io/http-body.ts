@@ -1,0 +1,83 @@
+/**
+ * Response body reading with a size cap and a stall timer, and `Content-Range` parsing. Node's fetch
+ * (undici) waits up to 300 s for a silent body by default (RELIABILITY.md H5), so every chunk re-arms
+ * our own, much shorter, stall timer.
+ */
+
+export type ContentRange =
+  | { kind: 'range'; start: number; end: number; total: number | undefined }
+  | { kind: 'unsatisfied'; total: number };
+
+const RANGE_RE = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i;
+const UNSATISFIED_RE = /^bytes\s+\*\/(\d+)$/i;
+
+/** Parses `bytes a-b/size`, `bytes a-b/*` or `bytes *\/size`; undefined when absent or malformed. */
+export function parseContentRange(header: string | null): ContentRange | undefined {
+  if (header === null) return undefined;
+  const v = header.trim();
+  const m = RANGE_RE.exec(v);
+  if (m) {
+    const start = Number(m[1]);
+    const end = Number(m[2]);
+    const total = m[3] === '*' ? undefined : Number(m[3]);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return undefined;
+    if (total !== undefined && (!Number.isSafeInteger(total) || end >= total)) return undefined;
+    return { kind: 'range', start, end, total };
+  }
+  const u = UNSATISFIED_RE.exec(v);
+  if (u) {
+    const total = Number(u[1]);
+    return Number.isSafeInteger(total) ? { kind: 'unsatisfied', total } : undefined;
+  }
+  return undefined;
+}
+
+export interface ReadBodyOptions {
+  /** More bytes than this and `tooLarge()` is thrown, with the stream cancelled. */
+  maxBytes: number;
+  /** Milliseconds without a chunk before `onStall` is called (it should abort the request). */
+  stallMs: number;
+  onStall: () => void;
+  tooLarge: () => Error;
+}
+
+/** Reads a whole body. Errors from the stream (reset, abort) propagate unchanged for the caller to classify. */
+export async function readBody(
+  body: ReadableStream<Uint8Array> | null,
+  opts: ReadBodyOptions,
+): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(opts.onStall, opts.stallMs);
+  };
+  try {
+    arm();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > opts.maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw opts.tooLarge();
+      }
+      chunks.push(value);
+      arm();
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,202 @@
+/**
+ * The retrying, guarded request loop under HttpClient: per-attempt timeout and body stall timer,
+ * bounded retries with full-jitter backoff and Retry-After, a client-wide retry budget, redirects
+ * followed by hand so the allow hook sees every hop, and request/byte/status counters.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { readBody } from './http-body.js';
+import { sendFollowingRedirects, type RequestSpec } from './http-redirects.js';
+import { HttpError, backoffDelay, isRetryableStatus, networkError, parseRetryAfter } from './http-errors.js';
+
+export interface HttpClientOptions {
+  /** Attempts per request, the first included; default 5. */
+  maxAttempts?: number;
+  /** Retries across the client's whole life (a run); default 200. */
+  retryBudget?: number;
+  /** Per-attempt timeout from sending to the last body byte; default 30 s. */
+  timeoutMs?: number;
+  /** Longest silence while a body is arriving; default 10 s. */
+  stallTimeoutMs?: number;
+  /** Backoff base and cap (full jitter); defaults 200 ms and 10 s. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** A `Retry-After` longer than this is not waited for: the request fails; default 60 s. */
+  maxRetryAfterMs?: number;
+  /** A 200 that ignored `Range` is sliced only when the whole body is at most this; default 16 MiB. */
+  fullBodyCapBytes?: number;
+  /** Largest JSON body; default 64 MiB. */
+  maxJsonBytes?: number;
+  /** Redirect hops followed per request; default 5. */
+  maxRedirects?: number;
+  /** Checked before every request and every redirect hop; default: allow all http(s) URLs. */
+  allow?: (url: URL) => boolean;
+  /** Injected for tests: waits `ms`, rejecting if `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Injected for tests: uniform in [0, 1). */
+  random?: () => number;
+}
+
+/** Counters for run.json provenance. `byStatus` keys are status codes. */
+export interface HttpStats {
+  requests: number;
+  bytes: number;
+  retries: number;
+  byStatus: Record<string, number>;
+}
+
+/** What an attempt gets: the signal to pass to fetch, and the hook that aborts it for a stalled body. */
+export interface Attempt {
+  signal: AbortSignal;
+  onStall: () => void;
+}
+
+const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
+  }
+};
+
+export class HttpTransport {
+  readonly stats: HttpStats = { requests: 0, bytes: 0, retries: 0, byStatus: {} };
+  private retriesLeft: number;
+  readonly o: Required<Omit<HttpClientOptions, 'allow'>> & { allow: (url: URL) => boolean };
+
+  constructor(opts: HttpClientOptions = {}) {
+    this.o = {
+      maxAttempts: opts.maxAttempts ?? 5,
+      retryBudget: opts.retryBudget ?? 200,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      stallTimeoutMs: opts.stallTimeoutMs ?? 10_000,
+      backoffBaseMs: opts.backoffBaseMs ?? 200,
+      backoffCapMs: opts.backoffCapMs ?? 10_000,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
+      fullBodyCapBytes: opts.fullBodyCapBytes ?? 16 * 1024 * 1024,
+      maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 * 1024,
+      maxRedirects: opts.maxRedirects ?? 5,
+      allow: opts.allow ?? (() => true),
+      sleep: opts.sleep ?? defaultSleep,
+      random: opts.random ?? Math.random,
+    };
+    this.retriesLeft = this.o.retryBudget;
+  }
+
+  /** Runs `attempt` up to maxAttempts times while it fails with a retryable HttpError. */
+  async run<T>(url: URL, signal: AbortSignal | undefined, attempt: (a: Attempt) => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      signal?.throwIfAborted();
+      let err: HttpError;
+      try {
+        return await this.once(url, signal, attempt);
+      } catch (e) {
+        if (!(e instanceof HttpError) || !e.retryable) throw e;
+        err = e;
+      }
+      const gaveUp = (kind: HttpError['kind'], why: string): HttpError =>
+        new HttpError(kind, url, `${err.detail}; ${why}`, {
+          status: err.status,
+          retryable: true,
+          cause: err,
+        });
+      if (n >= this.o.maxAttempts) throw gaveUp(err.kind, `gave up after ${n} attempt${n === 1 ? '' : 's'}`);
+      if (this.retriesLeft <= 0) {
+        throw gaveUp('retries-exhausted', `client retry budget of ${this.o.retryBudget} exhausted`);
+      }
+      const backoff = backoffDelay(n - 1, this.o.backoffBaseMs, this.o.backoffCapMs, this.o.random);
+      const wait = Math.max(backoff, err.retryAfterMs ?? 0);
+      if (wait > this.o.maxRetryAfterMs) {
+        throw gaveUp(err.kind, `Retry-After of ${wait} ms is beyond the ${this.o.maxRetryAfterMs} ms cap`);
+      }
+      this.retriesLeft--;
+      this.stats.retries++;
+      await this.o.sleep(wait, signal);
+    }
+  }
+
+  /**
+   * One attempt under its own timeout and stall timer, linked to the caller's signal. Anything that is
+   * not already an HttpError is classified here: caller abort (rethrown as is), stall, timeout, network.
+   * AbortSignal.any links without adding a listener to the caller's signal, which many concurrent
+   * requests share (listeners would trip Node's MaxListenersExceededWarning at 11).
+   */
+  private async once<T>(
+    url: URL,
+    signal: AbortSignal | undefined,
+    attempt: (a: Attempt) => Promise<T>,
+  ): Promise<T> {
+    const ctl = new AbortController();
+    let why: 'timeout' | 'stall' | undefined;
+    const abort = (reason: 'timeout' | 'stall'): void => {
+      if (why !== undefined) return;
+      why = reason;
+      ctl.abort();
+    };
+    const timer = setTimeout(() => abort('timeout'), this.o.timeoutMs);
+    const linked = signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal;
+    try {
+      return await attempt({ signal: linked, onStall: () => abort('stall') });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (why === 'stall') {
+        throw new HttpError('stall', url, `body stalled for more than ${this.o.stallTimeoutMs} ms`, {
+          retryable: true,
+          cause: err,
+        });
+      }
+      if (why === 'timeout') {
+        throw new HttpError('timeout', url, `no complete answer within ${this.o.timeoutMs} ms`, {
+          retryable: true,
+          cause: err,
+        });
+      }
+      throw networkError(url, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends one request, following redirects by hand so the allow hook sees every hop. */
+  send(url: URL, init: RequestSpec, a: Attempt): Promise<Response> {
+    return sendFollowingRedirects(url, init, a.signal, {
+      allow: this.o.allow,
+      maxRedirects: this.o.maxRedirects,
+      onRequest: () => {
+        this.stats.requests++; // counted when sent: a request that never gets an answer is still made
+      },
+      onResponse: (status) => {
+        this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+      },
+    });
+  }
+
+  statusError(url: URL, res: Response, retry403: boolean, snippet: string): HttpError {
+    return new HttpError('status', url, `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`, {
+      status: res.status,
+      retryable: isRetryableStatus(res.status, retry403),
+      retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()),
+    });
+  }
+
+  async body(res: Response, maxBytes: number, a: Attempt, tooLarge: () => Error): Promise<Uint8Array> {
+    const bytes = await readBody(res.body, {
+      maxBytes,
+      stallMs: this.o.stallTimeoutMs,
+      onStall: a.onStall,
+      tooLarge,
+    });
+    this.stats.bytes += bytes.length;
+    return bytes;
+  }
+
+  /** The start of an error body, whitespace collapsed, for messages; never throws. */
+  async snippet(res: Response, a: Attempt): Promise<string> {
+    try {
+      const bytes = await this.body(res, 64 * 1024, a, () => new Error('long'));
+      return new TextDecoder().decode(bytes.subarray(0, 600)).replace(/\s+/g, ' ').trim().slice(0, 200);
+    } catch {
+      await res.body?.cancel().catch(() => undefined);
+      return '';
+    }
+  }
+}

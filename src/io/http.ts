@@ -1,0 +1,130 @@
+/**
+ * Our HTTP client on Node's global fetch (undici): byte ranges for COG reads and JSON for the STAC
+ * client. It exists because geotiff.js trusts whatever a server sends (RELIABILITY.md §0.2-0.3):
+ * here every 206 is checked against the request, every failure is a typed `HttpError` that says
+ * whether it is worth retrying, retries are bounded per request and per client, and every request
+ * and redirect hop passes the `allow` hook first.
+ */
+import { HttpError } from './http-errors.js';
+import { HttpTransport, type Attempt, type HttpClientOptions, type HttpStats } from './http-transport.js';
+import { interpretRangeResponse, type RangeResult, type RangeUnsatisfied } from './http-range.js';
+
+export { HttpError, type HttpErrorKind } from './http-errors.js';
+export type { HttpClientOptions, HttpStats } from './http-transport.js';
+export type { RangeResult } from './http-range.js';
+
+export interface JsonRequestInit {
+  method?: 'GET' | 'POST';
+  /** Sent as JSON (POST). */
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Retry 403 too: Earth Search throttles with 403 (RELIABILITY.md §0.6); default true. */
+  retry403?: boolean;
+}
+
+const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
+export class HttpClient {
+  private readonly t: HttpTransport;
+
+  constructor(opts: HttpClientOptions = {}) {
+    this.t = new HttpTransport(opts);
+  }
+
+  /** Requests, bytes, retries and statuses so far, for run.json. */
+  get stats(): HttpStats {
+    return this.t.stats;
+  }
+
+  /** Bytes `start..endInclusive` of `url`; fewer only when the server reports the resource ends sooner. */
+  async getRange(url: URL, start: number, endInclusive: number, signal?: AbortSignal): Promise<Uint8Array> {
+    return (await this.fetchRange(url, start, endInclusive, signal)).bytes;
+  }
+
+  /** As `getRange`, also returning the resource size when the server told it (`Content-Range` total). */
+  async fetchRange(
+    url: URL,
+    start: number,
+    endInclusive: number,
+    signal?: AbortSignal,
+  ): Promise<RangeResult> {
+    if (
+      !Number.isSafeInteger(start) ||
+      !Number.isSafeInteger(endInclusive) ||
+      start < 0 ||
+      endInclusive < start
+    ) {
+      throw new RangeError(`invalid byte range ${start}-${endInclusive} for ${String(url)}`);
+    }
+    const first = await this.t.run(url, signal, (a) => this.rangeAttempt(url, start, endInclusive, a));
+    if (first.kind === 'done') return first;
+    // 416: the resource is shorter than asked. Ask once more for what exists, or return nothing.
+    const total = first.total;
+    if (start >= total) return { kind: 'done', bytes: new Uint8Array(0), total };
+    const second = await this.t.run(url, signal, (a) => this.rangeAttempt(url, start, total - 1, a));
+    if (second.kind === 'done') return second;
+    throw new HttpError('range', url, `416 again for clamped range ${start}-${total - 1}`, {
+      status: 416,
+      retryable: false,
+    });
+  }
+
+  /** GET or POST expecting JSON; an answer that is not JSON (an HTML error page with 200) is an error. */
+  async getJson(url: URL, init: JsonRequestInit = {}): Promise<unknown> {
+    const method = init.method ?? 'GET';
+    const headers: Record<string, string> = { accept: 'application/geo+json, application/json;q=0.9' };
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = JSON.stringify(init.body);
+      headers['content-type'] = 'application/json';
+    }
+    const retry403 = init.retry403 ?? true;
+    return this.t.run(url, init.signal, async (a) => {
+      const res = await this.t.send(url, { method, headers, body }, a);
+      const type = res.headers.get('content-type') ?? '';
+      if (res.status < 200 || res.status > 299 || !JSON_TYPE.test(type)) {
+        const snippet = await this.t.snippet(res, a);
+        if (res.status < 200 || res.status > 299) throw this.t.statusError(url, res, retry403, snippet);
+        throw new HttpError('not-json', url, `expected JSON, got ${type || 'no content type'}: ${snippet}`, {
+          status: res.status,
+          retryable: false,
+        });
+      }
+      const bytes = await this.t.body(
+        res,
+        this.t.o.maxJsonBytes,
+        a,
+        () =>
+          new HttpError('too-large', url, `JSON body larger than ${this.t.o.maxJsonBytes} bytes`, {
+            status: res.status,
+            retryable: false,
+          }),
+      );
+      try {
+        return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+      } catch (err) {
+        throw new HttpError('not-json', url, `invalid JSON: ${(err as Error).message}`, {
+          status: res.status,
+          retryable: false,
+          cause: err,
+        });
+      }
+    });
+  }
+
+  private async rangeAttempt(
+    url: URL,
+    start: number,
+    end: number,
+    a: Attempt,
+  ): Promise<RangeResult | RangeUnsatisfied> {
+    const headers = { range: `bytes=${start}-${end}`, 'accept-encoding': 'identity' };
+    const res = await this.t.send(url, { method: 'GET', headers }, a);
+    if (res.status !== 206 && res.status !== 200 && res.status !== 416) {
+      throw this.t.statusError(url, res, false, await this.t.snippet(res, a));
+    }
+    return interpretRangeResponse(res, url, start, end, this.t.o.fullBodyCapBytes, (max, tooLarge) =>
+      this.t.body(res, max, a, tooLarge),
+    );
+  }
+}
