@@ -1,0 +1,226 @@
+/**
+ * WorkerPool on real threads. Needs the build (dist/run/worker-entry.js): `make test` does it, or
+ * `npx tsc -p tsconfig.json`. Hostile task kinds live in test/fixtures-tasks/hostile-tasks.js.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  PoolClosedError,
+  TaskFailedError,
+  TaskTimeoutError,
+  WorkerCrashedError,
+  WorkerPool,
+  WorkerStartupError,
+  workerEntryUrl,
+  type WorkerPoolOptions,
+} from '../../src/run/worker-pool.js';
+
+const hostile = new URL('../fixtures-tasks/hostile-tasks.js', import.meta.url);
+const pools: WorkerPool[] = [];
+function pool(options: WorkerPoolOptions = {}): WorkerPool {
+  const p = new WorkerPool({ size: 2, taskModules: [hostile], ...options });
+  pools.push(p);
+  return p;
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+interface Who {
+  threadId: number;
+  value: unknown;
+}
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+const whoami = (p: WorkerPool, value: unknown, waitMs = 0, signal?: AbortSignal): Promise<Who> =>
+  p.run<unknown, Who>('whoami', { value, waitMs }, [], signal);
+
+describe('WorkerPool', () => {
+  it('returns every result of many tasks, spread over both workers', async () => {
+    const p = pool();
+    const inputs = Array.from({ length: 200 }, (_, i) => ({ i, text: `n${i}` }));
+    const outputs = await Promise.all(inputs.map((input) => p.runTask('echo', input)));
+    expect(outputs).toEqual(inputs);
+    const who = await Promise.all([0, 1, 2, 3].map((i) => whoami(p, i, 50)));
+    expect(who.map((w) => w.value)).toEqual([0, 1, 2, 3]);
+    expect(new Set(who.map((w) => w.threadId)).size).toBe(2);
+    expect(p.stats()).toMatchObject({ size: 2, workers: 2, busy: 0, queued: 0, completed: 204, failed: 0 });
+  });
+
+  it('moves a large ArrayBuffer by transfer both ways (the source is detached)', async () => {
+    const p = pool();
+    const bytes = new Uint8Array(64 * 1024 * 1024).fill(3);
+    const out = await p.run<ArrayBuffer, { sum: number; reply: Uint8Array }>('sumBytes', bytes.buffer, [
+      bytes.buffer,
+    ]);
+    expect(bytes.buffer.byteLength).toBe(0);
+    expect(out.sum).toBe(3 * 64 * 1024 * 1024);
+    expect(out.reply).toBeInstanceOf(Uint8Array);
+    expect(out.reply.length).toBe(64 * 1024 * 1024);
+    expect(out.reply[12345]).toBe(7);
+  });
+
+  it('shares a SharedArrayBuffer: what a worker writes, the main thread sees', async () => {
+    const p = pool();
+    const shared = new SharedArrayBuffer(4 * 1000);
+    await p.run('fillShared', { shared, value: 42 });
+    const view = new Int32Array(shared);
+    expect(view[0]).toBe(42);
+    expect(view[999]).toBe(42);
+  });
+
+  it('rejects a task that throws with the worker message and keeps working', async () => {
+    const p = pool();
+    const error: unknown = await p
+      .run('throws', { message: 'tile 3 is corrupt' }, [], undefined, { label: 'B04 block 1,2' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).message).toBe('tile 3 is corrupt');
+    expect((error as TaskFailedError).remoteName).toBe('RangeError');
+    expect((error as TaskFailedError).task.label).toBe('B04 block 1,2');
+    await expect(p.runTask('echo', 'still here')).resolves.toBe('still here');
+    expect(p.stats()).toMatchObject({ workers: 2, failed: 1, crashed: 0, replaced: 0 });
+  });
+
+  it('lets a task import geotiff (its web-worker dependency needs workerData)', async () => {
+    const p = pool();
+    await expect(p.run('importGeotiff', null)).resolves.toBe('function');
+  });
+
+  it('aborts many queued tasks sharing one signal, with one listener on it', async () => {
+    const p = pool({ size: 1 });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    const controller = new AbortController();
+    const tasks = Array.from({ length: 50 }, (_, i) =>
+      whoami(p, i, 20, controller.signal).catch((e: unknown) => e),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const results = await Promise.all(tasks);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // warnings are emitted on next tick
+    process.off('warning', onWarning);
+    expect(results.filter((r) => r instanceof Error && r.name === 'AbortError')).toHaveLength(50);
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    expect(p.stats()).toMatchObject({ aborted: 50, queued: 0, busy: 0 });
+  });
+
+  it('names the known kinds when asked for an unknown one', async () => {
+    const p = pool();
+    const error: unknown = await p.run('nope', 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as Error).message).toMatch(/^unknown task kind "nope" \(known: echo, .*whoami, .*spin\)$/);
+  });
+
+  it('fails only the task whose worker calls process.exit, and restores the pool', async () => {
+    const p = pool();
+    const before = await Promise.all([whoami(p, 'a', 30), whoami(p, 'b', 30)]);
+    const sibling = whoami(p, 'sibling', 300); // runs on the other worker throughout
+    const error: unknown = await p
+      .run('exit', { code: 7 }, [], undefined, { label: 'item X' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    const crash = error as WorkerCrashedError;
+    expect(crash.reason).toBe('exit');
+    expect(crash.workerExitCode).toBe(7);
+    expect(crash.message).toMatch(
+      /worker crashed running task "item X" \(exit #\d+\): worker exited with code 7/,
+    );
+    await expect(sibling).resolves.toMatchObject({ value: 'sibling' });
+    expect(p.stats()).toMatchObject({ workers: 2, crashed: 1, failed: 1, replaced: 1 });
+    // 200 ms each: if the replacement is still starting when c is sent, it is ready for d.
+    const after = await Promise.all([whoami(p, 'c', 200), whoami(p, 'd', 200)]);
+    expect(new Set(after.map((w) => w.threadId)).size).toBe(2);
+    const fresh = after.filter((w) => !before.some((b) => b.threadId === w.threadId));
+    expect(fresh).toHaveLength(1);
+  });
+
+  it('survives an uncaught error thrown outside the handler', async () => {
+    const p = pool();
+    const error: unknown = await p.run('uncaught', { message: 'timer blew up' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect((error as WorkerCrashedError).reason).toBe('uncaught-error');
+    expect((error as Error).message).toMatch(/uncaught Error: timer blew up/);
+    await expect(p.runTask('echo', 1)).resolves.toBe(1);
+    expect(p.stats().workers).toBe(2);
+  });
+
+  it('contains a worker that runs out of heap (resourceLimits) to its task', async () => {
+    const p = pool({ resourceLimits: { maxOldGenerationSizeMb: 16 } });
+    const error: unknown = await p.run('oom', null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect((error as WorkerCrashedError).reason).toBe('out-of-memory');
+    expect((error as Error).message).toMatch(/out of memory \(JS heap limit 16 MB\)/);
+    await expect(Promise.all([p.runTask('echo', 1), p.runTask('echo', 2)])).resolves.toEqual([1, 2]);
+    expect(p.stats()).toMatchObject({ workers: 2, crashed: 1, replaced: 1 });
+  });
+
+  it('rejects a task past its timeout with TaskTimeoutError and replaces the busy worker', async () => {
+    const p = pool({ taskTimeoutMs: 200 });
+    const started = Date.now();
+    const error: unknown = await p.run('spin', null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskTimeoutError);
+    expect((error as Error).message).toMatch(/task spin #\d+ timed out after 200 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(p.run('whoami', { value: 'ok' }, [], undefined, { timeoutMs: 5000 })).resolves.toMatchObject(
+      {
+        value: 'ok',
+      },
+    );
+    expect(p.stats()).toMatchObject({ workers: 2, timedOut: 1, failed: 1, replaced: 1 });
+  });
+
+  it('removes an aborted queued task without running it', async () => {
+    const p = pool({ size: 1 });
+    const controller = new AbortController();
+    const first = whoami(p, 'first', 200);
+    const second = whoami(p, 'second', 0, controller.signal);
+    const third = whoami(p, 'third');
+    controller.abort();
+    await expect(second).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(first).resolves.toMatchObject({ value: 'first' });
+    await expect(third).resolves.toMatchObject({ value: 'third' });
+    expect(p.stats()).toMatchObject({ completed: 2, aborted: 1, failed: 0, replaced: 0 });
+  });
+
+  it('terminates and replaces the worker of an aborted running task', async () => {
+    const p = pool({ size: 1 });
+    const controller = new AbortController();
+    const spinning = p.run('spin', null, [], controller.signal);
+    await until(() => p.stats().busy === 1); // running, not still queued behind a starting worker
+    controller.abort(new Error('user pressed Ctrl-C'));
+    await expect(spinning).rejects.toThrow('user pressed Ctrl-C');
+    await expect(p.runTask('echo', 'after')).resolves.toBe('after');
+    expect(p.stats()).toMatchObject({ workers: 1, aborted: 1, replaced: 1 });
+  });
+
+  it('close() terminates the workers and rejects running and queued tasks', async () => {
+    const p = pool({ size: 1 });
+    const running = p.run('spin', null).catch((e: unknown) => e);
+    const queued = p.runTask('echo', 1).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await p.close();
+    expect(await running).toBeInstanceOf(PoolClosedError);
+    expect(await queued).toBeInstanceOf(PoolClosedError);
+    await expect(p.runTask('echo', 2)).rejects.toBeInstanceOf(PoolClosedError);
+    expect(p.stats().workers).toBe(0);
+  });
+
+  it('closes with WorkerStartupError instead of looping when workers cannot start', async () => {
+    const p = pool({ taskModules: [new URL('../fixtures-tasks/missing.js', import.meta.url)] });
+    await expect(p.runTask('echo', 1)).rejects.toBeInstanceOf(WorkerStartupError);
+    await expect(p.runTask('echo', 1)).rejects.toThrow(/failed to start: .*missing\.js/);
+  });
+
+  it('points at the built worker and says to build when it is missing', () => {
+    expect(workerEntryUrl().pathname).toMatch(/\/dist\/run\/worker-entry\.js$/);
+    expect(() => workerEntryUrl('file:///nowhere/src/run/worker-pool.ts')).toThrow(
+      /\/nowhere\/dist\/run\/worker-entry\.js is missing: run `npm run build` first/,
+    );
+  });
+});
