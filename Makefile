@@ -8,7 +8,7 @@ DEMO_SEED ?= 1
 DEMO_WORLD := .cache/demo-world-$(DEMO_SEED)
 OUT ?= out/demo
 
-.PHONY: run test lint format bench fixtures build install clean serve-demo ci
+.PHONY: run test lint format bench fixtures build install clean serve eval
 
 $(NODE_MODULES): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -23,15 +23,24 @@ $(DIST): $(NODE_MODULES) tsconfig.json $(shell find src -name '*.ts')
 build: $(DIST)
 
 # The demo world is generated once per seed and cached; the generator is deterministic.
-$(DEMO_WORLD)/world.json: $(DIST)
+# Regenerated only when the generator changes (the build itself is an order-only prerequisite).
+$(DEMO_WORLD)/world.json: $(shell find src/fixtures src/io/tiff -name '*.ts') | $(DIST)
 	node $(DIST) fixtures world --seed $(DEMO_SEED) --out $(DEMO_WORLD)
 
 fixtures: $(DEMO_WORLD)/world.json
 
-# Until the scan lands, `make run` builds the demo world and serves it as a local STAC API.
+# The main job, offline: scan the synthetic Kachin world through the local STAC API.
 run: fixtures
-	@echo "Serving the synthetic Kachin world from $(DEMO_WORLD) (Ctrl-C to stop)"
-	node $(DIST) serve-catalog --root $(DEMO_WORLD)
+	node $(DIST) demo --world $(DEMO_WORLD) --out $(OUT)
+
+# Serve the demo world as a local STAC API (Ctrl-C to stop), to point other tools at it.
+serve: fixtures
+	node $(DIST) serve-catalog --root $(DEMO_WORLD) --base-path /v1
+
+# Site-level precision, recall and F1 over several seeds of the synthetic world.
+EVAL_SEEDS ?= 101,202,303
+eval: $(DIST)
+	node $(DIST) eval --seeds $(EVAL_SEEDS) --preset demo --work .cache/eval
 
 # The last line is a plain "N passed, N failed, N skipped" summary for CI logs.
 test: $(DIST)

@@ -6,7 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { MinewatchError } from '../errors.js';
+import { registerDemo } from './commands/demo.js';
+import { registerEval } from './commands/eval.js';
 import { registerFixtures } from './commands/fixtures.js';
+import { registerScan } from './commands/scan.js';
 import { registerServeCatalog } from './commands/serve-catalog.js';
 
 function version(): string {
@@ -22,7 +25,10 @@ export function buildProgram(): Command {
     .version(version())
     .exitOverride()
     .showHelpAfterError();
+  registerScan(program);
+  registerDemo(program);
   registerFixtures(program);
+  registerEval(program);
   registerServeCatalog(program);
   return program;
 }

@@ -1,0 +1,117 @@
+/**
+ * `minewatch scan`: the CLI contract of ../shared/DESIGN.md. Parses and validates every flag
+ * before any network request (a bad AOI or date fails at once), then runs the scan.
+ */
+import { availableParallelism } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { toTimeWindow, type DateWindow } from '../../catalog/filters.js';
+import { loadAoi } from '../../config/aoi-loader.js';
+import { InvalidInputError } from '../../errors.js';
+import { runScan, type ScanSummary } from '../../run/scan.js';
+
+export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
+
+export interface ScanFlags {
+  stac: string;
+  collection: string;
+  aoi: string;
+  before: string;
+  after: string;
+  maxCloud: number;
+  concurrency: number;
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** `start/end` (ISO dates or RFC 3339 date-times) -> a validated window. */
+export function parseInterval(text: string, flag: string, now = new Date()): DateWindow {
+  const parts = text.split('/');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) {
+    throw new InvalidInputError(
+      `${flag} ${JSON.stringify(text)} is not an interval START/END, e.g. 2020-12-01/2021-02-28`,
+    );
+  }
+  const window = { start: parts[0], end: parts[1] };
+  const t = toTimeWindow(window, flag);
+  if (t.start.getTime() > now.getTime()) {
+    throw new InvalidInputError(`${flag} starts on ${parts[0]}, in the future: there is no imagery yet`);
+  }
+  return window;
+}
+
+function positiveInt(max: number) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max)
+      throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
+    return Number(v);
+  };
+}
+
+function percent(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('expected a percentage from 0 to 100');
+  return n;
+}
+
+export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
+  const before = parseInterval(flags.before, '--before');
+  const after = parseInterval(flags.after, '--after');
+  const aoi = loadAoi(flags.aoi);
+  return runScan({
+    stac: flags.stac,
+    collection: flags.collection,
+    aoi,
+    before,
+    after,
+    maxCloud: flags.maxCloud,
+    concurrency: flags.concurrency,
+    out: flags.out,
+    json: !!flags.json,
+    quiet: !!flags.quiet,
+  });
+}
+
+export function registerScan(program: Command): Command {
+  return program
+    .command('scan')
+    .description(
+      'Find new rare-earth mine sites between two seasons and write GeoJSON candidates and a report',
+    )
+    .option(
+      '--stac <url|path>',
+      'STAC API root, or a local STAC ItemCollection / static catalog JSON',
+      DEFAULT_STAC,
+    )
+    .option('--collection <id>', 'STAC collection', 'sentinel-2-l2a')
+    .option(
+      '--aoi <path|preset>',
+      'GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection file, or a preset name',
+      'kachin',
+    )
+    .requiredOption(
+      '--before <start/end>',
+      'ISO 8601 interval of the reference season, e.g. 2020-12-01/2021-02-28',
+    )
+    .requiredOption('--after <start/end>', 'ISO 8601 interval of the season to test for new sites')
+    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, 60)
+    .option(
+      '--concurrency <n>',
+      'in-flight requests',
+      positiveInt(256),
+      Math.max(8, availableParallelism() * 8),
+    )
+    .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
+    .option('--json', 'machine-readable progress and summary on stdout')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (flags: ScanFlags) => {
+      const s = await scanCommand(flags);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
+      else
+        process.stdout.write(
+          `scan: ${s.candidates} candidates, ${s.ponds} ponds, ${s.clearings} clearings from ${s.items.before}+${s.items.after} items ` +
+            `(${s.tiles} tiles, ${s.blocks} blocks) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
+        );
+    });
+}

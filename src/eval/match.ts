@@ -1,0 +1,127 @@
+/**
+ * Site-level scoring of candidates against a world's ground truth: one-to-one matching (a
+ * candidate matches a true new site when their polygons intersect; each truth site counts
+ * once), precision, recall, F1, false positives by what they hit, and pond-count error. Pure.
+ */
+import * as turf from '@turf/turf';
+import type { Feature, MultiPolygon, Polygon } from 'geojson';
+
+type Geom = Polygon | MultiPolygon;
+
+export interface TruthSite {
+  id: string;
+  class: string;
+  pondCount: number;
+  geometry: Geom;
+}
+
+export interface ScoredCandidate {
+  id: string;
+  confidence: number;
+  pondCount: number;
+  geometry: Geom;
+}
+
+export interface MatchResult {
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** False positives by the truth class they overlap ('background' when none). */
+  falsePositivesByClass: Record<string, number>;
+  /** Mean absolute and mean signed pond-count error over matched sites. */
+  pondCountMae: number;
+  pondCountBias: number;
+  /** Per matched pair and per miss, for reports. */
+  matches: {
+    candidate: string;
+    truth: string;
+    confidence: number;
+    pondCount: number;
+    truthPondCount: number;
+  }[];
+  misses: string[];
+  falsePositiveIds: { candidate: string; hit: string; confidence: number }[];
+}
+
+function overlapArea(a: Geom, b: Geom): number {
+  try {
+    const i = turf.intersect(turf.featureCollection([turf.feature(a), turf.feature(b)]));
+    return i ? turf.area(i) : 0;
+  } catch {
+    return turf.booleanIntersects(a, b) ? 1 : 0;
+  }
+}
+
+export function matchSites(
+  candidates: readonly ScoredCandidate[],
+  truth: readonly TruthSite[],
+  targetClass = 'new_mine',
+): MatchResult {
+  const targets = truth.filter((t) => t.class === targetClass);
+  const others = truth.filter((t) => t.class !== targetClass);
+  // Greedy one-to-one: the most confident candidate takes the truth site it overlaps most.
+  const order = [...candidates].sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
+  const taken = new Set<string>();
+  const matches: MatchResult['matches'] = [];
+  const fps: MatchResult['falsePositiveIds'] = [];
+  const fpByClass: Record<string, number> = {};
+  for (const c of order) {
+    let best: TruthSite | undefined;
+    let bestArea = 0;
+    for (const t of targets) {
+      if (taken.has(t.id) || !turf.booleanIntersects(c.geometry, t.geometry)) continue;
+      const a = overlapArea(c.geometry, t.geometry);
+      if (a >= bestArea) [best, bestArea] = [t, a];
+    }
+    if (best) {
+      taken.add(best.id);
+      matches.push({
+        candidate: c.id,
+        truth: best.id,
+        confidence: c.confidence,
+        pondCount: c.pondCount,
+        truthPondCount: best.pondCount,
+      });
+      continue;
+    }
+    const hit = [...targets, ...others].find((t) => turf.booleanIntersects(c.geometry, t.geometry));
+    const cls = hit ? (hit.class === targetClass ? `${targetClass} (duplicate)` : hit.class) : 'background';
+    fpByClass[cls] = (fpByClass[cls] ?? 0) + 1;
+    fps.push({ candidate: c.id, hit: hit?.id ?? 'background', confidence: c.confidence });
+  }
+  const tp = matches.length;
+  const fp = candidates.length - tp;
+  const fn = targets.length - tp;
+  const precision = candidates.length > 0 ? tp / candidates.length : targets.length === 0 ? 1 : 0;
+  const recall = targets.length > 0 ? tp / targets.length : 1;
+  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  const errs = matches.map((m) => m.pondCount - m.truthPondCount);
+  return {
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision,
+    recall,
+    f1,
+    falsePositivesByClass: fpByClass,
+    pondCountMae: errs.length ? errs.reduce((s, e) => s + Math.abs(e), 0) / errs.length : 0,
+    pondCountBias: errs.length ? errs.reduce((s, e) => s + e, 0) / errs.length : 0,
+    matches,
+    misses: targets.filter((t) => !taken.has(t.id)).map((t) => t.id),
+    falsePositiveIds: fps,
+  };
+}
+
+export function truthFromGeoJson(features: readonly Feature<Geom, Record<string, unknown>>[]): TruthSite[] {
+  return features
+    .filter((f) => !String(f.properties['class']).includes('pond'))
+    .map((f) => ({
+      id: String(f.properties['id']),
+      class: String(f.properties['class']),
+      pondCount: Number(f.properties['pond_count'] ?? 0),
+      geometry: f.geometry,
+    }));
+}

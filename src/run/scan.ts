@@ -1,0 +1,383 @@
+/**
+ * `minewatch scan` end to end: search, read headers, decide offsets, plan, read and process every
+ * block on the worker pool, detect per tile, merge across tiles, write the products. This module
+ * moves data and keeps the books; every decision lives in the pure modules it calls.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as turf from '@turf/turf';
+import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/index.js';
+import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
+import { darkDnEvidence } from '../catalog/offset-evidence.js';
+import type { DateWindow } from '../catalog/filters.js';
+import { emptyEvidence, pasteEvidence } from '../detect/evidence-plane.js';
+import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
+import { buildProducts, type TileContext } from '../detect/sites.js';
+import { detectTile } from '../detect/tile-detect.js';
+import { NoItemsFoundError } from '../errors.js';
+import type { Aoi } from '../geo/aoi.js';
+import { openSource, type ByteSource } from '../io/byte-source.js';
+import { readCogHeader, type CogHeader } from '../io/cog-header.js';
+import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.js';
+import { assembleWindow, decodeTile, type Pixels } from '../io/decode-tile.js';
+import { HttpClient } from '../io/http.js';
+import { loadReferences } from '../report/references.js';
+import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
+import { assetPolicy } from './asset-policy.js';
+import { featureCollection, writeOutputs } from './outputs.js';
+import { planScan, type TilePlan } from './planner.js';
+import { ProgressReporter } from './progress.js';
+import { IoQueue } from './queue.js';
+import type { BandKey, ObservationPayload, ScanBlockInput } from './tasks/scan-block.js';
+import { WorkerPool } from './worker-pool.js';
+import type { BlockEvidence } from '../detect/block-evidence.js';
+
+export const ALGORITHM_VERSION = '1';
+const BANDS: BandKey[] = ['blue', 'green', 'red', 'nir', 'swir16', 'scl'];
+
+export interface ScanOptions {
+  stac: string;
+  collection: string;
+  aoi: Aoi;
+  before: DateWindow;
+  after: DateWindow;
+  maxCloud: number;
+  concurrency: number;
+  out: string;
+  json: boolean;
+  params?: DetectParams;
+  workers?: number;
+  quiet?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ScanSummary {
+  out: string;
+  candidates: number;
+  ponds: number;
+  clearings: number;
+  items: { before: number; after: number; skipped: number; dropped: number };
+  tiles: number;
+  blocks: number;
+  seconds: number;
+  requests: number;
+  bytes: number;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function stacUrl(stac: string): URL {
+  return isStacApi(stac) ? new URL(stac) : pathToFileURL(path.resolve(stac));
+}
+
+interface Opened {
+  source: ByteSource;
+  header: CogHeader;
+}
+
+export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
+  const t0 = performance.now();
+  const params = opts.params ?? DEFAULT_PARAMS;
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number): number => {
+    const now = performance.now();
+    timings[name] = Math.round(now - since) / 1000;
+    return now;
+  };
+  const log = (msg: string): void => {
+    if (!opts.quiet && !opts.json) process.stderr.write(`${msg}\n`);
+  };
+  const allow = assetPolicy({ stac: stacUrl(opts.stac) });
+  const http = new HttpClient({ allow });
+
+  // 1. Catalog.
+  let t = performance.now();
+  const found: FoundItems = await findItems(
+    {
+      stac: opts.stac,
+      collection: opts.collection,
+      aoi: opts.aoi.geometry,
+      before: opts.before,
+      after: opts.after,
+      maxCloud: opts.maxCloud,
+    },
+    http,
+    opts.signal,
+  );
+  t = lap('search', t);
+  if (found.before.length === 0 || found.after.length === 0) {
+    const which = found.before.length === 0 ? 'before' : 'after';
+    const w = which === 'before' ? opts.before : opts.after;
+    throw new NoItemsFoundError(
+      `no ${opts.collection} items found in ${opts.stac} for the ${which} window ${String(w.start)}/${String(w.end)} over AOI ${opts.aoi.name} with eo:cloud_cover <= ${opts.maxCloud}`,
+    );
+  }
+  log(
+    `scan: ${found.before.length} before and ${found.after.length} after items (${found.dropped.length} duplicates dropped, ${found.skipped.length} skipped)`,
+  );
+
+  // 2. Headers of every asset, concurrently.
+  const io = new IoQueue({ concurrency: opts.concurrency });
+  const items = [...found.before, ...found.after];
+  const opened = new Map<string, Opened>();
+  const skipped: { item: string; reason: string }[] = found.skipped.map((s) => ({
+    item: s.id,
+    reason: s.reason,
+  }));
+  const usable = new Set<string>();
+  await Promise.all(
+    items.map(async (item) => {
+      try {
+        await Promise.all(
+          BANDS.map(async (b) => {
+            const href = item.assets[b].href;
+            // The HTTP client checks every request and redirect; file: hrefs are checked here.
+            if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
+            const source = openSource(href, http);
+            const header = await io.add((signal) => readCogHeader(source, { signal }));
+            opened.set(`${item.id}/${b}`, { source, header });
+          }),
+        );
+        usable.add(item.id);
+      } catch (err) {
+        skipped.push({ item: item.id, reason: `cannot read its COGs: ${(err as Error).message}` });
+      }
+    }),
+  );
+  t = lap('headers', t);
+
+  // 3. Offsets: declared, then checked against the darkest pixels of a small overview of red.
+  const offsets = new Map<string, OffsetDecision>();
+  await Promise.all(
+    items
+      .filter((i) => usable.has(i.id))
+      .map(async (item) => {
+        const red = opened.get(`${item.id}/red`) as Opened;
+        const image = [...red.header.images].sort(
+          (a, b) => Math.abs(a.width - 256) - Math.abs(b.width - 256),
+        )[0];
+        if (!image) return;
+        const window: PixelWindow = { x: 0, y: 0, width: image.width, height: image.height };
+        const tiles = await io.add((signal) =>
+          fetchTiles(red.source, image, tilesForWindow(image, window), { signal }),
+        );
+        const decoded = new Map<number, Pixels>();
+        for (const [k, v] of tiles)
+          decoded.set(k, decodeTile(v, image, 0, `${item.id} red overview tile ${k}`));
+        const px = assembleWindow(decoded, image, window);
+        offsets.set(item.id, decideOffset(item, darkDnEvidence(px), 'red'));
+      }),
+  );
+  t = lap('offsets', t);
+
+  // 4. Plan.
+  const keep = (list: S2Item[]): S2Item[] => list.filter((i) => usable.has(i.id));
+  const plan = planScan(
+    { before: keep(found.before), after: keep(found.after) },
+    opts.aoi.geometry,
+    (tile) => {
+      const any = items.find((i) => tile.startsWith(i.gridCode) && usable.has(i.id));
+      return any ? ((opened.get(`${any.id}/red`) as Opened).header.images[0]?.tileWidth ?? 1024) : 1024;
+    },
+  );
+  skipped.push(...plan.skipped);
+  log(`scan: ${plan.tiles.length} tiles, ${plan.blockCount} blocks to read`);
+  t = lap('plan', t);
+
+  // 5. Execute: read each block's tiles (bounded I/O), process on the pool (bounded CPU).
+  const progress = new ProgressReporter({
+    total: plan.blockCount,
+    label: 'blocks',
+    json: opts.json,
+    silent: !!opts.quiet,
+  });
+  const pool = new WorkerPool({ size: opts.workers ?? 2, taskTimeoutMs: 10 * 60_000 });
+  const contexts: TileContext[] = [];
+  try {
+    for (const tp of plan.tiles) {
+      const win = tileWindow(tp);
+      const plane = emptyEvidence(win.width, win.height);
+      const inFlight = new Set<Promise<void>>();
+      for (const block of tp.blocks) {
+        const job = (async (): Promise<void> => {
+          const input = await readBlock(tp, block, opened, offsets, io, params, opts.signal);
+          const ev = await pool.run<ScanBlockInput, BlockEvidence>('scan-block', input, [], opts.signal, {
+            label: `${tp.tile} block ${block.x},${block.y}`,
+          });
+          pasteEvidence(plane, ev, block.x - win.x, block.y - win.y);
+          progress.tick();
+        })();
+        inFlight.add(job);
+        void job.finally(() => inFlight.delete(job)).catch(() => undefined);
+        // Bound memory: at most two blocks per worker between read and paste.
+        if (inFlight.size >= pool.size * 2) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      const det = detectTile(plane, params);
+      contexts.push({
+        tile: tp.tile,
+        grid: {
+          epsg: tp.grid.epsg,
+          originX: tp.grid.originX + win.x * 10,
+          originY: tp.grid.originY - win.y * 10,
+          pixelSize: 10,
+        },
+        detections: det,
+        beforeItems: tp.before.map((i) => i.id),
+        afterItems: tp.after.map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
+      });
+    }
+  } finally {
+    progress.finish();
+    await pool.close();
+  }
+  t = lap('blocks', t);
+
+  // 6. Products.
+  const products = buildProducts(contexts, opts.aoi.townships, params);
+  const inAoi = <G extends turf.AllGeoJSON>(f: { geometry: G }): boolean =>
+    turf.booleanIntersects(f.geometry as never, opts.aoi.geometry);
+  const candidates = products.candidates.filter(inAoi);
+  const clearings = products.clearings.filter(inAoi);
+  const ponds = products.ponds.filter(inAoi);
+  const years = [
+    ...new Set(
+      plan.tiles.flatMap((tp) => [...tp.before, ...tp.after]).map((i) => i.datetime.getUTCFullYear()),
+    ),
+  ];
+  const attribution = attributionFor(years);
+  const windows = {
+    before: { start: String(opts.before.start), end: String(opts.before.end) },
+    after: { start: String(opts.after.start), end: String(opts.after.end) },
+  };
+  const report = buildReport({
+    aoiName: opts.aoi.name,
+    townshipsApproximate: opts.aoi.townships.length > 0,
+    windows,
+    candidates: candidates.map((c) => c.properties),
+    townships: opts.aoi.townships.map((x) => x.name),
+    references: loadReferences(),
+    yearsScanned: years,
+    itemsUsed: usable.size,
+    minConfidence: params.minConfidence,
+  });
+  lap('products', t);
+  const seconds = Math.round(performance.now() - t0) / 1000;
+  const run = {
+    software: {
+      name: 'minewatch',
+      version: version(),
+      algorithm_version: ALGORITHM_VERSION,
+      node: process.version,
+    },
+    inputs: {
+      stac: opts.stac,
+      collection: opts.collection,
+      aoi: opts.aoi.name,
+      before: windows.before,
+      after: windows.after,
+      max_cloud: opts.maxCloud,
+      concurrency: opts.concurrency,
+    },
+    parameters: params,
+    items: {
+      before: found.before.map((i) => i.id),
+      after: found.after.map((i) => i.id),
+      dropped: found.dropped,
+      skipped,
+    },
+    offsets: Object.fromEntries([...offsets.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    tiles: plan.tiles.map((tp) => ({
+      tile: tp.tile,
+      epsg: tp.grid.epsg,
+      blocks: tp.blocks.length,
+      before: tp.before.length,
+      after: tp.after.length,
+    })),
+    counts: { candidates: candidates.length, ponds: ponds.length, clearings: clearings.length },
+    timings_s: { ...timings, total: seconds },
+    http: { ...http.stats, search_requests: found.requests, search_pages: found.pages },
+    attribution,
+  };
+  await writeOutputs(opts.out, {
+    'candidates.geojson': featureCollection(candidates, attribution, 'candidates'),
+    'ponds.geojson': featureCollection(ponds, attribution, 'ponds'),
+    'clearings.geojson': featureCollection(clearings, attribution, 'clearings'),
+    'report.json': `${JSON.stringify(report, null, 2)}\n`,
+    'report.md': reportMarkdown(report),
+    'run.json': `${JSON.stringify(run, null, 2)}\n`,
+  });
+  return {
+    out: path.resolve(opts.out),
+    candidates: candidates.length,
+    ponds: ponds.length,
+    clearings: clearings.length,
+    items: {
+      before: found.before.length,
+      after: found.after.length,
+      skipped: skipped.length,
+      dropped: found.dropped.length,
+    },
+    tiles: plan.tiles.length,
+    blocks: plan.blockCount,
+    seconds,
+    requests: http.stats.requests,
+    bytes: http.stats.bytes,
+  };
+}
+
+function tileWindow(tp: TilePlan): PixelWindow {
+  const x0 = Math.min(...tp.blocks.map((b) => b.x));
+  const y0 = Math.min(...tp.blocks.map((b) => b.y));
+  const x1 = Math.max(...tp.blocks.map((b) => b.x + b.width));
+  const y1 = Math.max(...tp.blocks.map((b) => b.y + b.height));
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+async function readBlock(
+  tp: TilePlan,
+  block: { x: number; y: number; width: number; height: number },
+  opened: Map<string, Opened>,
+  offsets: Map<string, OffsetDecision>,
+  io: IoQueue,
+  params: DetectParams,
+  signal: AbortSignal | undefined,
+): Promise<ScanBlockInput> {
+  const obs = async (item: S2Item): Promise<ObservationPayload> => {
+    const entries = await Promise.all(
+      BANDS.map(async (b) => {
+        const { source, header } = opened.get(`${item.id}/${b}`) as Opened;
+        const image = header.images[0];
+        if (!image) throw new Error(`${item.id} ${b}: no image`);
+        const f = image.width === tp.grid.width ? 1 : 2;
+        const window: PixelWindow = {
+          x: Math.floor(block.x / f),
+          y: Math.floor(block.y / f),
+          width: Math.ceil(block.width / f),
+          height: Math.ceil(block.height / f),
+        };
+        const tiles = await io.add(
+          (s) => fetchTiles(source, image, tilesForWindow(image, window), { signal: s }),
+          { signal },
+        );
+        return [b, { image, window, tiles: [...tiles.entries()], source: `${item.id}/${b}` }] as const;
+      }),
+    );
+    return {
+      item: item.id,
+      offsetDn: offsets.get(item.id)?.offsetDn ?? 0,
+      bands: Object.fromEntries(entries) as ObservationPayload['bands'],
+    };
+  };
+  const [before, after] = await Promise.all([
+    Promise.all(tp.before.map(obs)),
+    Promise.all(tp.after.map(obs)),
+  ]);
+  return { width: block.width, height: block.height, before, after, params };
+}

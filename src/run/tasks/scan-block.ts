@@ -1,0 +1,81 @@
+/**
+ * Worker task: decode one block's compressed COG tiles for every acquisition (native zlib and
+ * predictor undo, see PERFORMANCE.md) and compute its per-pixel evidence. The main thread only
+ * moves bytes; the CPU work runs here, one block per task.
+ */
+import type { TaskContext } from '../task-registry.js';
+import type { CogImage } from '../../io/cog-image.js';
+import type { PixelWindow } from '../../io/cog-window.js';
+import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
+import { blockEvidence, type BlockEvidence, type Observation } from '../../detect/block-evidence.js';
+import type { DetectParams } from '../../detect/params.js';
+
+export type BandKey = 'blue' | 'green' | 'red' | 'nir' | 'swir16' | 'scl';
+
+export interface BandPayload {
+  image: CogImage;
+  window: PixelWindow;
+  tiles: [number, Uint8Array | null][];
+  /** Names the asset in errors. */
+  source: string;
+}
+
+export interface ObservationPayload {
+  item: string;
+  offsetDn: number;
+  bands: Record<BandKey, BandPayload>;
+}
+
+export interface ScanBlockInput {
+  width: number;
+  height: number;
+  before: ObservationPayload[];
+  after: ObservationPayload[];
+  params: DetectParams;
+}
+
+function decodeBand(b: BandPayload): Pixels {
+  const tiles = new Map<number, Pixels>();
+  for (const [index, bytes] of b.tiles)
+    tiles.set(index, decodeTile(bytes, b.image, 0, `${b.source} tile ${index}`));
+  return assembleWindow(tiles, b.image, b.window);
+}
+
+function observation(o: ObservationPayload): Observation {
+  return {
+    blue: decodeBand(o.bands.blue) as Uint16Array,
+    green: decodeBand(o.bands.green) as Uint16Array,
+    red: decodeBand(o.bands.red) as Uint16Array,
+    nir: decodeBand(o.bands.nir) as Uint16Array,
+    swir16: decodeBand(o.bands.swir16) as Uint16Array,
+    scl: decodeBand(o.bands.scl) as Uint8Array,
+    offsetDn: o.offsetDn,
+  };
+}
+
+export default function scanBlock(input: ScanBlockInput, context: TaskContext): BlockEvidence {
+  const ev = blockEvidence(
+    {
+      width: input.width,
+      height: input.height,
+      before: input.before.map(observation),
+      after: input.after.map(observation),
+    },
+    input.params,
+  );
+  context.transfer(
+    ...[
+      ev.clearing,
+      ev.pondF,
+      ev.pondKind,
+      ev.ndviBefore,
+      ev.ndviAfter,
+      ev.clearBefore,
+      ev.clearAfter,
+      ev.validAfter,
+      ev.restored,
+      ev.firstClearAfter,
+    ].map((a) => a.buffer as ArrayBuffer),
+  );
+  return ev;
+}

@@ -1,0 +1,296 @@
+/**
+ * The scan as outside scripts call it: the built binary, the CLI contract of DESIGN.md, against
+ * the real local STAC API serving the small synthetic world, and a local ItemCollection.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as turf from '@turf/turf';
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
+import { gdalAvailability, runOgrinfo } from '../helpers/ogr.js';
+
+const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
+const world = inject('smallWorld');
+const BEFORE = '2020-12-01/2021-02-28';
+const AFTER = '2023-12-01/2024-02-29';
+let server: CatalogServer;
+let tmp: string;
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the binary without blocking this process's event loop: the STAC server lives here. */
+function scan(args: string[]): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'scan', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  server = await startCatalogServer({ root: world, basePath: '/v1' });
+  tmp = mkdtempSync(path.join(tmpdir(), 'mw-scan-'));
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+type Geom = Polygon | MultiPolygon;
+const readFc = (f: string): FeatureCollection<Geom, Record<string, unknown>> =>
+  JSON.parse(readFileSync(f, 'utf8')) as FeatureCollection<Geom, Record<string, unknown>>;
+
+describe('minewatch scan against the local STAC API', () => {
+  let out: string;
+  let result: Ran;
+  beforeAll(async () => {
+    out = path.join(tmp, 'api');
+    result = await scan([
+      '--stac',
+      server.url.href,
+      '--before',
+      BEFORE,
+      '--after',
+      AFTER,
+      '--out',
+      out,
+      '--json',
+    ]);
+  });
+
+  it('exits 0 and prints a JSON summary on stdout', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const last = result.stdout.trim().split('\n').pop() ?? '';
+    const summary = JSON.parse(last) as { event: string; candidates: number; requests: number };
+    expect(summary.event).toBe('summary');
+    expect(summary.candidates).toBeGreaterThan(0);
+    expect(summary.requests).toBeGreaterThan(10);
+  });
+
+  it('writes RFC 7946 GeoJSON with the contract properties and attribution', () => {
+    for (const name of ['candidates', 'ponds', 'clearings']) {
+      const text = readFileSync(path.join(out, `${name}.geojson`), 'utf8');
+      const fc = JSON.parse(text) as FeatureCollection<Geom> & { attribution: string; crs?: unknown };
+      expect(fc.type).toBe('FeatureCollection');
+      expect(fc.crs).toBeUndefined();
+      expect(fc.bbox).toHaveLength(4);
+      expect(fc.attribution).toMatch(/^Contains modified Copernicus Sentinel data (\d{4}, )*2024$/);
+      expect(fc.attribution).toContain('2021');
+      for (const f of fc.features) {
+        const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+        for (const poly of polys) {
+          expect(turf.booleanClockwise(poly[0]!)).toBe(false);
+          for (const [lon, lat] of poly[0]!) {
+            expect(Math.abs(lon! * 1e7 - Math.round(lon! * 1e7))).toBeLessThan(1e-6);
+            expect(lat).toBeGreaterThan(24);
+          }
+        }
+      }
+    }
+    const c = readFc(path.join(out, 'candidates.geojson'));
+    for (const f of c.features) {
+      for (const k of [
+        'id',
+        'confidence',
+        'area_m2',
+        'cleared_area_m2',
+        'pond_count',
+        'pond_area_m2',
+        'ndvi_before',
+        'ndvi_after',
+        'first_seen',
+        'township',
+        'items',
+        'obscured_fraction',
+      ])
+        expect(f.properties, k).toHaveProperty(k);
+      expect(f.properties['confidence']).toBeGreaterThanOrEqual(0.5);
+      expect(f.properties['confidence']).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('finds the true new mine sites and little else', () => {
+    const truth = readFc(path.join(world, 'truth.geojson')).features.filter(
+      (f) => f.properties['class'] === 'new_mine',
+    );
+    const cands = readFc(path.join(out, 'candidates.geojson')).features;
+    const hits = cands.filter((c) => truth.some((t) => turf.booleanIntersects(c, t)));
+    const found = truth.filter((t) => cands.some((c) => turf.booleanIntersects(c, t)));
+    expect(hits.length / cands.length).toBeGreaterThanOrEqual(0.8);
+    expect(found.length / truth.length).toBeGreaterThanOrEqual(0.5);
+    // The site on the UTM 46/47 seam is reported once, from both tiles.
+    const seam = cands.filter((c) => (c.properties['tiles'] as string[]).length > 1);
+    expect(seam.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('records provenance: items, the misdeclared offset caught from pixels, requests, timings', () => {
+    const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as {
+      offsets: Record<string, { agreed: boolean; offsetDn: number; declared: number; reason: string }>;
+      items: { dropped: { id: string }[] };
+      http: { requests: number; bytes: number };
+      timings_s: Record<string, number>;
+      software: { version: string };
+    };
+    const overridden = Object.entries(run.offsets).filter(([, d]) => !d.agreed);
+    expect(overridden).toHaveLength(1);
+    expect(overridden[0]![1]).toMatchObject({ offsetDn: -1000, declared: 0 });
+    expect(run.items.dropped.some((d) => d.id.includes('_0_L2A'))).toBe(true);
+    expect(run.http.requests).toBeGreaterThan(0);
+    expect(run.timings_s['total']).toBeGreaterThan(0);
+    const report = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(report).toContain('Global Witness');
+    expect(report).toContain('approximate');
+  });
+
+  it('reads only byte ranges: bytes fetched are a fraction of the assets served', () => {
+    const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as {
+      http: { byStatus: Record<string, number> };
+    };
+    expect(run.http.byStatus['206']).toBeGreaterThan(0);
+  });
+
+  it('gives the same candidates from the local ItemCollection file', async () => {
+    const local = path.join(tmp, 'local');
+    const r = await scan([
+      '--stac',
+      path.join(world, 'stac', 'items.json'),
+      '--before',
+      BEFORE,
+      '--after',
+      AFTER,
+      '--out',
+      local,
+      '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    const ids = (f: string): unknown[] => readFc(f).features.map((x) => x.properties['id']);
+    expect(ids(path.join(local, 'candidates.geojson'))).toEqual(ids(path.join(out, 'candidates.geojson')));
+  });
+
+  const gdal = gdalAvailability();
+  if (!gdal.ok && !process.env['CI']) console.warn(`skipping ogrinfo checks: ${gdal.reason}`);
+  it.skipIf(!gdal.ok && !process.env['CI'])('is read by GDAL ogrinfo without warnings', () => {
+    for (const name of ['candidates', 'ponds', 'clearings']) {
+      const r = runOgrinfo(path.join(out, `${name}.geojson`));
+      expect(r.stderr, name).toBe('');
+      expect(r.code, name).toBe(0);
+      expect(r.stdout).toMatch(/Feature Count: \d+/);
+    }
+  });
+});
+
+describe('minewatch scan on bad input', () => {
+  const oneLine = (s: string): void => {
+    expect(s.trim().split('\n')).toHaveLength(1);
+    expect(s).toMatch(/^minewatch: /);
+  };
+
+  it('refuses an invalid AOI before any request, naming the file', async () => {
+    const bowtie = path.join(tmp, 'bowtie.geojson');
+    writeFileSync(
+      bowtie,
+      JSON.stringify({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [98, 25],
+            [98.1, 25.1],
+            [98.1, 25],
+            [98, 25.1],
+            [98, 25],
+          ],
+        ],
+      }),
+    );
+    server.stats.reset();
+    const r = await scan([
+      '--stac',
+      server.url.href,
+      '--aoi',
+      bowtie,
+      '--before',
+      BEFORE,
+      '--after',
+      AFTER,
+      '--out',
+      path.join(tmp, 'x'),
+    ]);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain(bowtie);
+    expect(r.stderr).toContain('intersects itself');
+    expect(server.stats.requests).toBe(0);
+  });
+
+  it('refuses an empty or reversed date window', async () => {
+    const r = await scan([
+      '--stac',
+      server.url.href,
+      '--before',
+      '2021-02-28/2020-12-01',
+      '--after',
+      AFTER,
+      '--out',
+      path.join(tmp, 'x'),
+    ]);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('--before');
+    const bad = await scan([
+      '--stac',
+      server.url.href,
+      '--before',
+      '2026-13-01/2027-01-01',
+      '--after',
+      AFTER,
+      '--out',
+      path.join(tmp, 'x'),
+    ]);
+    expect(bad.code).toBe(2);
+    oneLine(bad.stderr);
+  });
+
+  it('says so when the STAC API is unreachable', async () => {
+    const r = await scan([
+      '--stac',
+      'http://127.0.0.1:9/v1',
+      '--before',
+      BEFORE,
+      '--after',
+      AFTER,
+      '--out',
+      path.join(tmp, 'x'),
+    ]);
+    expect(r.code).toBe(3);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('127.0.0.1:9');
+  });
+
+  it('says so when no items are found', async () => {
+    const r = await scan([
+      '--stac',
+      server.url.href,
+      '--before',
+      '2019-12-01/2020-02-28',
+      '--after',
+      AFTER,
+      '--out',
+      path.join(tmp, 'x'),
+    ]);
+    expect(r.code).toBe(4);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('before window');
+  });
+});
