@@ -257,7 +257,7 @@ function ponds(
       // Turquoise: a light liner under leachate, bright in blue. Dark: black plastic sheet, flat
       // and dim across the visible. Anything else (clear dark water, green-brown water) is the
       // signature of fish and irrigation ponds, counted but weighed less.
-      if (wb >= wr + 0.02 && wb >= 0.06) kind = PondKind.Turquoise;
+      if (wb >= wr && wb >= 0.05) kind = PondKind.Turquoise;
       else if (wg < 0.08 && wb < 0.08 && Math.abs(wg - wr) <= 0.012 && Math.abs(wb - wr) <= 0.015)
         kind = PondKind.Dark;
       pondF[i] = Math.round(f * 255);

@@ -7,7 +7,8 @@
  *                covered in black plastic, not the green-brown of fish or irrigation ponds.
  *  - strength:   mean peak water fraction of the ponds (a clear pond, not a damp mixed pixel).
  *  - clearing:   log-scaled area between 0.3 ha (0) and 15 ha (1).
- *  - forest:     how clearly it was forest before: NDVI 0.6 -> 0, 0.85 -> 1.
+ *  - forest:     how clearly it was closed forest before: NDVI 0.65 -> 0, 0.85 -> 1 (valley
+ *                scrub and fields, where fish ponds are dug, sit near 0.6-0.7).
  *  - looks:      clear observations in both seasons, saturating at two each.
  *  - obscured:   the share of after-season looks hidden by cloud or shadow (penalty).
  * Weights were set from the physics (colour and pond count carry the site; the rest modulate),
@@ -28,7 +29,7 @@ export interface SiteEvidence {
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
 export const CONFIDENCE_WEIGHTS = {
-  intercept: -5,
+  intercept: -5.5,
   ponds: 2.5,
   colour: 3,
   strength: 1.5,
@@ -46,7 +47,7 @@ export function siteConfidence(e: SiteEvidence): number {
     w.colour * clamp01(e.turquoiseOrDarkShare) +
     w.strength * clamp01(e.meanPondFraction) +
     w.clearing * clamp01(Math.log10(Math.max(e.clearedHa, 1e-6) / 0.3) / Math.log10(15 / 0.3)) +
-    w.forest * clamp01((e.ndviBefore - 0.6) / 0.25) +
+    w.forest * clamp01((e.ndviBefore - 0.65) / 0.2) +
     w.looks * Math.min(1, e.clearAfter / 2) * Math.min(1, e.clearBefore / 2) +
     w.obscured * clamp01(e.obscuredFraction);
   const p = 1 / (1 + Math.exp(-z));

@@ -116,12 +116,15 @@ export function matchSites(
 }
 
 export function truthFromGeoJson(features: readonly Feature<Geom, Record<string, unknown>>[]): TruthSite[] {
-  return features
-    .filter((f) => !String(f.properties['class']).includes('pond'))
-    .map((f) => ({
-      id: String(f.properties['id']),
-      class: String(f.properties['class']),
-      pondCount: Number(f.properties['pond_count'] ?? 0),
-      geometry: f.geometry,
-    }));
+  return (
+    features
+      // Individual ponds carry the site they belong to; sites (fish_ponds included) do not.
+      .filter((f) => f.properties['site_id'] === undefined)
+      .map((f) => ({
+        id: String(f.properties['id']),
+        class: String(f.properties['class']),
+        pondCount: Number(f.properties['pond_count'] ?? 0),
+        geometry: f.geometry,
+      }))
+  );
 }
