@@ -38,7 +38,7 @@ serve: fixtures
 	node $(DIST) serve-catalog --root $(DEMO_WORLD) --base-path /v1
 
 # Site-level precision, recall and F1 over several seeds of the synthetic world.
-EVAL_SEEDS ?= 101,202,303
+EVAL_SEEDS ?= 101,202,303,404,505
 eval: $(DIST)
 	node $(DIST) eval --seeds $(EVAL_SEEDS) --preset demo --work .cache/eval
 

@@ -15,7 +15,7 @@ export function registerEval(program: Command): Command {
     .description(
       'Generate synthetic worlds, scan them through the local STAC API and report precision, recall and F1',
     )
-    .option('--seeds <list>', 'world seeds', seeds, [101, 202, 303])
+    .option('--seeds <list>', 'world seeds', seeds, [101, 202, 303, 404, 505])
     .option('--preset <name>', 'world preset: demo or small', 'demo')
     .option('--work <dir>', 'where worlds and scans are kept', '.cache/eval')
     .action(async (o: { seeds: number[]; preset: string; work: string }) => {
