@@ -25,6 +25,7 @@ import { HttpClient } from '../io/http.js';
 import { loadReferences } from '../report/references.js';
 import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
 import { assetPolicy } from './asset-policy.js';
+import { failedItem, ItemFailedError } from './item-failure.js';
 import { featureCollection, writeOutputs } from './outputs.js';
 import { planScan, type TilePlan } from './planner.js';
 import { ProgressReporter } from './progress.js';
@@ -200,38 +201,34 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
   const pool = new WorkerPool({ size: opts.workers ?? 2, taskTimeoutMs: 10 * 60_000 });
   const contexts: TileContext[] = [];
   try {
-    for (const tp of plan.tiles) {
-      const win = tileWindow(tp);
-      const plane = emptyEvidence(win.width, win.height);
-      const inFlight = new Set<Promise<void>>();
-      for (const block of tp.blocks) {
-        const job = (async (): Promise<void> => {
-          const input = await readBlock(tp, block, opened, offsets, io, params, opts.signal);
-          const ev = await pool.run<ScanBlockInput, BlockEvidence>('scan-block', input, [], opts.signal, {
-            label: `${tp.tile} block ${block.x},${block.y}`,
-          });
-          pasteEvidence(plane, ev, block.x - win.x, block.y - win.y);
-          progress.tick();
-        })();
-        inFlight.add(job);
-        void job.finally(() => inFlight.delete(job)).catch(() => undefined);
-        // Bound memory: at most two blocks per worker between read and paste.
-        if (inFlight.size >= pool.size * 2) await Promise.race(inFlight);
+    for (const planned of plan.tiles) {
+      let tp = planned;
+      // A failing item is dropped and its tile redone without it, until the tile runs clean.
+      for (;;) {
+        try {
+          contexts.push(
+            await processTile(tp, { opened, offsets, io, pool, params, progress, signal: opts.signal }),
+          );
+          break;
+        } catch (err) {
+          const failed = failedItem(err);
+          if (!failed) throw err;
+          skipped.push({ item: failed.item, reason: failed.reason });
+          log(`scan: skipping ${failed.item}: ${failed.reason}`);
+          tp = {
+            ...tp,
+            before: tp.before.filter((i) => i.id !== failed.item),
+            after: tp.after.filter((i) => i.id !== failed.item),
+          };
+          if (tp.before.length === 0 || tp.after.length === 0) {
+            skipped.push({
+              item: tp.tile,
+              reason: `tile skipped: no usable ${tp.before.length === 0 ? 'before' : 'after'} item left`,
+            });
+            break;
+          }
+        }
       }
-      await Promise.all(inFlight);
-      const det = detectTile(plane, params);
-      contexts.push({
-        tile: tp.tile,
-        grid: {
-          epsg: tp.grid.epsg,
-          originX: tp.grid.originX + win.x * 10,
-          originY: tp.grid.originY - win.y * 10,
-          pixelSize: 10,
-        },
-        detections: det,
-        beforeItems: tp.before.map((i) => i.id),
-        afterItems: tp.after.map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
-      });
     }
   } finally {
     progress.finish();
@@ -332,6 +329,60 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
   };
 }
 
+interface TileDeps {
+  opened: Map<string, Opened>;
+  offsets: Map<string, OffsetDecision>;
+  io: IoQueue;
+  pool: WorkerPool;
+  params: DetectParams;
+  progress: ProgressReporter;
+  signal: AbortSignal | undefined;
+}
+
+/** Reads and processes every block of one tile, then detects on the assembled tile planes. */
+async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
+  const win = tileWindow(tp);
+  const plane = emptyEvidence(win.width, win.height);
+  const inFlight = new Set<Promise<void>>();
+  let firstError: Error | undefined;
+  for (const block of tp.blocks) {
+    if (firstError !== undefined) break;
+    const job = (async (): Promise<void> => {
+      const input = await readBlock(tp, block, d.opened, d.offsets, d.io, d.params, d.signal);
+      const ev = await d.pool.run<ScanBlockInput, BlockEvidence>('scan-block', input, [], d.signal, {
+        label: `${tp.tile} block ${block.x},${block.y}`,
+      });
+      pasteEvidence(plane, ev, block.x - win.x, block.y - win.y);
+      d.progress.tick();
+    })();
+    inFlight.add(job);
+    job.then(
+      () => inFlight.delete(job),
+      (err: unknown) => {
+        inFlight.delete(job);
+        firstError ??= err instanceof Error ? err : new Error(`block failed: ${JSON.stringify(err)}`);
+      },
+    );
+    // Bound memory: at most two blocks per worker between read and paste.
+    if (inFlight.size >= d.pool.size * 2)
+      await Promise.race([...inFlight].map((p) => p.catch(() => undefined)));
+  }
+  await Promise.allSettled(inFlight);
+  if (firstError !== undefined) throw firstError;
+  return {
+    tile: tp.tile,
+    grid: {
+      epsg: tp.grid.epsg,
+      originX: tp.grid.originX + win.x * 10,
+      originY: tp.grid.originY - win.y * 10,
+      pixelSize: 10,
+    },
+    detections: detectTile(plane, d.params),
+    beforeItems: tp.before.map((i) => i.id),
+    afterItems: tp.after.map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
+  };
+}
+
 function tileWindow(tp: TilePlan): PixelWindow {
   const x0 = Math.min(...tp.blocks.map((b) => b.x));
   const y0 = Math.min(...tp.blocks.map((b) => b.y));
@@ -362,10 +413,18 @@ async function readBlock(
           width: Math.ceil(block.width / f),
           height: Math.ceil(block.height / f),
         };
-        const tiles = await io.add(
-          (s) => fetchTiles(source, image, tilesForWindow(image, window), { signal: s }),
-          { signal },
-        );
+        let tiles: Map<number, Uint8Array | null>;
+        try {
+          tiles = await io.add(
+            (s) => fetchTiles(source, image, tilesForWindow(image, window), { signal: s }),
+            {
+              signal,
+            },
+          );
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          throw new ItemFailedError(item.id, `asset "${b}": ${(err as Error).message}`);
+        }
         return [b, { image, window, tiles: [...tiles.entries()], source: `${item.id}/${b}` }] as const;
       }),
     );

@@ -10,6 +10,7 @@ import * as turf from '@turf/turf';
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
+import { answerStatus, noFaults } from '../../src/server/faults.js';
 import { gdalAvailability, runOgrinfo } from '../helpers/ogr.js';
 
 const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
@@ -187,6 +188,50 @@ describe('minewatch scan against the local STAC API', () => {
       expect(r.stderr, name).toBe('');
       expect(r.code, name).toBe(0);
       expect(r.stdout).toMatch(/Feature Count: \d+/);
+    }
+  });
+});
+
+describe('minewatch scan with a broken asset', () => {
+  it('skips the item whose band is missing, records why, and still finishes', async () => {
+    const items = JSON.parse(readFileSync(path.join(world, 'stac', 'items.json'), 'utf8')) as {
+      features: { id: string; properties: { datetime: string } }[];
+    };
+    const victim = items.features.find(
+      (f) => f.properties.datetime >= '2023-12' && f.id.includes('_0_') && f.id.includes('RKJ'),
+    )!.id;
+    // The header (first 64 KiB) reads fine; every range request for its NIR tiles beyond it answers 404.
+    const rangeStart = (h: string | undefined): number => Number(/bytes=(\d+)-/.exec(h ?? '')?.[1] ?? -1);
+    server.setFaults({
+      onRequest: (ctx) =>
+        ctx.kind === 'asset' &&
+        ctx.rawPath.includes(`/${victim}/B08.tif`) &&
+        rangeStart(ctx.req.headers.range) >= 65536
+          ? answerStatus(ctx, 404)
+          : undefined,
+    });
+    try {
+      const out = path.join(tmp, 'broken');
+      const r = await scan([
+        '--stac',
+        server.url.href,
+        '--before',
+        BEFORE,
+        '--after',
+        AFTER,
+        '--out',
+        out,
+        '--quiet',
+      ]);
+      expect(r.code).toBe(0);
+      const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as {
+        items: { skipped: { item: string; reason: string }[] };
+      };
+      const skip = run.items.skipped.find((s) => s.item === victim);
+      expect(skip?.reason).toMatch(/asset "nir".*404/);
+      expect(readFc(path.join(out, 'candidates.geojson')).features.length).toBeGreaterThan(0);
+    } finally {
+      server.setFaults(noFaults);
     }
   });
 });

@@ -9,6 +9,7 @@ import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
 import { blockEvidence, type BlockEvidence, type Observation } from '../../detect/block-evidence.js';
 import type { DetectParams } from '../../detect/params.js';
+import { ItemFailedError } from '../item-failure.js';
 
 export type BandKey = 'blue' | 'green' | 'red' | 'nir' | 'swir16' | 'scl';
 
@@ -42,6 +43,15 @@ function decodeBand(b: BandPayload): Pixels {
 }
 
 function observation(o: ObservationPayload): Observation {
+  try {
+    return decodeObservation(o);
+  } catch (err) {
+    // A corrupt tile is this item's failure, not the block's: the scan drops the item.
+    throw new ItemFailedError(o.item, `cannot decode: ${(err as Error).message}`);
+  }
+}
+
+function decodeObservation(o: ObservationPayload): Observation {
   return {
     blue: decodeBand(o.bands.blue) as Uint16Array,
     green: decodeBand(o.bands.green) as Uint16Array,
