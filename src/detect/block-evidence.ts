@@ -69,7 +69,7 @@ function isMisflaggedWater(blue: number, red: number, nir: number): boolean {
 }
 
 interface SeasonComposite {
-  bands: Float32Array[]; // blue, green, red, nir, swir16 (at 10 m)
+  bands: Float32Array[]; // blue, green, red, nir (10 m); SWIR serves only the nodata test
   clear: Uint8Array;
   valid: Uint8Array;
   restored: Uint8Array;
@@ -79,12 +79,12 @@ interface SeasonComposite {
 function compositeSeason(obs: readonly Observation[], w: number, h: number): SeasonComposite {
   const n = w * h;
   const w2 = (w + 1) >> 1;
-  const stacks: Float32Array[][] = [[], [], [], [], []];
+  const stacks: Float32Array[][] = [[], [], [], []];
   const valid = new Uint8Array(n);
   const restored = new Uint8Array(n);
   const firstClear = new Uint8Array(n).fill(255);
   obs.forEach((o, k) => {
-    const layers = [0, 1, 2, 3, 4].map(() => new Float32Array(n).fill(NaN));
+    const layers = [0, 1, 2, 3].map(() => new Float32Array(n).fill(NaN));
     for (let y = 0; y < h; y++) {
       const row2 = (y >> 1) * w2;
       for (let x = 0; x < w; x++) {
@@ -100,7 +100,6 @@ function compositeSeason(obs: readonly Observation[], w: number, h: number): Sea
         const blue = ((o.blue[i] as number) + o.offsetDn) * SCALE;
         const red = (dnR + o.offsetDn) * SCALE;
         const nir = (dnN + o.offsetDn) * SCALE;
-        const swir = (dnS + o.offsetDn) * SCALE;
         if (status !== PixelStatus.Clear) {
           const scl = o.scl[q] as number;
           if ((scl === 8 || scl === 9) && isMisflaggedWater(blue, red, nir))
@@ -112,14 +111,20 @@ function compositeSeason(obs: readonly Observation[], w: number, h: number): Sea
         (layers[1] as Float32Array)[i] = ((o.green[i] as number) + o.offsetDn) * SCALE;
         (layers[2] as Float32Array)[i] = red;
         (layers[3] as Float32Array)[i] = nir;
-        (layers[4] as Float32Array)[i] = swir;
       }
     }
     layers.forEach((l, b) => (stacks[b] as Float32Array[]).push(l));
   });
-  const bands: Float32Array[] = [];
   const clear = new Uint8Array(n);
-  for (let b = 0; b < 5; b++) {
+  if (obs.length === 1) {
+    // One look: it is its own composite (no stack, no median, no copy).
+    const bands = stacks.map((st) => st[0] as Float32Array);
+    const nir = bands[3] as Float32Array;
+    for (let i = 0; i < n; i++) clear[i] = nir[i] === nir[i] ? 1 : 0;
+    return { bands, clear, valid, restored, firstClear };
+  }
+  const bands: Float32Array[] = [];
+  for (let b = 0; b < 4; b++) {
     const out = new Float32Array(n);
     medianComposite(stacks[b] as Float32Array[], out, clear);
     bands.push(out);
@@ -135,21 +140,8 @@ export function blockEvidence(input: BlockInput, p: DetectParams): BlockEvidence
   const n = w * h;
   const before = compositeSeason(input.before, w, h);
   const after = compositeSeason(input.after, w, h);
-  const [bB, , rB, nB] = before.bands as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  const [bA, gA, rA, nA] = after.bands as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  void bB;
+  const [, , rB, nB] = before.bands as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const [bA, gA, rA, nA] = after.bands as [Float32Array, Float32Array, Float32Array, Float32Array];
   const clearing = new Uint8Array(n);
   const ndviBefore = new Uint8Array(n);
   const ndviAfter = new Uint8Array(n);

@@ -1,10 +1,16 @@
-/** A tile-sized BlockEvidence assembled from the blocks the workers return. Pure. */
+/**
+ * Evidence of a whole tile, kept small: two dense Uint8 planes (flags and pond fraction: 2 bytes
+ * a pixel, 240 MB for a full 10980² tile) and per-pixel attributes only where something was
+ * found (forest-to-bare or pond pixels, a few per cent of a tile), sorted by pixel index.
+ * Blocks arrive from the workers in any order; the builder pastes and merges them. Pure.
+ */
 import type { BlockEvidence } from './block-evidence.js';
 
-export const blockEvidenceFields = [
-  'clearing',
-  'pondF',
-  'pondKind',
+/** flags bit 0: forest-to-bare change; bits 1-2: PondKind of a pond pixel. */
+export const FLAG_CLEARING = 1;
+export const pondKindOf = (flags: number): number => (flags >> 1) & 3;
+
+export const ATTR_FIELDS = [
   'ndviBefore',
   'ndviAfter',
   'clearBefore',
@@ -13,22 +19,162 @@ export const blockEvidenceFields = [
   'restored',
   'firstClearAfter',
 ] as const;
+export type AttrField = (typeof ATTR_FIELDS)[number];
 
-export function emptyEvidence(width: number, height: number): BlockEvidence {
-  const n = width * height;
-  const plane = { width, height } as BlockEvidence;
-  for (const f of blockEvidenceFields) plane[f] = new Uint8Array(n);
-  plane.firstClearAfter.fill(255);
-  return plane;
+export interface Attrs {
+  /** Pixel indices (row-major in the block or tile), ascending. */
+  idx: Uint32Array;
+  fields: Record<AttrField, Uint8Array>;
 }
 
-/** Copies a block's planes into the tile planes at (dx, dy), row by row. */
-export function pasteEvidence(plane: BlockEvidence, block: BlockEvidence, dx: number, dy: number): void {
-  for (const f of blockEvidenceFields) {
-    const src = block[f];
-    const dst = plane[f];
-    for (let y = 0; y < block.height; y++) {
-      dst.set(src.subarray(y * block.width, (y + 1) * block.width), (dy + y) * plane.width + dx);
-    }
+export interface CompactBlock {
+  width: number;
+  height: number;
+  flags: Uint8Array;
+  pondF: Uint8Array;
+  attrs: Attrs;
+}
+
+export interface TileEvidence {
+  width: number;
+  height: number;
+  flags: Uint8Array;
+  pondF: Uint8Array;
+  attrs: Attrs;
+}
+
+/** The compact form of a block: what crosses from the worker to the main thread. */
+export function compactEvidence(ev: BlockEvidence): CompactBlock {
+  const n = ev.width * ev.height;
+  const flags = new Uint8Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const f = (ev.clearing[i] as number) | ((ev.pondKind[i] as number) << 1);
+    flags[i] = f;
+    if (f !== 0 || ev.pondF[i] !== 0) count++;
   }
+  const idx = new Uint32Array(count);
+  const fields = Object.fromEntries(ATTR_FIELDS.map((k) => [k, new Uint8Array(count)])) as Record<
+    AttrField,
+    Uint8Array
+  >;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (flags[i] === 0 && ev.pondF[i] === 0) continue;
+    idx[k] = i;
+    for (const f of ATTR_FIELDS) fields[f][k] = ev[f][i] as number;
+    k++;
+  }
+  return { width: ev.width, height: ev.height, flags, pondF: ev.pondF, attrs: { idx, fields } };
+}
+
+export class TileEvidenceBuilder {
+  private readonly flags: Uint8Array;
+  private readonly pondF: Uint8Array;
+  private readonly parts: { idx: Uint32Array; fields: Record<AttrField, Uint8Array> }[] = [];
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.flags = new Uint8Array(width * height);
+    this.pondF = new Uint8Array(width * height);
+  }
+
+  /** Pastes a block whose top-left pixel is at (dx, dy) of the tile window. */
+  add(b: CompactBlock, dx: number, dy: number): void {
+    for (let y = 0; y < b.height; y++) {
+      const src = y * b.width;
+      const dst = (dy + y) * this.width + dx;
+      this.flags.set(b.flags.subarray(src, src + b.width), dst);
+      this.pondF.set(b.pondF.subarray(src, src + b.width), dst);
+    }
+    const idx = new Uint32Array(b.attrs.idx.length);
+    for (let k = 0; k < idx.length; k++) {
+      const i = b.attrs.idx[k] as number;
+      idx[k] = (dy + Math.floor(i / b.width)) * this.width + dx + (i % b.width);
+    }
+    this.parts.push({ idx, fields: b.attrs.fields });
+  }
+
+  build(): TileEvidence {
+    const total = this.parts.reduce((s, p) => s + p.idx.length, 0);
+    // Sort all attribute rows by tile index (blocks came in any order and interleave by row).
+    const order = new Uint32Array(total);
+    const keys = new Uint32Array(total);
+    let k = 0;
+    for (const p of this.parts) {
+      keys.set(p.idx, k);
+      k += p.idx.length;
+    }
+    for (let i = 0; i < total; i++) order[i] = i;
+    order.sort((a, b) => (keys[a] as number) - (keys[b] as number));
+    const idx = new Uint32Array(total);
+    const fields = Object.fromEntries(ATTR_FIELDS.map((f) => [f, new Uint8Array(total)])) as Record<
+      AttrField,
+      Uint8Array
+    >;
+    const flat = Object.fromEntries(ATTR_FIELDS.map((f) => [f, new Uint8Array(total)])) as Record<
+      AttrField,
+      Uint8Array
+    >;
+    k = 0;
+    for (const p of this.parts) {
+      for (const f of ATTR_FIELDS) flat[f].set(p.fields[f], k);
+      k += p.idx.length;
+    }
+    for (let j = 0; j < total; j++) {
+      const o = order[j] as number;
+      idx[j] = keys[o] as number;
+      for (const f of ATTR_FIELDS) fields[f][j] = flat[f][o] as number;
+    }
+    return {
+      width: this.width,
+      height: this.height,
+      flags: this.flags,
+      pondF: this.pondF,
+      attrs: { idx, fields },
+    };
+  }
+}
+
+/** Row of pixel `i` in the attributes, or -1 when the pixel has none. */
+export function attrRow(attrs: Attrs, i: number): number {
+  let lo = 0;
+  let hi = attrs.idx.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = attrs.idx[mid] as number;
+    if (v === i) return mid;
+    if (v < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** A one-block tile: how tests and small scans turn BlockEvidence into TileEvidence. */
+export function tileEvidenceFromBlock(ev: BlockEvidence): TileEvidence {
+  const b = new TileEvidenceBuilder(ev.width, ev.height);
+  b.add(compactEvidence(ev), 0, 0);
+  return b.build();
+}
+
+/** Dense planes of a block, all zero (firstClearAfter 255): a starting point for tests. */
+export function emptyEvidence(width: number, height: number): BlockEvidence {
+  const n = width * height;
+  const u = (): Uint8Array => new Uint8Array(n);
+  return {
+    width,
+    height,
+    clearing: u(),
+    pondF: u(),
+    pondKind: u(),
+    ndviBefore: u(),
+    ndviAfter: u(),
+    clearBefore: u(),
+    clearAfter: u(),
+    validAfter: u(),
+    restored: u(),
+    firstClearAfter: u().fill(255),
+  };
 }

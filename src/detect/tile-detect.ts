@@ -1,13 +1,16 @@
 /**
- * From a tile's per-pixel evidence to discrete detections: clearings (connected forest-to-bare
- * change), ponds (small connected water-fraction blobs, new since before) and the association of
- * ponds with the clearing they sit in. Pure: pixel space in, pixel-space polygons out; labelling a
- * whole tile at once means block seams never split a component.
+ * From a tile's evidence to discrete detections: clearings (connected forest-to-bare change),
+ * ponds (small connected water-fraction blobs, new since before) and the association of ponds
+ * with the clearing they sit in. Pure: pixel space in, pixel-space polygons out. Labelling a
+ * whole tile at once means block seams never split a component; no tile-sized label plane is
+ * kept (482 MB at 10980²): components are sized from their runs, then each kept one is
+ * relabelled inside its own bounding box to trace it.
  */
-import { labelComponents, type Component } from '../raster/label.js';
+import { componentStats, labelComponents, type Component } from '../raster/label.js';
 import { close } from '../raster/morphology.js';
 import { vectoriseComponent, type PixelPolygon } from '../raster/vectorise.js';
-import { PondKind, type BlockEvidence } from './block-evidence.js';
+import { PondKind } from './block-evidence.js';
+import { attrRow, FLAG_CLEARING, pondKindOf, type TileEvidence } from './evidence-plane.js';
 import type { DetectParams } from './params.js';
 
 export interface PondDetection {
@@ -49,45 +52,124 @@ export interface TileDetections {
   ponds: PondDetection[];
 }
 
+/** A component relabelled inside its bounding box: a local label plane and its label. */
+interface Local {
+  labels: Int32Array;
+  width: number;
+  label: number;
+  minX: number;
+  minY: number;
+}
+
 const decodeNdvi = (v: number): number => v / 127.5 - 1;
 
-export function detectTile(ev: BlockEvidence, p: DetectParams): TileDetections {
+/** Components of `mask` with at least `minArea` pixels (and at most `maxArea`). */
+function components(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  minArea: number,
+  maxArea = Infinity,
+): Component[] {
+  const st = componentStats(mask, w, h);
+  const out: Component[] = [];
+  for (let l = 1; l <= st.count; l++) {
+    const area = st.area[l] as number;
+    if (area < minArea || area > maxArea) continue;
+    out.push({
+      label: l,
+      area,
+      minX: st.minX[l] as number,
+      minY: st.minY[l] as number,
+      maxX: st.maxX[l] as number,
+      maxY: st.maxY[l] as number,
+      sumX: st.sumX[l] as number,
+      sumY: st.sumY[l] as number,
+    });
+  }
+  return out;
+}
+
+function relabel(mask: Uint8Array, w: number, c: Component): Local {
+  const bw = c.maxX - c.minX + 1;
+  const bh = c.maxY - c.minY + 1;
+  const crop = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    const row = (y + c.minY) * w + c.minX;
+    crop.set(mask.subarray(row, row + bw), y * bw);
+  }
+  const l = labelComponents(crop, bw, bh);
+  // The component is the local one with its area spanning the whole box.
+  const match =
+    l.components.find(
+      (k) => k.area === c.area && k.minX === 0 && k.minY === 0 && k.maxX === bw - 1 && k.maxY === bh - 1,
+    ) ?? l.components.reduce((a, b) => (b.area > a.area ? b : a));
+  return { labels: l.labels, width: bw, label: match.label, minX: c.minX, minY: c.minY };
+}
+
+function polygons(loc: Local, c: Component): PixelPolygon[] {
+  const polys = vectoriseComponent(loc.labels, loc.width, {
+    label: loc.label,
+    minX: 0,
+    minY: 0,
+    maxX: c.maxX - c.minX,
+    maxY: c.maxY - c.minY,
+  });
+  for (const poly of polys)
+    for (const ring of poly) for (const p of ring) [p[0], p[1]] = [p[0] + c.minX, p[1] + c.minY];
+  return polys;
+}
+
+/** Calls `f(i, x, y)` for every tile pixel of the component. */
+function forEachPixel(
+  loc: Local,
+  c: Component,
+  w: number,
+  f: (i: number, x: number, y: number) => void,
+): void {
+  for (let y = c.minY; y <= c.maxY; y++) {
+    const lrow = (y - c.minY) * loc.width;
+    for (let x = c.minX; x <= c.maxX; x++)
+      if (loc.labels[lrow + x - c.minX] === loc.label) f(y * w + x, x, y);
+  }
+}
+
+export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
   const { width: w, height: h } = ev;
   const n = w * h;
   // Ponds are part of the ground that was cleared: join them before labelling, and close
   // one-pixel gaps (a path, a mixed pixel) that would split one clearing in two.
   const cleared = new Uint8Array(n);
-  for (let i = 0; i < n; i++) cleared[i] = ev.clearing[i] || ev.pondF[i] ? 1 : 0;
-  const closed = close(cleared, w, h, 1);
-  const cl = labelComponents(closed, w, h);
-  const clearingIndex = new Int32Array(cl.count + 1).fill(-1);
+  for (let i = 0; i < n; i++) cleared[i] = (ev.flags[i] as number) & FLAG_CLEARING || ev.pondF[i] ? 1 : 0;
+  const closed = close(cleared, w, h, 1, cleared);
   const clearings: ClearingDetection[] = [];
-  for (const c of cl.components) {
-    if (c.area < p.minClearingPixels) continue;
-    const stats = clearingStats(ev, cl.labels, c);
+  /** Each kept clearing's local labels, to find which clearing a pond touches. */
+  const clearingAt: { loc: Local; c: Component; index: number }[] = [];
+  for (const c of components(closed, w, h, p.minClearingPixels)) {
+    const loc = relabel(closed, w, c);
+    const stats = clearingStats(ev, loc, c);
     // A patch of new water with no cleared forest around it (a moved river bend) is no clearing.
     if (stats.changedPixels < p.minClearingPixels) continue;
-    clearingIndex[c.label] = clearings.length;
+    clearingAt.push({ loc, c, index: clearings.length });
     clearings.push(stats);
   }
 
   const thr = Math.round(p.pondFractionMin * 255);
-  const pondMask = new Uint8Array(n);
+  const pondMask = closed; // reuse the buffer: the clearing mask is no longer needed
   for (let i = 0; i < n; i++) pondMask[i] = (ev.pondF[i] as number) >= thr ? 1 : 0;
-  const pl = labelComponents(pondMask, w, h);
   const ponds: PondDetection[] = [];
-  for (const c of pl.components) {
-    if (c.area > p.maxPondPixels) continue;
-    const pond = pondStats(ev, pl.labels, c);
-    pond.clearing = nearestClearing(cl.labels, clearingIndex, w, h, c, p.pondClearingGap);
+  for (const c of components(pondMask, w, h, 1, p.maxPondPixels)) {
+    const loc = relabel(pondMask, w, c);
+    const pond = pondStats(ev, loc, c);
+    pond.clearing = nearestClearing(clearingAt, c, p.pondClearingGap);
     if (pond.clearing >= 0) clearings[pond.clearing]?.ponds.push(ponds.length);
     ponds.push(pond);
   }
   return { clearings, ponds };
 }
 
-function clearingStats(ev: BlockEvidence, labels: Int32Array, c: Component): ClearingDetection {
-  const { width: w } = ev;
+function clearingStats(ev: TileEvidence, loc: Local, c: Component): ClearingDetection {
+  const a = ev.attrs.fields;
   let nb = 0;
   let na = 0;
   let cb = 0;
@@ -96,31 +178,31 @@ function clearingStats(ev: BlockEvidence, labels: Int32Array, c: Component): Cle
   let restored = 0;
   let first = 255;
   let changed = 0;
-  for (let y = c.minY; y <= c.maxY; y++) {
-    for (let x = c.minX; x <= c.maxX; x++) {
-      const i = y * w + x;
-      if (labels[i] !== c.label) continue;
-      if (ev.clearing[i]) {
-        // NDVI of the change itself, not of ponds or gap pixels swept in by closing.
-        changed++;
-        nb += decodeNdvi(ev.ndviBefore[i] as number);
-        na += decodeNdvi(ev.ndviAfter[i] as number);
-      }
-      cb += ev.clearBefore[i] as number;
-      ca += ev.clearAfter[i] as number;
-      va += ev.validAfter[i] as number;
-      restored += ev.restored[i] as number;
-      if ((ev.firstClearAfter[i] as number) < first) first = ev.firstClearAfter[i] as number;
+  let seen = 0;
+  forEachPixel(loc, c, ev.width, (i) => {
+    const r = attrRow(ev.attrs, i);
+    if (r < 0) return; // a gap pixel swept in by closing: no evidence of its own
+    seen++;
+    if ((ev.flags[i] as number) & FLAG_CLEARING) {
+      // NDVI of the change itself, not of ponds.
+      changed++;
+      nb += decodeNdvi(a.ndviBefore[r] as number);
+      na += decodeNdvi(a.ndviAfter[r] as number);
     }
-  }
+    cb += a.clearBefore[r] as number;
+    ca += a.clearAfter[r] as number;
+    va += a.validAfter[r] as number;
+    restored += a.restored[r] as number;
+    if ((a.firstClearAfter[r] as number) < first) first = a.firstClearAfter[r] as number;
+  });
   return {
-    polygons: vectoriseComponent(labels, w, c),
+    polygons: polygons(loc, c),
     pixels: c.area,
     changedPixels: changed,
     ndviBefore: changed > 0 ? nb / changed : NaN,
     ndviAfter: changed > 0 ? na / changed : NaN,
-    clearBefore: cb / c.area,
-    clearAfter: ca / c.area,
+    clearBefore: seen > 0 ? cb / seen : 0,
+    clearAfter: seen > 0 ? ca / seen : 0,
     obscuredFraction: va > 0 ? Math.max(0, 1 - ca / va) : 1,
     restoredObservations: restored,
     firstClearAfter: first,
@@ -129,23 +211,20 @@ function clearingStats(ev: BlockEvidence, labels: Int32Array, c: Component): Cle
   };
 }
 
-function pondStats(ev: BlockEvidence, labels: Int32Array, c: Component): PondDetection {
+function pondStats(ev: TileEvidence, loc: Local, c: Component): PondDetection {
   const { width: w, height: h } = ev;
   let water = 0;
   let max = 0;
   let peaks = 0;
   const kinds = [0, 0, 0, 0];
-  for (let y = c.minY; y <= c.maxY; y++) {
-    for (let x = c.minX; x <= c.maxX; x++) {
-      const i = y * w + x;
-      if (labels[i] !== c.label) continue;
-      const f = ev.pondF[i] as number;
-      water += f / 255;
-      if (f > max) max = f;
-      kinds[ev.pondKind[i] as number] = (kinds[ev.pondKind[i] as number] as number) + f;
-      if (isPeak(ev.pondF, w, h, x, y, labels, c.label)) peaks++;
-    }
-  }
+  forEachPixel(loc, c, w, (i, x, y) => {
+    const f = ev.pondF[i] as number;
+    water += f / 255;
+    if (f > max) max = f;
+    const k = pondKindOf(ev.flags[i] as number);
+    kinds[k] = (kinds[k] as number) + f;
+    if (isPeak(ev.pondF, w, h, x, y, loc, c)) peaks++;
+  });
   const kind =
     kinds[PondKind.Turquoise]! >= Math.max(kinds[PondKind.Dark]!, kinds[PondKind.Turbid]!)
       ? 'turquoise'
@@ -153,7 +232,7 @@ function pondStats(ev: BlockEvidence, labels: Int32Array, c: Component): PondDet
         ? 'dark'
         : 'turbid';
   return {
-    polygons: vectoriseComponent(labels, w, c),
+    polygons: polygons(loc, c),
     pixels: c.area,
     waterPixels: water,
     maxFraction: max / 255,
@@ -174,8 +253,8 @@ function isPeak(
   h: number,
   x: number,
   y: number,
-  labels: Int32Array,
-  label: number,
+  loc: Local,
+  c: Component,
 ): boolean {
   const v = f[y * w + x] as number;
   for (let dy = -1; dy <= 1; dy++) {
@@ -183,33 +262,35 @@ function isPeak(
       if (dx === 0 && dy === 0) continue;
       const xx = x + dx;
       const yy = y + dy;
-      if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-      const j = yy * w + xx;
-      if (labels[j] !== label) continue;
-      const u = f[j] as number;
+      if (xx < c.minX || yy < c.minY || xx > c.maxX || yy > c.maxY || xx >= w || yy >= h) continue;
+      if (loc.labels[(yy - c.minY) * loc.width + xx - c.minX] !== loc.label) continue;
+      const u = f[yy * w + xx] as number;
       if (u > v || (u === v && (dy < 0 || (dy === 0 && dx < 0)))) return false;
     }
   }
   return true;
 }
 
+/** The clearing with most pixels within `gap` pixels of the pond's bounding box, or -1. */
 function nearestClearing(
-  labels: Int32Array,
-  clearingIndex: Int32Array,
-  w: number,
-  h: number,
+  clearingAt: readonly { loc: Local; c: Component; index: number }[],
   c: Component,
   gap: number,
 ): number {
-  const votes = new Map<number, number>();
-  for (let y = Math.max(0, c.minY - gap); y <= Math.min(h - 1, c.maxY + gap); y++) {
-    for (let x = Math.max(0, c.minX - gap); x <= Math.min(w - 1, c.maxX + gap); x++) {
-      const k = clearingIndex[labels[y * w + x] as number] as number;
-      if (k >= 0) votes.set(k, (votes.get(k) ?? 0) + 1);
-    }
-  }
   let best = -1;
   let bestVotes = 0;
-  for (const [k, v] of votes) if (v > bestVotes) [best, bestVotes] = [k, v];
+  for (const k of clearingAt) {
+    const x0 = Math.max(c.minX - gap, k.c.minX);
+    const x1 = Math.min(c.maxX + gap, k.c.maxX);
+    const y0 = Math.max(c.minY - gap, k.c.minY);
+    const y1 = Math.min(c.maxY + gap, k.c.maxY);
+    if (x0 > x1 || y0 > y1) continue;
+    let votes = 0;
+    for (let y = y0; y <= y1; y++) {
+      const row = (y - k.c.minY) * k.loc.width - k.c.minX;
+      for (let x = x0; x <= x1; x++) if (k.loc.labels[row + x] === k.loc.label) votes++;
+    }
+    if (votes > bestVotes) [best, bestVotes] = [k.index, votes];
+  }
   return best;
 }

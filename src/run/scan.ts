@@ -11,7 +11,7 @@ import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/i
 import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
 import type { DateWindow } from '../catalog/filters.js';
-import { emptyEvidence, pasteEvidence } from '../detect/evidence-plane.js';
+import { TileEvidenceBuilder, type CompactBlock } from '../detect/evidence-plane.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import { buildProducts, type TileContext } from '../detect/sites.js';
 import { detectTile } from '../detect/tile-detect.js';
@@ -32,7 +32,6 @@ import { ProgressReporter } from './progress.js';
 import { IoQueue } from './queue.js';
 import type { BandKey, ObservationPayload, ScanBlockInput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
-import type { BlockEvidence } from '../detect/block-evidence.js';
 
 export const ALGORITHM_VERSION = '1';
 const BANDS: BandKey[] = ['blue', 'green', 'red', 'nir', 'swir16', 'scl'];
@@ -200,6 +199,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
   });
   const pool = new WorkerPool({ size: opts.workers ?? 2, taskTimeoutMs: 10 * 60_000 });
   const contexts: TileContext[] = [];
+  const clock: StageClock = { read: 0, compute: 0, assemble: 0, detect: 0 };
   try {
     for (const planned of plan.tiles) {
       let tp = planned;
@@ -207,7 +207,16 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
       for (;;) {
         try {
           contexts.push(
-            await processTile(tp, { opened, offsets, io, pool, params, progress, signal: opts.signal }),
+            await processTile(tp, {
+              clock,
+              opened,
+              offsets,
+              io,
+              pool,
+              params,
+              progress,
+              signal: opts.signal,
+            }),
           );
           break;
         } catch (err) {
@@ -233,6 +242,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
   } finally {
     progress.finish();
     await pool.close();
+    // Every asset stays open for the whole scan (its header is reused by every block); close
+    // them all here so no file descriptor outlives the run.
+    await Promise.allSettled([...opened.values()].map((o) => o.source.close()));
   }
   t = lap('blocks', t);
 
@@ -298,7 +310,13 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
       after: tp.after.length,
     })),
     counts: { candidates: candidates.length, ponds: ponds.length, clearings: clearings.length },
-    timings_s: { ...timings, total: seconds },
+    timings_s: {
+      ...timings,
+      total: seconds,
+      block_stages_summed: Object.fromEntries(
+        Object.entries(clock).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
+      ),
+    },
     http: { ...http.stats, search_requests: found.requests, search_pages: found.pages },
     attribution,
   };
@@ -329,7 +347,16 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
   };
 }
 
+/** Seconds spent per stage, summed over blocks (block stages overlap: they run concurrently). */
+export interface StageClock {
+  read: number;
+  compute: number;
+  assemble: number;
+  detect: number;
+}
+
 interface TileDeps {
+  clock: StageClock;
   opened: Map<string, Opened>;
   offsets: Map<string, OffsetDecision>;
   io: IoQueue;
@@ -342,17 +369,23 @@ interface TileDeps {
 /** Reads and processes every block of one tile, then detects on the assembled tile planes. */
 async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
   const win = tileWindow(tp);
-  const plane = emptyEvidence(win.width, win.height);
+  const plane = new TileEvidenceBuilder(win.width, win.height);
   const inFlight = new Set<Promise<void>>();
   let firstError: Error | undefined;
   for (const block of tp.blocks) {
     if (firstError !== undefined) break;
     const job = (async (): Promise<void> => {
+      let t = performance.now();
       const input = await readBlock(tp, block, d.opened, d.offsets, d.io, d.params, d.signal);
-      const ev = await d.pool.run<ScanBlockInput, BlockEvidence>('scan-block', input, [], d.signal, {
+      d.clock.read += (performance.now() - t) / 1000;
+      t = performance.now();
+      const ev = await d.pool.run<ScanBlockInput, CompactBlock>('scan-block', input, [], d.signal, {
         label: `${tp.tile} block ${block.x},${block.y}`,
       });
-      pasteEvidence(plane, ev, block.x - win.x, block.y - win.y);
+      d.clock.compute += (performance.now() - t) / 1000;
+      t = performance.now();
+      plane.add(ev, block.x - win.x, block.y - win.y);
+      d.clock.assemble += (performance.now() - t) / 1000;
       d.progress.tick();
     })();
     inFlight.add(job);
@@ -369,6 +402,10 @@ async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
   }
   await Promise.allSettled(inFlight);
   if (firstError !== undefined) throw firstError;
+  const t = performance.now();
+  const evidence = plane.build();
+  const detections = detectTile(evidence, d.params);
+  d.clock.detect += (performance.now() - t) / 1000;
   return {
     tile: tp.tile,
     grid: {
@@ -377,7 +414,7 @@ async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
       originY: tp.grid.originY - win.y * 10,
       pixelSize: 10,
     },
-    detections: detectTile(plane, d.params),
+    detections,
     beforeItems: tp.before.map((i) => i.id),
     afterItems: tp.after.map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
   };

@@ -45,7 +45,8 @@ describe('WorkerPool', () => {
     const inputs = Array.from({ length: 200 }, (_, i) => ({ i, text: `n${i}` }));
     const outputs = await Promise.all(inputs.map((input) => p.runTask('echo', input)));
     expect(outputs).toEqual(inputs);
-    const who = await Promise.all([0, 1, 2, 3].map((i) => whoami(p, i, 50)));
+    // Long enough that a worker still starting up under load is ready before the others finish.
+    const who = await Promise.all([0, 1, 2, 3].map((i) => whoami(p, i, 300)));
     expect(who.map((w) => w.value)).toEqual([0, 1, 2, 3]);
     expect(new Set(who.map((w) => w.threadId)).size).toBe(2);
     expect(p.stats()).toMatchObject({ size: 2, workers: 2, busy: 0, queued: 0, completed: 204, failed: 0 });

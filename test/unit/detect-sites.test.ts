@@ -2,7 +2,7 @@ import * as turf from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import { PondKind, type BlockEvidence } from '../../src/detect/block-evidence.js';
 import { siteConfidence, type SiteEvidence } from '../../src/detect/confidence.js';
-import { emptyEvidence } from '../../src/detect/evidence-plane.js';
+import { emptyEvidence, tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { buildProducts, type TileContext } from '../../src/detect/sites.js';
 import { detectTile } from '../../src/detect/tile-detect.js';
@@ -46,7 +46,7 @@ describe('detectTile', () => {
       [19, 25, 0.4],
       [20, 26, 0.8],
     ]);
-    const det = detectTile(ev, DEFAULT_PARAMS);
+    const det = detectTile(tileEvidenceFromBlock(ev), DEFAULT_PARAMS);
     expect(det.clearings).toHaveLength(1);
     const c = det.clearings[0]!;
     expect(c.changedPixels).toBe(400);
@@ -62,7 +62,7 @@ describe('detectTile', () => {
     const ev = emptyEvidence(60, 60);
     for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) ev.clearing[y * 60 + x] = 1; // 16 px < 20
     for (let y = 30; y < 40; y++) for (let x = 30; x < 40; x++) ev.pondF[y * 60 + x] = 200; // 100 px lake
-    const det = detectTile(ev, DEFAULT_PARAMS);
+    const det = detectTile(tileEvidenceFromBlock(ev), DEFAULT_PARAMS);
     expect(det.clearings).toHaveLength(0);
     expect(det.ponds).toHaveLength(0);
   });
@@ -72,7 +72,7 @@ function ctx(tile: string, epsg: number, originX: number, originY: number, ev: B
   return {
     tile,
     grid: { epsg, originX, originY, pixelSize: 10 },
-    detections: detectTile(ev, DEFAULT_PARAMS),
+    detections: detectTile(tileEvidenceFromBlock(ev), DEFAULT_PARAMS),
     beforeItems: [`S2A_${tile}_20210105_0_L2A`],
     afterItems: [{ id: `S2A_${tile}_20240105_0_L2A`, datetime: '2024-01-05T04:02:11.000Z' }],
   };

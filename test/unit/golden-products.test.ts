@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PondKind } from '../../src/detect/block-evidence.js';
-import { emptyEvidence } from '../../src/detect/evidence-plane.js';
+import { emptyEvidence, tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { buildProducts } from '../../src/detect/sites.js';
 import { detectTile } from '../../src/detect/tile-detect.js';
@@ -51,7 +51,7 @@ function products(): string {
       {
         tile: 'MGRS-47RMJ',
         grid: { epsg: 32647, originX: 437_000, originY: 2_834_000, pixelSize: 10 },
-        detections: detectTile(ev, DEFAULT_PARAMS),
+        detections: detectTile(tileEvidenceFromBlock(ev), DEFAULT_PARAMS),
         beforeItems: ['S2B_47RMJ_20210105_0_L2A'],
         afterItems: [
           { id: 'S2A_47RMJ_20231210_0_L2A', datetime: '2023-12-10T04:03:21.000Z' },

@@ -3,13 +3,18 @@
  * Earth Search-shaped STAC catalogue and the ground truth) into a folder.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { defaultWorldConfig, smallWorldConfig, type WorldConfig } from '../../fixtures/world/config.js';
+import {
+  benchWorldConfig,
+  defaultWorldConfig,
+  smallWorldConfig,
+  type WorldConfig,
+} from '../../fixtures/world/config.js';
 import { generateWorld, type GenerateResult } from '../../fixtures/world/generate.js';
 
 export interface FixturesWorldOptions {
   seed: number;
   out: string;
-  preset: 'demo' | 'small';
+  preset: Preset;
   tileSize?: 512 | 1024;
   quiet?: boolean;
 }
@@ -24,15 +29,26 @@ function parseTileSize(v: string): 512 | 1024 {
   return Number(v) as 512 | 1024;
 }
 
-function parsePreset(v: string): 'demo' | 'small' {
-  if (v !== 'demo' && v !== 'small') throw new InvalidArgumentError('expected "demo" or "small"');
-  return v;
+type Preset = 'demo' | 'small' | 'bench-4096' | 'bench-10980';
+const PRESETS: readonly Preset[] = ['demo', 'small', 'bench-4096', 'bench-10980'];
+
+function parsePreset(v: string): Preset {
+  if (!(PRESETS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`expected one of ${PRESETS.join(', ')}`);
+  return v as Preset;
 }
 
 export function worldConfigFor(
   opts: Pick<FixturesWorldOptions, 'seed' | 'preset' | 'tileSize'>,
 ): WorldConfig {
-  const config = opts.preset === 'small' ? smallWorldConfig(opts.seed) : defaultWorldConfig(opts.seed);
+  const config =
+    opts.preset === 'small'
+      ? smallWorldConfig(opts.seed)
+      : opts.preset === 'bench-4096'
+        ? benchWorldConfig(opts.seed, 4096)
+        : opts.preset === 'bench-10980'
+          ? benchWorldConfig(opts.seed, 10980)
+          : defaultWorldConfig(opts.seed);
   return opts.tileSize ? { ...config, tileSize: opts.tileSize } : config;
 }
 
@@ -55,7 +71,7 @@ export function registerFixtures(program: Command): Command {
     .option('--seed <n>', 'random seed; the same seed gives the same world', parseSeed, 1)
     .option(
       '--preset <name>',
-      'demo (4 areas, 3 seasons) or small (2 areas, 2 seasons, for tests)',
+      'demo (4 areas, 3 seasons), small (2 areas, for tests), bench-4096 or bench-10980 (one before/after pair)',
       parsePreset,
       'demo',
     )

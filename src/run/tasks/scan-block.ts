@@ -7,7 +7,8 @@ import type { TaskContext } from '../task-registry.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
-import { blockEvidence, type BlockEvidence, type Observation } from '../../detect/block-evidence.js';
+import { blockEvidence, type Observation } from '../../detect/block-evidence.js';
+import { compactEvidence, type CompactBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
 
@@ -63,7 +64,7 @@ function decodeObservation(o: ObservationPayload): Observation {
   };
 }
 
-export default function scanBlock(input: ScanBlockInput, context: TaskContext): BlockEvidence {
+export default function scanBlock(input: ScanBlockInput, context: TaskContext): CompactBlock {
   const ev = blockEvidence(
     {
       width: input.width,
@@ -73,19 +74,13 @@ export default function scanBlock(input: ScanBlockInput, context: TaskContext): 
     },
     input.params,
   );
+  // Only two dense planes and the attributes of the few pixels with evidence go back.
+  const c = compactEvidence(ev);
   context.transfer(
-    ...[
-      ev.clearing,
-      ev.pondF,
-      ev.pondKind,
-      ev.ndviBefore,
-      ev.ndviAfter,
-      ev.clearBefore,
-      ev.clearAfter,
-      ev.validAfter,
-      ev.restored,
-      ev.firstClearAfter,
-    ].map((a) => a.buffer as ArrayBuffer),
+    c.flags.buffer as ArrayBuffer,
+    c.pondF.buffer as ArrayBuffer,
+    c.attrs.idx.buffer as ArrayBuffer,
+    ...Object.values(c.attrs.fields).map((a) => a.buffer as ArrayBuffer),
   );
-  return ev;
+  return c;
 }
