@@ -185,25 +185,46 @@ function ponds(
 ): { pondF: Uint8Array; pondKind: Uint8Array } {
   const n = w * h;
   const W = w + 1;
-  // Integral images of the four bands and the count over land pixels.
-  const sums = [0, 1, 2, 3].map(() => new Float64Array(W * (h + 1)));
+  // Integral images of NIR, red and the count over land pixels: enough for the tests almost
+  // every pixel fails (darker than its surroundings, in bare surroundings). Blue and green box
+  // means are summed directly for the few pixels left.
+  const sumNir = new Float64Array(W * (h + 1));
+  const sumRed = new Float64Array(W * (h + 1));
   const cnt = new Float64Array(W * (h + 1));
+  const nirA = after[3];
+  const redA = after[2];
   for (let y = 0; y < h; y++) {
-    const rs = [0, 0, 0, 0];
+    let rs = 0;
+    let rr = 0;
     let rc = 0;
+    const row = y * w;
+    const o0 = (y + 1) * W + 1;
     for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      const nir = after[3][i] as number;
+      const nir = nirA[row + x] as number;
       if (nir >= 0.15) {
-        for (let b = 0; b < 4; b++) rs[b] = (rs[b] as number) + (after[b]![i] as number);
+        rs += nir;
+        rr += redA[row + x] as number;
         rc++;
       }
-      const o = (y + 1) * W + x + 1;
-      for (let b = 0; b < 4; b++)
-        (sums[b] as Float64Array)[o] = (sums[b] as Float64Array)[o - W]! + (rs[b] as number);
-      cnt[o] = cnt[o - W]! + rc;
+      const o = o0 + x;
+      sumNir[o] = (sumNir[o - W] as number) + rs;
+      sumRed[o] = (sumRed[o - W] as number) + rr;
+      cnt[o] = (cnt[o - W] as number) + rc;
     }
   }
+  const boxMean = (band: Float32Array, x0: number, x1: number, y0: number, y1: number): number => {
+    let sum = 0;
+    let k = 0;
+    for (let yy = y0; yy < y1; yy++) {
+      const row = yy * w;
+      for (let xx = x0; xx < x1; xx++) {
+        if (!((nirA[row + xx] as number) >= 0.15)) continue;
+        sum += band[row + xx] as number;
+        k++;
+      }
+    }
+    return sum / k;
+  };
   const pondF = new Uint8Array(n);
   const pondKind = new Uint8Array(n);
   const r = p.backgroundRadius;
@@ -223,27 +244,27 @@ function ponds(
       const d = y0 * W + x0;
       const count = cnt[a]! - cnt[b]! - cnt[c]! + cnt[d]!;
       if (count < 8) continue;
-      for (let k = 0; k < 4; k++) {
-        const s = sums[k] as Float64Array;
-        bg[k] = (s[a]! - s[b]! - s[c]! + s[d]!) / count;
-      }
-      const bgNir = bg[3] as number;
-      // Leach ponds are dug into cleared ground; under a vegetated background the visible
-      // spectrum of darker canopy already looks like water, so only bare surroundings count.
-      const bgNdvi = (bgNir - (bg[2] as number)) / (bgNir + (bg[2] as number));
-      if (bgNdvi > p.pondBackgroundNdviMax) continue;
+      // Cheapest tests first: most pixels are no darker in NIR than their surroundings.
+      const bgNir = (sumNir[a]! - sumNir[b]! - sumNir[c]! + sumNir[d]!) / count;
       const deficit = bgNir - nir;
       if (deficit < p.minNirDeficit) continue;
       // New ponds are dug where there was vegetated land: not in last season's water (lakes,
       // rivers, old ponds) nor on bare sand bars a river can flood.
       const nb = nirBefore[i] as number;
       if (!(nb === nb) || nb < 0.15 || !((ndviBefore[i] as number) >= p.pondNdviBeforeMin)) continue;
+      bg[2] = (sumRed[a]! - sumRed[b]! - sumRed[c]! + sumRed[d]!) / count;
+      // Leach ponds are dug into cleared ground; under a vegetated background the visible
+      // spectrum of darker canopy already looks like water, so only bare surroundings count.
+      const bgNdvi = (bgNir - bg[2]) / (bgNir + bg[2]);
+      if (bgNdvi > p.pondBackgroundNdviMax) continue;
+      bg[0] = boxMean(after[0], x0, x1, y0, y1);
+      bg[1] = boxMean(after[1], x0, x1, y0, y1);
       const f = Math.min(1, deficit / Math.max(0.05, bgNir - p.waterNir));
       if (f < p.pondFractionMin) continue;
       // The implied pure-water spectrum must look like water, not dark soil, char or shadow.
-      const wb = ((after[0][i] as number) - (1 - f) * (bg[0] as number)) / f;
-      const wg = ((after[1][i] as number) - (1 - f) * (bg[1] as number)) / f;
-      const wr = ((after[2][i] as number) - (1 - f) * (bg[2] as number)) / f;
+      const wb = ((after[0][i] as number) - (1 - f) * bg[0]) / f;
+      const wg = ((after[1][i] as number) - (1 - f) * bg[1]) / f;
+      const wr = ((after[2][i] as number) - (1 - f) * bg[2]) / f;
       if (wg < wr - 0.005 || wg < 0.015 || wb < -0.02) continue;
       let kind: number = PondKind.Turbid;
       // Turquoise: a light liner under leachate, bright in blue. Dark: black plastic sheet, flat
