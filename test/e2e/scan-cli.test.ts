@@ -136,6 +136,19 @@ describe('minewatch scan against the local STAC API', () => {
     expect(seam.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('gives the same candidates as the recorded run (optimisations must not move results)', () => {
+    // REGEN=1 rewrites test/golden/small-world-scan.json after a deliberate change in detection.
+    const golden = path.resolve(__dirname, '../golden/small-world-scan.json');
+    const summary = readFc(path.join(out, 'candidates.geojson')).features.map((f) => ({
+      id: f.properties['id'],
+      confidence: f.properties['confidence'],
+      pond_count: f.properties['pond_count'],
+      area_m2: f.properties['area_m2'],
+    }));
+    if (process.env['REGEN']) writeFileSync(golden, `${JSON.stringify(summary, null, 1)}\n`);
+    expect(summary).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
+  });
+
   it('records provenance: items, the misdeclared offset caught from pixels, requests, timings', () => {
     const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as {
       offsets: Record<string, { agreed: boolean; offsetDn: number; declared: number; reason: string }>;
