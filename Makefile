@@ -56,8 +56,12 @@ lint: $(NODE_MODULES)
 format: $(NODE_MODULES)
 	npx prettier --write .
 
+# Scan vs the GDAL/numpy/scipy peer (../shared/bench/peer_ndvi.py), alternating, medians of BENCH_RUNS;
+# generates and caches the bench worlds; report on stdout and in .cache/bench/results.md. Not a test.
+BENCH_SIZES ?= 4096,10980
+BENCH_RUNS ?= 3
 bench: $(DIST)
-	@echo "No benchmarks yet: the scan's benchmark arrives with the performance work (issue 4)."
+	npx tsx bench/run-bench.ts --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
 
 clean:
 	rm -rf dist .cache out
