@@ -49,6 +49,10 @@ function toInstant(value: Date | string, endOfDay: boolean, what: string): Date 
     if (endOfDay) t += 86_400_000 - 1;
   } else if (INSTANT.test(text)) {
     t = Date.parse(text);
+    // Date.parse rolls 2021-02-30T10:00:00Z over to March 2 and reads 24:00 as the next day.
+    const [y, mo, d, h] = text.slice(0, 13).split(/[-T]/).map(Number) as [number, number, number, number];
+    const day = new Date(Date.UTC(y, mo - 1, d));
+    if (h > 23 || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) t = NaN;
   }
   if (Number.isNaN(t)) {
     throw new InvalidInputError(

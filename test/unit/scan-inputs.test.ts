@@ -176,6 +176,8 @@ describe('date intervals', () => {
     ['2026-13-01/2027-01-01', 'not a YYYY-MM-DD'],
     ['2027-01-01/2027-02-01', 'in the future'],
     ['/2021-01-01', 'not an interval'],
+    ['2021-02-30T10:00:00Z/2021-03-01', 'not a YYYY-MM-DD'],
+    ['2021-02-01T24:00:00Z/2021-03-01', 'not a YYYY-MM-DD'],
   ])('refuses %s', (text, message) => {
     expect(() => parseInterval(text, '--after', now)).toThrow(message);
   });
