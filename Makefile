@@ -8,7 +8,7 @@ DEMO_SEED ?= 1
 DEMO_WORLD := .cache/demo-world-$(DEMO_SEED)
 OUT ?= out/demo
 
-.PHONY: run test lint format bench fixtures build install clean serve eval
+.PHONY: run test lint format bench fixtures build install clean serve eval faults
 
 $(NODE_MODULES): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -55,6 +55,11 @@ lint: $(NODE_MODULES)
 
 format: $(NODE_MODULES)
 	npx prettier --write .
+
+# The fault matrix of ../shared/RELIABILITY.md, injected on 127.0.0.1; prints one summary line.
+faults: $(DIST) fixtures
+	@rm -rf .cache/faults
+	MW_FAULTS_DEMO_WORLD=$(DEMO_WORLD) npx vitest run --config vitest.faults.config.ts; status=$$?; node --import tsx scripts/faults-summary.ts && exit $$status
 
 # Scan vs the GDAL/numpy/scipy peer (../shared/bench/peer_ndvi.py), alternating, medians of BENCH_RUNS;
 # generates and caches the bench worlds; report on stdout and in .cache/bench/results.md. Not a test.

@@ -41,6 +41,10 @@ export class HttpByteSource implements ByteSource {
 
   async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
     checkRange(this.id, offset, length);
+    // Clamp to the size a Content-Range already told us (RELIABILITY.md H10): a read past the end is
+    // answered here, with no request that could only come back 416.
+    const known = this.total;
+    if (known !== undefined) length = Math.max(0, Math.min(length, known - offset));
     if (length === 0) return new Uint8Array(0);
     const { bytes, total } = await this.client.fetchRange(this.url, offset, offset + length - 1, signal);
     if (total !== undefined) this.total = total;
