@@ -26,6 +26,7 @@ import { loadReferences } from '../report/references.js';
 import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
 import { assetPolicy } from './asset-policy.js';
 import { failedItem, ItemFailedError } from './item-failure.js';
+import { gridMismatch } from './grid-check.js';
 import { featureCollection, writeOutputs } from './outputs.js';
 import { planScan, type TilePlan } from './planner.js';
 import { ProgressReporter } from './progress.js';
@@ -142,6 +143,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
             const source = openSource(href, http);
             const header = await io.add((signal) => readCogHeader(source, { signal }));
             opened.set(`${item.id}/${b}`, { source, header });
+            const mismatch = gridMismatch(header, item.assets[b], item.epsg);
+            if (mismatch) throw new Error(`asset "${b}": ${mismatch}`);
           }),
         );
         usable.add(item.id);
@@ -158,22 +161,28 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
     items
       .filter((i) => usable.has(i.id))
       .map(async (item) => {
-        const red = opened.get(`${item.id}/red`) as Opened;
-        const image = [...red.header.images].sort(
-          (a, b) => Math.abs(a.width - 256) - Math.abs(b.width - 256),
-        )[0];
-        if (!image) return;
-        const window: PixelWindow = { x: 0, y: 0, width: image.width, height: image.height };
-        const tiles = await io.add((signal) =>
-          fetchTiles(red.source, image, tilesForWindow(image, window), { signal }),
-        );
-        const decoded = new Map<number, Pixels>();
-        for (const [k, v] of tiles)
-          decoded.set(k, decodeTile(v, image, 0, `${item.id} red overview tile ${k}`));
-        const px = assembleWindow(decoded, image, window);
-        offsets.set(item.id, decideOffset(item, darkDnEvidence(px), 'red'));
+        try {
+          await decideItemOffset(item);
+        } catch (err) {
+          // One unreadable overview is that item's problem, not the run's.
+          usable.delete(item.id);
+          skipped.push({ item: item.id, reason: `cannot read its red overview: ${(err as Error).message}` });
+        }
       }),
   );
+  async function decideItemOffset(item: S2Item): Promise<void> {
+    const red = opened.get(`${item.id}/red`) as Opened;
+    const image = [...red.header.images].sort((a, b) => Math.abs(a.width - 256) - Math.abs(b.width - 256))[0];
+    if (!image) return;
+    const window: PixelWindow = { x: 0, y: 0, width: image.width, height: image.height };
+    const tiles = await io.add((signal) =>
+      fetchTiles(red.source, image, tilesForWindow(image, window), { signal }),
+    );
+    const decoded = new Map<number, Pixels>();
+    for (const [k, v] of tiles) decoded.set(k, decodeTile(v, image, 0, `${item.id} red overview tile ${k}`));
+    const px = assembleWindow(decoded, image, window);
+    offsets.set(item.id, decideOffset(item, darkDnEvidence(px), 'red'));
+  }
   t = lap('offsets', t);
 
   // 4. Plan.
