@@ -442,8 +442,7 @@ describe('row 8: shifted bytes in a scan', () => {
     expect(identical).toBe(true);
   });
 
-  // KNOWN FAILURE (src/run/scan.ts step 3, offsets): a failure reading or decoding an item's small red
-  // overview is not caught per item, so one bad item ends the whole run (exit 1) instead of being skipped.
+  // A failure reading or decoding an item's small red overview (the offsets step) skips that item.
   let overviewFault: { injected: number; code: number | null; stderr: string } | undefined;
   it('an item whose red overview read fails is skipped, not the whole run', async () => {
     const [victim] = victims(clean, 1);
@@ -466,17 +465,15 @@ describe('row 8: shifted bytes in a scan', () => {
       name: 'failure reading the red overview (offsets step)',
       injected: faults.counters.injected,
       ...health(r),
-      knownFailure: true,
       outcome: r.code === 0 ? 'S' : `E instead of S: exit ${String(r.code)}: ${r.stderr.trim()}`,
     });
     expect(r.code, r.stderr).toBe(0);
     expect(readRun(out).items.skipped.map((s) => s.item)).toContain(victim!.id);
   });
 
-  it('(the known failure above is real: the fault was injected and ended the run with one clear line)', () => {
+  it('(the fault above was really injected, and the run still finished)', () => {
     expect(overviewFault?.injected).toBe(1);
-    expect(overviewFault?.code).toBe(1);
-    expect(overviewFault?.stderr).toMatch(/^minewatch: HTTP 404/);
+    expect(overviewFault?.code).toBe(0);
   });
 });
 

@@ -444,9 +444,8 @@ describe('row 16: georeferencing, grids, nodata, cloud', () => {
     expect(readRun(out).items.skipped.map((s) => s.item)).toContain(victim);
   });
 
-  // KNOWN FAILURE (src/run/scan.ts): nothing compares an asset's COG header (EPSG, origin, pixel size,
-  // width x height) with the item's proj:epsg / proj:transform / proj:shape, so a COG in another CRS or
-  // of another size is read as if it were on the item's grid.
+  // Each asset's COG header (EPSG, origin, pixel size, width x height) must agree with the item's
+  // proj:epsg / proj:transform / proj:shape (src/run/grid-check.ts), else the item is skipped.
   it('an asset whose CRS differs from proj:epsg is skipped ("grid mismatch")', async () => {
     const victim = vs[3]!.id;
     const otherCrs = (b: Buffer): Buffer => {
@@ -462,7 +461,6 @@ describe('row 16: georeferencing, grids, nodata, cloud', () => {
       name: 'COG CRS differs from proj:epsg',
       injected: 1,
       ...health(r),
-      knownFailure: true,
       outcome: skipped ? 'S' : 'read as if on the item grid',
     });
     expect(r.code, r.stderr).toBe(0);
@@ -482,7 +480,6 @@ describe('row 16: georeferencing, grids, nodata, cloud', () => {
       injected: 1,
       ...health(r),
       silentWrongPixels: r.code !== 0 || skipped || same ? 0 : 1,
-      knownFailure: true,
       outcome: skipped
         ? 'S'
         : r.code !== 0
