@@ -14,24 +14,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-
-interface FaultRecord {
-  row: string;
-  name: string;
-  injected: number;
-  crashes: number;
-  hangs: number;
-  unhandledRejections: number;
-  lostCandidates: number;
-  duplicateIds: number;
-  silentWrongPixels: number;
-  canaryConnections: number;
-  filesOutsideRoot: number;
-  recoverable: boolean;
-  byteIdentical: boolean | null;
-  outcome?: string;
-  knownFailure?: boolean;
-}
+import type { FaultRecord } from '../test/faults/helpers/harness.js';
 
 const MUST_BE_ZERO = [
   ['crashes', 'crashes'],

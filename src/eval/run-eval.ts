@@ -84,8 +84,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     const truthFc = JSON.parse(readFileSync(path.join(worldDir, 'truth.geojson'), 'utf8')) as {
       features: Feature<Geom, Record<string, unknown>>[];
     };
-    // A true new site for this scan opened after the before season (first_season later than it).
-    const truth = truthFromGeoJson(truthFc.features).map((t) => t);
+    // Every new_mine of a world opened after its first (before) season, so all count as new.
+    const truth = truthFromGeoJson(truthFc.features);
     const candFc = JSON.parse(readFileSync(path.join(out, 'candidates.geojson'), 'utf8')) as {
       features: Feature<Geom, Record<string, unknown>>[];
     };

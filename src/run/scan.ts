@@ -10,6 +10,7 @@ import * as turf from '@turf/turf';
 import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/index.js';
 import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
+import { S2_ASSET_KEYS } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
 import { TileEvidenceBuilder, type CompactBlock } from '../detect/evidence-plane.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
@@ -35,7 +36,7 @@ import type { BandKey, ObservationPayload, ScanBlockInput } from './tasks/scan-b
 import { WorkerPool } from './worker-pool.js';
 
 export const ALGORITHM_VERSION = '1';
-const BANDS: BandKey[] = ['blue', 'green', 'red', 'nir', 'swir16', 'scl'];
+const BANDS: readonly BandKey[] = S2_ASSET_KEYS;
 
 export interface ScanOptions {
   stac: string;
