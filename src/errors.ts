@@ -29,3 +29,8 @@ export class NoItemsFoundError extends MinewatchError {
 export class LockedError extends MinewatchError {
   override readonly exitCode = 75; // EX_TEMPFAIL: try again later
 }
+
+/** The output folder cannot take the outputs (disk full, read-only, permissions). */
+export class OutputWriteError extends MinewatchError {
+  override readonly exitCode = 73; // EX_CANTCREAT
+}

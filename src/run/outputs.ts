@@ -1,13 +1,21 @@
 /**
  * Writes a scan's products: RFC 7946 FeatureCollections (WGS84, no `crs`, a `bbox`, CCW exteriors
  * from the vectoriser, 7-decimal coordinates) with the Copernicus attribution, the report, and
- * run.json. Each file is replaced atomically, so a reader never sees a half-written one.
+ * run.json.
+ *
+ * The set is published all or nothing, as far as POSIX allows: every file is first written to a
+ * temporary sibling and flushed (a full disk fails here, before anything is replaced), and only
+ * then are the temporaries renamed over their targets. Files under a sub-folder (`chips/a.png`)
+ * are built in a staging copy of that folder, swapped in whole, so stale files of an earlier run
+ * do not linger beside the new ones.
  */
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as turf from '@turf/turf';
 import type { Feature, Geometry } from 'geojson';
-import { writeFileAtomic } from '../io/atomic.js';
+import { OutputWriteError } from '../errors.js';
+import { publishDir, stagingDir } from '../io/atomic.js';
 
 export function featureCollection<P extends object>(
   features: Feature<Geometry, P>[],
@@ -29,7 +37,71 @@ export function featureCollection<P extends object>(
   return `${head},"features":[\n${body}\n]}\n`;
 }
 
-export async function writeOutputs(outDir: string, files: Record<string, string>): Promise<void> {
-  await mkdir(outDir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) await writeFileAtomic(path.join(outDir, name), text);
+/** Output files by path relative to the output folder ("report.md", "chips/site-1.png"). */
+export type OutputFiles = Record<string, string | Uint8Array>;
+
+function checkRelative(name: string): string[] {
+  const parts = name.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..') || path.isAbsolute(name))
+    throw new Error(`output name "${name}" must be a plain relative path`);
+  return parts;
+}
+
+async function writeSynced(file: string, data: string | Uint8Array): Promise<void> {
+  const handle = await fs.open(file, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces the given outputs in `outDir`. On failure nothing was replaced and no temporary is
+ * left; the error names the output folder and the cause in one line.
+ */
+export async function writeOutputs(outDir: string, files: OutputFiles): Promise<void> {
+  const root = path.resolve(outDir);
+  const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  const topFiles: { target: string; tmp: string }[] = [];
+  const folders = new Map<string, string>(); // target folder -> its staging copy
+  try {
+    await fs.mkdir(root, { recursive: true });
+    // Phase 1: write everything beside its target. Nothing visible has changed yet.
+    for (const [name, data] of Object.entries(files)) {
+      const parts = checkRelative(name);
+      if (parts.length === 1) {
+        const target = path.join(root, name);
+        const tmp = path.join(root, `.${name}.${tag}.tmp`);
+        topFiles.push({ target, tmp });
+        await writeSynced(tmp, data);
+        continue;
+      }
+      const folder = path.join(root, parts[0] as string);
+      let staging = folders.get(folder);
+      if (staging === undefined) {
+        staging = await stagingDir(folder);
+        folders.set(folder, staging);
+      }
+      const file = path.join(staging, ...parts.slice(1));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeSynced(file, data);
+    }
+    // Phase 2: publish. Renames within one filesystem need no space and cannot half-happen.
+    for (const [folder, staging] of folders) await publishDir(staging, folder);
+    folders.clear();
+    for (const f of topFiles) await fs.rename(f.tmp, f.target);
+    topFiles.length = 0;
+  } catch (err) {
+    await Promise.allSettled([
+      ...topFiles.map((f) => fs.rm(f.tmp, { force: true })),
+      ...[...folders.values()].map((d) => fs.rm(d, { recursive: true, force: true })),
+    ]);
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOSPC' ? 'no space left on the device' : e.message;
+    throw new OutputWriteError(
+      `cannot write the outputs to ${root}: ${why}; the previous outputs are unchanged`,
+    );
+  }
 }

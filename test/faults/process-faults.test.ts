@@ -177,7 +177,9 @@ describe('row 26: SIGTERM and SIGINT (single-scan form)', () => {
 });
 
 describe('row 27: disk full (ENOSPC on the nth output write, by a shim in the child)', () => {
-  const enospc = async (nth: number): Promise<{ r: CliRun; changed: string[]; leftovers: string[] }> => {
+  const enospc = async (
+    nth: number,
+  ): Promise<{ r: CliRun; out: string; changed: string[]; leftovers: string[] }> => {
     const { out, old } = oldOutput();
     const r = await scanCli(server.url.href, out, [], {
       env: { MW_FAULT_ENOSPC_NTH: String(nth), MW_FAULT_ENOSPC_DIR: out },
@@ -185,6 +187,7 @@ describe('row 27: disk full (ENOSPC on the nth output write, by a shim in the ch
     const now = folderHashes(out);
     return {
       r,
+      out,
       changed: Object.keys(old).filter((f) => now[f] !== old[f]),
       leftovers: readdirSync(out).filter((f) => f.endsWith('.tmp')),
     };
@@ -193,7 +196,6 @@ describe('row 27: disk full (ENOSPC on the nth output write, by a shim in the ch
   it('on the first write: non-zero exit, the previous output intact, no temp file left', async () => {
     const { r, changed, leftovers } = await enospc(1);
     expect(r.probe.some((e) => e.event === 'enospc')).toBe(true);
-    // exit 70 here is the missing error wrapping (known failure below), not a crash.
     const h = {
       ...health(r),
       crashes: r.signal !== null || r.probe.some((e) => e.event === 'uncaughtException') ? 1 : 0,
@@ -210,36 +212,32 @@ describe('row 27: disk full (ENOSPC on the nth output write, by a shim in the ch
     expect(leftovers).toEqual([]);
   });
 
-  // KNOWN FAILURE (src/run/outputs.ts writeOutputs): the six files are replaced one by one, so
-  // ENOSPC on the 2nd..6th write leaves the earlier files new and the later ones old (a mixed set).
-  // Fix: write all six temporary files first (any ENOSPC fails before a rename), then rename them.
-  it.fails('on a later write (the 2nd, the 6th): the previous output stays intact', async () => {
+  // writeOutputs writes every temporary first, so a full disk fails before any rename.
+  it('on a later write (the 2nd, the 6th): the previous output stays intact', async () => {
     const results = [];
     for (const nth of [2, 6]) results.push(await enospc(nth));
     await record(FILE, {
       row: '27',
       name: 'ENOSPC on a later write',
       injected: 2,
-      knownFailure: true,
       outcome: `files changed: ${results.map((x) => x.changed.length).join(',')}`,
     });
     for (const x of results) expect(x.leftovers).toEqual([]);
     for (const x of results) expect(x.changed).toEqual([]);
   });
 
-  // KNOWN FAILURE (src/run/outputs.ts or src/cli/main.ts): a write error is not a MinewatchError, so the
-  // CLI prints "internal error" with a stack and exits 70 instead of one line naming the output file.
-  it.fails('is reported in one line naming the output folder', async () => {
-    const { r } = await enospc(1);
+  // An OutputWriteError: one line naming the folder, exit 73 (EX_CANTCREAT), not a stack.
+  it('is reported in one line naming the output folder', async () => {
+    const { r, out } = await enospc(1);
     await record(FILE, {
       row: '27',
       name: 'ENOSPC message',
       injected: 1,
-      knownFailure: true,
       outcome: `exit ${String(r.code)}: ${r.stderr.split('\n')[0] ?? ''}`,
     });
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.code).not.toBe(70);
+    expect(r.stderr).toContain(out);
+    expect(r.code).toBe(73);
   });
 });
 
