@@ -40,6 +40,8 @@ export interface S2Item {
   processingBaseline: string | undefined;
   /** `s2:sequence`, or the N of Earth Search's `..._N_L2A` ids; 0 when neither says. */
   sequence: number;
+  /** `updated`: changes when the provider reprocesses the item; re-scans read it again then. */
+  updated?: string;
   /** `earthsearch:boa_offset_applied`: recorded, not trusted (see harmonise.ts). */
   boaOffsetApplied?: boolean;
   assets: Record<S2AssetKey, S2Asset>;
@@ -81,6 +83,7 @@ const PropertiesSchema = z.looseObject({
   's2:processing_baseline': z.string().optional(),
   's2:sequence': z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional(),
   'earthsearch:boa_offset_applied': z.boolean().optional(),
+  updated: z.string().optional(),
 });
 
 const ItemSchema = z.looseObject({
@@ -301,6 +304,7 @@ export function parseS2Item(json: unknown, base: URL): S2Item {
     sequence: sequenceOf(id, p),
     assets,
   };
+  if (p.updated !== undefined) out.updated = p.updated;
   if (p['earthsearch:boa_offset_applied'] !== undefined) {
     out.boaOffsetApplied = p['earthsearch:boa_offset_applied'];
   }

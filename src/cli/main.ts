@@ -9,6 +9,7 @@ import { MinewatchError } from '../errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerFixtures } from './commands/fixtures.js';
+import { registerRescan } from './commands/rescan.js';
 import { registerScan } from './commands/scan.js';
 import { registerServeCatalog } from './commands/serve-catalog.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerScan(program);
+  registerRescan(program);
   registerDemo(program);
   registerFixtures(program);
   registerEval(program);
@@ -36,7 +38,8 @@ export function buildProgram(): Command {
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // A command may set a non-zero success code (rescan --exit-new).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander already printed its message (help, version, or a usage error).

@@ -54,6 +54,16 @@ export function itemGrid(item: S2Item): TileGrid | undefined {
   return { epsg: item.epsg, originX: t[2] as number, originY: t[5] as number, width: s[1], height: s[0] };
 }
 
+/**
+ * The key items are grouped under: one MGRS tile seen through one grid. Items with equal keys are
+ * compared with each other; re-scans use it to find the tiles a new acquisition touches.
+ */
+export function tileKey(item: S2Item): string {
+  const grid = itemGrid(item);
+  if (!grid) return item.gridCode;
+  return `${item.gridCode}@${grid.epsg}:${grid.originX},${grid.originY},${grid.width}x${grid.height}`;
+}
+
 /** AOI (WGS84) in a tile's CRS, densified so long edges stay true after projection. */
 function aoiInCrs(aoi: Polygon | MultiPolygon, epsg: number): Polygon | MultiPolygon {
   const densify = (ring: Position[]): Position[] => {
@@ -108,7 +118,7 @@ export function planScan(
         });
         continue;
       }
-      const key = `${item.gridCode}@${grid.epsg}:${grid.originX},${grid.originY},${grid.width}x${grid.height}`;
+      const key = tileKey(item);
       const entry = byTile.get(key) ?? { gridCode: item.gridCode, grid, before: [], after: [] };
       entry[window].push(item);
       byTile.set(key, entry);

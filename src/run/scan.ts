@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as turf from '@turf/turf';
+import type { Feature, Geometry } from 'geojson';
 import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/index.js';
 import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
@@ -14,7 +15,7 @@ import { S2_ASSET_KEYS } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
 import { TileEvidenceBuilder, type CompactBlock } from '../detect/evidence-plane.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
-import { buildProducts, type TileContext } from '../detect/sites.js';
+import { buildProducts, type CandidateProperties, type TileContext } from '../detect/sites.js';
 import { detectTile } from '../detect/tile-detect.js';
 import { NoItemsFoundError } from '../errors.js';
 import type { Aoi } from '../geo/aoi.js';
@@ -28,8 +29,8 @@ import { attributionFor, buildReport, reportMarkdown } from '../report/report.js
 import { assetPolicy } from './asset-policy.js';
 import { failedItem, ItemFailedError } from './item-failure.js';
 import { gridMismatch } from './grid-check.js';
-import { featureCollection, writeOutputs } from './outputs.js';
-import { planScan, type TilePlan } from './planner.js';
+import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
+import { planScan, tileKey, type TilePlan } from './planner.js';
 import { ProgressReporter } from './progress.js';
 import { IoQueue } from './queue.js';
 import type { BandKey, ObservationPayload, ScanBlockInput } from './tasks/scan-block.js';
@@ -52,6 +53,10 @@ export interface ScanOptions {
   workers?: number;
   quiet?: boolean;
   signal?: AbortSignal;
+  /** Items already found (re-scans search themselves and pick per tile); skips the search. */
+  found?: FoundItems;
+  /** Wraps each asset's byte source, e.g. with a re-scan's cache of ranges already fetched. */
+  wrapSource?: (item: S2Item, source: ByteSource) => ByteSource;
 }
 
 export interface ScanSummary {
@@ -74,7 +79,7 @@ function version(): string {
   return pkg.version;
 }
 
-function stacUrl(stac: string): URL {
+export function stacUrl(stac: string): URL {
   return isStacApi(stac) ? new URL(stac) : pathToFileURL(path.resolve(stac));
 }
 
@@ -83,7 +88,31 @@ interface Opened {
   header: CogHeader;
 }
 
+/** What a scan found, before anything is written: batch and re-scan runs build on it. */
+export interface ScanResult {
+  candidates: Feature<Geometry, CandidateProperties>[];
+  ponds: Feature[];
+  clearings: Feature[];
+  /** The Copernicus attribution for the years scanned. */
+  attribution: string;
+  years: number[];
+  /** Tiles scanned: the name features carry, the grid key (planner.tileKey), the items compared. */
+  tiles: { tile: string; key: string; before: string[]; after: string[] }[];
+  /** Items left out, with the reason. */
+  skipped: { item: string; reason: string }[];
+  /** The products as files, ready for writeOutputs. */
+  files: OutputFiles;
+  summary: ScanSummary;
+}
+
+/** `minewatch scan`: finds, then writes every output at once. */
 export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
+  const result = await scanProducts(opts);
+  await writeOutputs(opts.out, result.files);
+  return result.summary;
+}
+
+export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const t0 = performance.now();
   const params = opts.params ?? DEFAULT_PARAMS;
   const timings: Record<string, number> = {};
@@ -100,7 +129,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
 
   // 1. Catalog.
   let t = performance.now();
-  const found: FoundItems = await findItems(
+  const found: FoundItems = opts.found ?? await findItems(
     {
       stac: opts.stac,
       collection: opts.collection,
@@ -141,7 +170,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
             const href = item.assets[b].href;
             // The HTTP client checks every request and redirect; file: hrefs are checked here.
             if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
-            const source = openSource(href, http);
+            const raw = openSource(href, http);
+            const source = opts.wrapSource ? opts.wrapSource(item, raw) : raw;
             const header = await io.add((signal) => readCogHeader(source, { signal }));
             opened.set(`${item.id}/${b}`, { source, header });
             const mismatch = gridMismatch(header, item.assets[b], item.epsg);
@@ -330,15 +360,15 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
     http: { ...http.stats, search_requests: found.requests, search_pages: found.pages },
     attribution,
   };
-  await writeOutputs(opts.out, {
+  const files: OutputFiles = {
     'candidates.geojson': featureCollection(candidates, attribution, 'candidates'),
     'ponds.geojson': featureCollection(ponds, attribution, 'ponds'),
     'clearings.geojson': featureCollection(clearings, attribution, 'clearings'),
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'report.md': reportMarkdown(report),
     'run.json': `${JSON.stringify(run, null, 2)}\n`,
-  });
-  return {
+  };
+  const summary: ScanSummary = {
     out: path.resolve(opts.out),
     candidates: candidates.length,
     ponds: ponds.length,
@@ -354,6 +384,22 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
     seconds,
     requests: http.stats.requests,
     bytes: http.stats.bytes,
+  };
+  return {
+    candidates,
+    ponds,
+    clearings,
+    attribution,
+    years,
+    tiles: plan.tiles.map((tp) => ({
+      tile: tp.tile,
+      key: tileKey(tp.after[0] as S2Item),
+      before: tp.before.map((i) => i.id),
+      after: tp.after.map((i) => i.id),
+    })),
+    skipped,
+    files,
+    summary,
   };
 }
 

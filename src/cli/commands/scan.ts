@@ -40,7 +40,7 @@ export function parseInterval(text: string, flag: string, now = new Date()): Dat
   return window;
 }
 
-function positiveInt(max: number) {
+export function positiveInt(max: number) {
   return (v: string): number => {
     if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max)
       throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
@@ -48,7 +48,7 @@ function positiveInt(max: number) {
   };
 }
 
-function percent(v: string): number {
+export function percent(v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
     throw new InvalidArgumentError('expected a percentage from 0 to 100');

@@ -1,0 +1,161 @@
+/**
+ * `minewatch rescan --state <dir> [scan flags]`: the cron entry point (see src/run/rescan.ts).
+ *
+ * Exit codes: 0 done (with or without changes); 10 done and new candidates found, only with
+ * --exit-new (for cron wrappers that alert); 2 bad input; 3 STAC API unavailable; 4 no baseline
+ * items; 73 outputs cannot be written; 75 another run holds the state; 130/143 stopped by
+ * SIGINT/SIGTERM (nothing written, state unchanged); 70 a bug.
+ */
+import { availableParallelism } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import type { DateWindow } from '../../catalog/filters.js';
+import { loadAoi } from '../../config/aoi-loader.js';
+import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from '../../run/rescan.js';
+import { DEFAULT_STAC, parseInterval, percent, positiveInt } from './scan.js';
+
+interface RescanFlags {
+  state: string;
+  stac: string;
+  collection: string;
+  aoi: string;
+  before: string;
+  after: string;
+  lookback: number;
+  maxCloud: number;
+  concurrency: number;
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  exitNew?: boolean;
+}
+
+export const EXIT_NEW_CANDIDATES = 10;
+
+function days(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 3650)
+    throw new InvalidArgumentError('expected whole days from 0 to 3650');
+  return Number(v);
+}
+
+/** `START/END`, where END may be `..` (open: up to now), as cron re-scans of a running season need. */
+function openInterval(text: string, flag: string, now: Date): DateWindow {
+  const [start, end] = text.split('/');
+  if (end === '..' && start) {
+    parseInterval(`${start}/${start}`, flag, now);
+    return { start, end: OPEN_END };
+  }
+  return parseInterval(text, flag, now);
+}
+
+/** Aborts the run on SIGTERM/SIGINT; a second signal, or 30 s of shutdown, exits at once. */
+function stopOnSignals(controller: AbortController): {
+  which: () => 'SIGTERM' | 'SIGINT' | undefined;
+  off: () => void;
+} {
+  let received: 'SIGTERM' | 'SIGINT' | undefined;
+  const handler = (sig: 'SIGTERM' | 'SIGINT'): void => {
+    if (received) process.exit(sig === 'SIGTERM' ? 143 : 130);
+    received = sig;
+    process.stderr.write(`minewatch: ${sig}: stopping; the state will not advance\n`);
+    controller.abort(new RescanInterruptedError(sig));
+    setTimeout(() => process.exit(sig === 'SIGTERM' ? 143 : 130), 30_000).unref();
+  };
+  const term = (): void => handler('SIGTERM');
+  const int = (): void => handler('SIGINT');
+  process.on('SIGTERM', term);
+  process.on('SIGINT', int);
+  return {
+    which: () => received,
+    off: () => {
+      process.off('SIGTERM', term);
+      process.off('SIGINT', int);
+    },
+  };
+}
+
+export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): Promise<RescanSummary> {
+  const now = new Date();
+  const before = parseInterval(flags.before, '--before', now);
+  const after = openInterval(flags.after, '--after', now);
+  const aoi = loadAoi(flags.aoi);
+  return runRescan({
+    state: flags.state,
+    stac: flags.stac,
+    collection: flags.collection,
+    aoi,
+    before,
+    after,
+    lookbackDays: flags.lookback,
+    maxCloud: flags.maxCloud,
+    concurrency: flags.concurrency,
+    out: flags.out,
+    json: !!flags.json,
+    quiet: !!flags.quiet,
+    now,
+    ...(signal ? { signal } : {}),
+  });
+}
+
+export function registerRescan(program: Command): Command {
+  return program
+    .command('rescan')
+    .description('Cron entry point: process only acquisitions not seen before and write what changed')
+    .requiredOption(
+      '--state <dir>',
+      'state folder (ledger, candidate registry, cache, lock); created if missing',
+    )
+    .option(
+      '--stac <url|path>',
+      'STAC API root, or a local STAC ItemCollection / static catalog JSON',
+      DEFAULT_STAC,
+    )
+    .option('--collection <id>', 'STAC collection', 'sentinel-2-l2a')
+    .option('--aoi <path|preset>', 'GeoJSON file, or a preset name', 'kachin')
+    .requiredOption(
+      '--before <start/end>',
+      'ISO 8601 interval of the baseline season, e.g. 2020-12-01/2021-02-28',
+    )
+    .requiredOption('--after <start/end>', 'interval to watch; END may be .. (up to now), e.g. 2024-12-01/..')
+    .option(
+      '--lookback <days>',
+      'days before the previous run searched again for late or reprocessed items',
+      days,
+      30,
+    )
+    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, 60)
+    .option(
+      '--concurrency <n>',
+      'in-flight requests',
+      positiveInt(256),
+      Math.max(8, availableParallelism() * 8),
+    )
+    .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
+    .option(
+      '--exit-new',
+      `exit ${EXIT_NEW_CANDIDATES} when new candidates were found (for alerting cron wrappers)`,
+    )
+    .option('--json', 'machine-readable summary on stdout')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (flags: RescanFlags) => {
+      const controller = new AbortController();
+      const signals = stopOnSignals(controller);
+      let s: RescanSummary;
+      try {
+        s = await rescanCommand(flags, controller.signal);
+      } catch (err) {
+        const sig = signals.which();
+        if (sig) throw new RescanInterruptedError(sig);
+        throw err;
+      } finally {
+        signals.off();
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
+      else
+        process.stdout.write(
+          `rescan: run ${s.run}: ${s.newItems} new acquisitions, ${s.tilesScanned} tiles re-composited; ` +
+            `${s.changes.new} new, ${s.changes.grew} grew, ${s.changes.gone} gone; ${s.candidates} active candidates ` +
+            `in ${s.seconds.toFixed(1)} s (${s.requests} requests, ${(s.bytes / 1e6).toFixed(1)} MB); outputs in ${s.out}\n`,
+        );
+      if (flags.exitNew && s.changes.new > 0) process.exitCode = EXIT_NEW_CANDIDATES;
+    });
+}

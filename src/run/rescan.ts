@@ -1,0 +1,338 @@
+/**
+ * `minewatch rescan --state <dir>`: the cron entry point. Each run searches the after window from
+ * the previous run's reach minus a look-back (Sentinel-2 items are published late and reprocessed),
+ * finds the acquisitions the ledger has not seen (or has seen with another `updated` stamp), and
+ * re-composites only the tiles they touch. Earlier acquisitions of those tiles come from the
+ * state's range cache, so the network carries only new bytes. Detections are reconciled with the
+ * registry (stable ids); the outputs are the whole current picture plus changes.geojson; the state
+ * advances in one transaction after the outputs are written.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Feature } from 'geojson';
+import { dedupeItems } from '../catalog/dedupe.js';
+import { toTimeWindow, type DateWindow } from '../catalog/filters.js';
+import { findItems, type FoundItems, type S2Item } from '../catalog/index.js';
+import { DEFAULT_PARAMS } from '../detect/params.js';
+import { InvalidInputError, MinewatchError, NoItemsFoundError } from '../errors.js';
+import { CachedByteSource } from '../io/cached-source.js';
+import { HttpClient } from '../io/http.js';
+import { loadReferences } from '../report/references.js';
+import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
+import { acquireLock } from '../state/lock.js';
+import { SqliteRangeCache } from '../state/range-cache.js';
+import { reconcile, type Change, type Detection } from '../state/registry.js';
+import {
+  StateStore,
+  type CandidateFeature,
+  type LedgerItem,
+  type RegistryEntry,
+  type TileEvidence,
+} from '../state/store.js';
+import { assetPolicy } from './asset-policy.js';
+import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
+import { tileKey } from './planner.js';
+import { ALGORITHM_VERSION, scanProducts, stacUrl, type ScanOptions, type ScanResult } from './scan.js';
+
+export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource'> {
+  /** State folder: ledger, registry, range cache, lock. Created when missing. */
+  state: string;
+  /** Days before the previous run's reach that are searched again for late or reprocessed items. */
+  lookbackDays: number;
+  /** The clock, for tests; the after window's end is clipped to it. */
+  now?: Date;
+}
+
+export interface RescanSummary {
+  out: string;
+  run: number;
+  /** New or reprocessed acquisitions this run processed. */
+  newItems: number;
+  tilesScanned: number;
+  candidates: number;
+  changes: { new: number; grew: number; gone: number };
+  searched: { start: string; end: string };
+  seconds: number;
+  /** Requests and bytes over the network (search and assets), cache hits excluded. */
+  requests: number;
+  bytes: number;
+  cache: { hits: number; misses: number };
+}
+
+/** Stopped by SIGTERM or SIGINT before the state advanced: exit 128 + the signal's number. */
+export class RescanInterruptedError extends MinewatchError {
+  override readonly exitCode: number;
+  constructor(signal: 'SIGTERM' | 'SIGINT') {
+    super(`stopped by ${signal}; nothing written, the state is unchanged`);
+    this.exitCode = signal === 'SIGTERM' ? 143 : 130;
+  }
+}
+
+const DAY_MS = 86_400_000;
+/** An after window's open end (`2024-12-01/..`): each run reaches up to its own clock. */
+export const OPEN_END = '..';
+
+/** What the state was made for: a run with other inputs would mix incomparable results. */
+function fingerprintOf(opts: RescanOptions): string {
+  const inputs = {
+    stac: opts.stac,
+    collection: opts.collection,
+    aoi: opts.aoi.geometry,
+    before: toTimeWindow(opts.before, '--before'),
+    afterStart: toTimeWindow({ start: opts.after.start, end: opts.after.start }, '--after').start,
+    maxCloud: opts.maxCloud,
+    params: opts.params ?? DEFAULT_PARAMS,
+    algorithm: ALGORITHM_VERSION,
+  };
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+}
+
+function byTimeThenId(a: S2Item, b: S2Item): number {
+  return a.datetime.getTime() - b.datetime.getTime() || a.id.localeCompare(b.id);
+}
+
+export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
+  const t0 = performance.now();
+  const now = opts.now ?? new Date();
+  const log = (msg: string): void => {
+    if (!opts.quiet && !opts.json) process.stderr.write(`${msg}\n`);
+  };
+  const open = opts.after.end === OPEN_END;
+  const after = toTimeWindow(open ? { start: opts.after.start, end: now } : opts.after, '--after');
+  const until = after.end.getTime() > now.getTime() ? now : after.end;
+  try {
+    mkdirSync(opts.state, { recursive: true });
+  } catch (err) {
+    throw new InvalidInputError(`--state ${opts.state}: cannot create the folder: ${(err as Error).message}`);
+  }
+  const lock = acquireLock(opts.state, now);
+  const store = StateStore.open(opts.state);
+  const cache = new SqliteRangeCache(opts.state);
+  try {
+    const fingerprint = fingerprintOf(opts);
+    const known = store.fingerprint();
+    if (known !== undefined && known !== fingerprint)
+      throw new InvalidInputError(
+        `--state ${opts.state} holds re-scans of other inputs (STAC, collection, AOI, --before, --after start, --max-cloud or detection parameters differ); use a new state folder for these`,
+      );
+    const last = store.lastRun();
+    const run = (last?.run ?? 0) + 1;
+    const since = last
+      ? new Date(Math.max(after.start.getTime(), Date.parse(last.searchedUntil) - opts.lookbackDays * DAY_MS))
+      : after.start;
+    const searched = { start: since.toISOString(), end: until.toISOString() };
+
+    // 1. Search. A failure throws here: nothing written, state untouched.
+    const http = new HttpClient({ allow: assetPolicy({ stac: stacUrl(opts.stac) }) });
+    const found = await findItems(
+      {
+        stac: opts.stac,
+        collection: opts.collection,
+        aoi: opts.aoi.geometry,
+        before: opts.before,
+        after: { start: since, end: until },
+        maxCloud: opts.maxCloud,
+      },
+      http,
+      opts.signal,
+    );
+
+    // 2. What is new. The baseline is fixed by the first run; later runs take it from the ledger.
+    const ledger = store.items();
+    const seen = new Map(ledger.map((l) => [l.item.id, l.item.updated ?? null]));
+    const isNew = (i: S2Item): boolean => !seen.has(i.id) || seen.get(i.id) !== (i.updated ?? null);
+    const baseline = last ? ledger.filter((l) => l.role === 'before').map((l) => l.item) : found.before;
+    if (baseline.length === 0)
+      throw new NoItemsFoundError(
+        `no ${opts.collection} items found in ${opts.stac} for the before window ${String(opts.before.start)}/${String(opts.before.end)} over AOI ${opts.aoi.name}`,
+      );
+    const newAfter = found.after.filter(isNew);
+    const newItems: LedgerItem[] = [
+      ...(last ? [] : found.before.map((item) => ({ item, role: 'before' as const, tile: tileKey(item) }))),
+      ...newAfter.map((item) => ({ item, role: 'after' as const, tile: tileKey(item) })),
+    ];
+    const affected = new Set(newAfter.map(tileKey));
+    if (!last) for (const i of found.before) affected.add(tileKey(i));
+    log(
+      `rescan: run ${run}, searched ${searched.start} .. ${searched.end}: ${found.after.length} after items, ${newAfter.length} new; ${affected.size} tiles to re-composite`,
+    );
+
+    // 3. Re-composite the affected tiles from every acquisition of the window (cache for the old).
+    const ledgerAfter = ledger.filter((l) => l.role === 'after' && !newAfter.some((n) => n.id === l.item.id));
+    const { kept: allAfter } = dedupeItems(
+      [...ledgerAfter.map((l) => l.item), ...newAfter].sort(byTimeThenId),
+    );
+    const scanBefore = baseline.filter((i) => affected.has(tileKey(i)));
+    const scanAfter = allAfter.filter(
+      (i) => affected.has(tileKey(i)) && i.datetime.getTime() >= after.start.getTime(),
+    );
+    let result: ScanResult | undefined;
+    if (scanBefore.length > 0 && scanAfter.length > 0) {
+      const subset: FoundItems = { ...found, before: scanBefore, after: scanAfter };
+      result = await scanProducts({
+        ...opts,
+        after: { start: after.start, end: until },
+        found: subset,
+        wrapSource: (item, source) =>
+          new CachedByteSource(source, cache, `${source.id}#${item.updated ?? ''}`),
+      });
+    }
+    opts.signal?.throwIfAborted();
+
+    // 4. Registry and evidence.
+    const keyOf = new Map((result?.tiles ?? []).map((t) => [t.tile, t.key]));
+    const keys = (names: unknown): string[] =>
+      (Array.isArray(names) ? names : [names]).map((n) => keyOf.get(String(n)) ?? String(n));
+    const scanned = new Set(keyOf.values());
+    const detections: Detection[] = (result?.candidates ?? []).map((f) => ({
+      feature: f as unknown as CandidateFeature,
+      tiles: keys(f.properties.tiles),
+    }));
+    const reconciled = reconcile(store.registry(), detections, scanned, run);
+    const evidence = store.evidence();
+    const fresh = new Map<string, TileEvidence>([...scanned].map((k) => [k, { ponds: [], clearings: [] }]));
+    for (const p of result?.ponds ?? [])
+      fresh.get(keys((p.properties as { tile: unknown }).tile)[0] ?? '')?.ponds.push(p);
+    for (const c of result?.clearings ?? [])
+      fresh.get(keys((c.properties as { tiles: unknown }).tiles).sort()[0] ?? '')?.clearings.push(c);
+    for (const [k, v] of fresh) evidence.set(k, v);
+
+    // 5. Outputs: the whole current picture, plus what changed in this run.
+    const allItems = [...baseline, ...allAfter];
+    const years = [...new Set(allItems.map((i) => i.datetime.getUTCFullYear()))].sort();
+    const files = rescanOutputs({
+      opts,
+      registry: reconciled.registry,
+      changes: reconciled.changes,
+      evidence,
+      attribution: attributionFor(years),
+      years,
+      itemsUsed: baseline.length + allAfter.length,
+    });
+    const seconds = Math.round(performance.now() - t0) / 1000;
+    const requests = found.requests + (result?.summary.requests ?? 0);
+    const bytes = http.stats.bytes + (result?.summary.bytes ?? 0);
+    files['run.json'] = `${JSON.stringify(
+      {
+        kind: 'rescan',
+        run,
+        inputs: {
+          stac: opts.stac,
+          collection: opts.collection,
+          aoi: opts.aoi.name,
+          before: { start: String(opts.before.start), end: String(opts.before.end) },
+          after: { start: String(opts.after.start), end: String(opts.after.end) },
+          lookback_days: opts.lookbackDays,
+          max_cloud: opts.maxCloud,
+        },
+        searched,
+        new_items: newItems.map((l) => l.item.id),
+        tiles_scanned: [...scanned].sort(),
+        skipped: result?.skipped ?? [],
+        changes: countChanges(reconciled.changes),
+        cache: { hits: cache.hits, misses: cache.misses },
+        http: { requests, bytes },
+        seconds,
+      },
+      null,
+      2,
+    )}\n`;
+    await writeOutputs(opts.out, files);
+
+    // 6. Only now does the state advance.
+    store.commit({
+      fingerprint,
+      run: {
+        run,
+        searchedUntil: searched.end,
+        newItems: newItems.map((l) => l.item.id),
+        tiles: [...scanned].sort(),
+      },
+      items: newItems,
+      registry: reconciled.registry,
+      evidence: fresh,
+    });
+    const active = reconciled.registry.filter((e) => e.status === 'active').length;
+    return {
+      out: path.resolve(opts.out),
+      run,
+      newItems: newItems.length,
+      tilesScanned: scanned.size,
+      candidates: active,
+      changes: countChanges(reconciled.changes),
+      searched,
+      seconds,
+      requests,
+      bytes,
+      cache: { hits: cache.hits, misses: cache.misses },
+    };
+  } finally {
+    cache.close();
+    store.close();
+    lock.release();
+  }
+}
+
+function countChanges(changes: readonly Change[]): RescanSummary['changes'] {
+  return {
+    new: changes.filter((c) => c.kind === 'new').length,
+    grew: changes.filter((c) => c.kind === 'grew').length,
+    gone: changes.filter((c) => c.kind === 'gone').length,
+  };
+}
+
+interface OutputInput {
+  opts: RescanOptions;
+  registry: RegistryEntry[];
+  changes: Change[];
+  evidence: Map<string, TileEvidence>;
+  attribution: string;
+  years: number[];
+  itemsUsed: number;
+}
+
+/** Every product except run.json; a pure function of the state after the run. */
+function rescanOutputs(x: OutputInput): OutputFiles {
+  const active = x.registry.filter((e) => e.status === 'active').map((e) => e.feature);
+  const tiles = [...x.evidence.keys()].sort();
+  const ponds: Feature[] = tiles.flatMap((t) => x.evidence.get(t)?.ponds ?? []);
+  const clearings: Feature[] = tiles.flatMap((t) => x.evidence.get(t)?.clearings ?? []);
+  const changes = x.changes.map((c) => ({
+    ...c.feature,
+    properties: {
+      change: c.kind,
+      ...c.feature.properties,
+      ...(c.previous
+        ? { previous_pond_count: c.previous.pond_count, previous_area_m2: c.previous.area_m2 }
+        : {}),
+    },
+  }));
+  const windows = {
+    before: { start: String(x.opts.before.start), end: String(x.opts.before.end) },
+    after: { start: String(x.opts.after.start), end: String(x.opts.after.end) },
+  };
+  const report = buildReport({
+    aoiName: x.opts.aoi.name,
+    townshipsApproximate: x.opts.aoi.townships.length > 0,
+    windows,
+    candidates: active.map((f) => ({
+      township: (f.properties.township as string | null | undefined) ?? null,
+      confidence: Number(f.properties.confidence ?? 0),
+      pond_count: Number(f.properties.pond_count ?? 0),
+    })),
+    townships: x.opts.aoi.townships.map((t) => t.name),
+    references: loadReferences(),
+    yearsScanned: x.years,
+    itemsUsed: x.itemsUsed,
+    minConfidence: (x.opts.params ?? DEFAULT_PARAMS).minConfidence,
+  });
+  return {
+    'candidates.geojson': featureCollection(active, x.attribution, 'candidates'),
+    'ponds.geojson': featureCollection(ponds as never[], x.attribution, 'ponds'),
+    'clearings.geojson': featureCollection(clearings as never[], x.attribution, 'clearings'),
+    'changes.geojson': featureCollection(changes, x.attribution, 'changes'),
+    'report.json': `${JSON.stringify(report, null, 2)}\n`,
+    'report.md': reportMarkdown(report),
+  };
+}
