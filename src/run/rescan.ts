@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Feature } from 'geojson';
 import { dedupeItems } from '../catalog/dedupe.js';
-import { toTimeWindow, type DateWindow } from '../catalog/filters.js';
+import { toTimeWindow } from '../catalog/filters.js';
 import { findItems, type FoundItems, type S2Item } from '../catalog/index.js';
 import { DEFAULT_PARAMS } from '../detect/params.js';
 import { InvalidInputError, MinewatchError, NoItemsFoundError } from '../errors.js';
@@ -20,6 +20,7 @@ import { CachedByteSource } from '../io/cached-source.js';
 import { HttpClient } from '../io/http.js';
 import { loadReferences } from '../report/references.js';
 import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
+import { crashPoint } from '../state/crash-point.js';
 import { acquireLock } from '../state/lock.js';
 import { SqliteRangeCache } from '../state/range-cache.js';
 import { reconcile, type Change, type Detection } from '../state/registry.js';
@@ -138,6 +139,8 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
       opts.signal,
     );
 
+    crashPoint('after-search');
+
     // 2. What is new. The baseline is fixed by the first run; later runs take it from the ledger.
     const ledger = store.items();
     const seen = new Map(ledger.map((l) => [l.item.id, l.item.updated ?? null]));
@@ -179,6 +182,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
       });
     }
     opts.signal?.throwIfAborted();
+    crashPoint('after-scan');
 
     // 4. Registry and evidence.
     const keyOf = new Map((result?.tiles ?? []).map((t) => [t.tile, t.key]));
@@ -239,6 +243,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
       2,
     )}\n`;
     await writeOutputs(opts.out, files);
+    crashPoint('after-outputs');
 
     // 6. Only now does the state advance.
     store.commit({

@@ -43,7 +43,7 @@ const num = (f: CandidateFeature, key: string): number => {
 
 function distanceM(a: CandidateFeature, b: CandidateFeature): number {
   if (turf.booleanIntersects(a.geometry as never, b.geometry as never)) return 0;
-  return turf.distance(turf.centroid(a as never), turf.centroid(b as never), { units: 'meters' });
+  return turf.distance(turf.centroid(a), turf.centroid(b), { units: 'meters' });
 }
 
 /** The earlier of two ISO dates (null counts as unknown, not as earliest). */

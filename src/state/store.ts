@@ -12,6 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Feature, Geometry } from 'geojson';
 import type { S2Item } from '../catalog/item.js';
+import { crashPoint } from './crash-point.js';
 import { decodeItem, encodeItem } from './item-codec.js';
 
 export type ItemRole = 'before' | 'after';
@@ -165,6 +166,7 @@ export class StateStore {
           encodeItem(l.item),
         );
       this.db.exec('DELETE FROM candidates');
+      crashPoint('in-commit'); // a kill here leaves a hot journal: the next open rolls it back
       const putCandidate = this.db.prepare('INSERT INTO candidates VALUES (?, ?, ?, ?, ?)');
       for (const c of u.registry)
         putCandidate.run(c.id, c.status, JSON.stringify(c.tiles), c.firstRun, JSON.stringify(c.feature));
