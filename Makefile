@@ -8,7 +8,7 @@ DEMO_SEED ?= 1
 DEMO_WORLD := .cache/demo-world-$(DEMO_SEED)
 OUT ?= out/demo
 
-.PHONY: run test lint format bench fixtures build install clean serve eval faults
+.PHONY: run test lint format bench fixtures build install clean serve eval faults batch-demo rescan-demo
 
 $(NODE_MODULES): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -32,6 +32,11 @@ fixtures: $(DEMO_WORLD)/world.json
 # The main job, offline: scan the synthetic Kachin world through the local STAC API.
 run: fixtures
 	node $(DIST) demo --world $(DEMO_WORLD) --out $(OUT)
+
+# The offline batch: every dry season of the demo world against the 2020/21 baseline
+# (pipelines/demo.yaml); writes out/batch-demo/sites.geojson and report.md.
+batch-demo: fixtures
+	node $(DIST) batch pipelines/demo.yaml
 
 # Serve the demo world as a local STAC API (Ctrl-C to stop), to point other tools at it.
 serve: fixtures

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { MinewatchError } from '../errors.js';
+import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerFixtures } from './commands/fixtures.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerScan(program);
   registerRescan(program);
+  registerBatch(program);
   registerDemo(program);
   registerFixtures(program);
   registerEval(program);

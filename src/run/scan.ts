@@ -15,7 +15,13 @@ import { S2_ASSET_KEYS } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
 import { TileEvidenceBuilder, type CompactBlock } from '../detect/evidence-plane.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
-import { buildProducts, type CandidateProperties, type TileContext } from '../detect/sites.js';
+import {
+  buildProducts,
+  type CandidateProperties,
+  type ClearingProperties,
+  type PondProperties,
+  type TileContext,
+} from '../detect/sites.js';
 import { detectTile } from '../detect/tile-detect.js';
 import { NoItemsFoundError } from '../errors.js';
 import type { Aoi } from '../geo/aoi.js';
@@ -91,8 +97,8 @@ interface Opened {
 /** What a scan found, before anything is written: batch and re-scan runs build on it. */
 export interface ScanResult {
   candidates: Feature<Geometry, CandidateProperties>[];
-  ponds: Feature[];
-  clearings: Feature[];
+  ponds: Feature<Geometry, PondProperties>[];
+  clearings: Feature<Geometry, ClearingProperties>[];
   /** The Copernicus attribution for the years scanned. */
   attribution: string;
   years: number[];

@@ -1,0 +1,209 @@
+/**
+ * `minewatch batch <pipeline.yaml>`: scans every window of a spec against its baseline, links the
+ * candidates into sites with a history, and writes sites.geojson and the report.
+ *
+ * Each window's scan is written to `<out>/windows/<id>/` (the same files a scan writes) as soon
+ * as it ends, marked with the spec's fingerprint: a batch killed midway and run again reuses the
+ * finished windows and scans only the rest. The top-level files are written last, all at once.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Feature } from 'geojson';
+import { loadAoi } from '../config/aoi-loader.js';
+import { NoItemsFoundError } from '../errors.js';
+import type { Aoi } from '../geo/aoi.js';
+import { buildBatchReport, batchReportMarkdown } from '../report/batch-report.js';
+import { loadReferences } from '../report/references.js';
+import { attributionFor } from '../report/report.js';
+import { featureCollection, writeOutputs, type OutputFiles } from '../run/outputs.js';
+import { ALGORITHM_VERSION, scanProducts } from '../run/scan.js';
+import { crashPoint } from '../state/crash-point.js';
+import type { CandidateFeature } from '../state/store.js';
+import { linkSites, type WindowResult } from './site-history.js';
+import type { PipelineSpec, WindowSpec } from './spec.js';
+
+export interface BatchOptions {
+  /** Overrides the spec's output folder. */
+  out?: string;
+  json: boolean;
+  quiet: boolean;
+  signal?: AbortSignal;
+}
+
+export interface BatchSummary {
+  out: string;
+  sites: number;
+  windows: { id: string; imagery: boolean; candidates: number; reused: boolean; seconds: number }[];
+  seconds: number;
+}
+
+interface WindowFile {
+  batch_fingerprint: string;
+  window: WindowSpec;
+  imagery: boolean;
+  years: number[];
+  scans: unknown[];
+}
+
+/** Everything that changes a window's result; the output folder does not. */
+function fingerprintOf(spec: PipelineSpec, aois: Aoi[]): string {
+  const { out: _out, file: _file, ...inputs } = spec;
+  return createHash('sha256')
+    .update(JSON.stringify({ inputs, aois: aois.map((a) => a.geometry), algorithm: ALGORITHM_VERSION }))
+    .digest('hex');
+}
+
+function readWindow(
+  dir: string,
+  fingerprint: string,
+): { meta: WindowFile; candidates: CandidateFeature[] } | undefined {
+  const runFile = path.join(dir, 'run.json');
+  if (!existsSync(runFile)) return undefined;
+  try {
+    const meta = JSON.parse(readFileSync(runFile, 'utf8')) as WindowFile;
+    if (meta.batch_fingerprint !== fingerprint) return undefined;
+    const fc = JSON.parse(readFileSync(path.join(dir, 'candidates.geojson'), 'utf8')) as {
+      features: CandidateFeature[];
+    };
+    return { meta, candidates: fc.features };
+  } catch {
+    return undefined; // unreadable: scan the window again
+  }
+}
+
+function byId<F extends Feature>(lists: F[][]): F[] {
+  const seen = new Map<string, F>();
+  for (const list of lists)
+    for (const f of list) {
+      const id = String((f.properties as { id?: unknown } | null)?.id);
+      if (!seen.has(id)) seen.set(id, f);
+    }
+  return [...seen.values()];
+}
+
+export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<BatchSummary> {
+  const t0 = performance.now();
+  const out = path.resolve(opts.out ?? spec.out);
+  const log = (msg: string): void => {
+    if (!opts.quiet && !opts.json) process.stderr.write(`${msg}\n`);
+  };
+  const aois = spec.aois.map((a) => loadAoi(a));
+  const fingerprint = fingerprintOf(spec, aois);
+  const results: WindowResult[] = [];
+  const summaries: BatchSummary['windows'] = [];
+  const years = new Set<number>();
+
+  for (const [k, window] of spec.windows.entries()) {
+    const tw = performance.now();
+    const dir = path.join(out, 'windows', window.id);
+    const label = `batch: window ${k + 1}/${spec.windows.length} (${window.id}, ${window.start} to ${window.end})`;
+    const done = readWindow(dir, fingerprint);
+    if (done) {
+      log(`${label}: reusing the finished scan in ${dir}`);
+      results.push({ window, imagery: done.meta.imagery, candidates: done.candidates });
+      done.meta.years.forEach((y) => years.add(y));
+      summaries.push({
+        id: window.id,
+        imagery: done.meta.imagery,
+        candidates: done.candidates.length,
+        reused: true,
+        seconds: 0,
+      });
+      continue;
+    }
+    log(`${label}: scanning against ${spec.baseline.id}`);
+    const scans = [];
+    for (const aoi of aois) {
+      try {
+        scans.push(
+          await scanProducts({
+            stac: spec.stac,
+            collection: spec.collection,
+            aoi,
+            before: { start: spec.baseline.start, end: spec.baseline.end },
+            after: { start: window.start, end: window.end },
+            maxCloud: spec.maxCloud,
+            concurrency: spec.concurrency,
+            out: dir,
+            json: opts.json,
+            quiet: opts.quiet,
+            params: spec.params,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          }),
+        );
+      } catch (err) {
+        // A window (or AOI) with no imagery is a fact to report, not a reason to stop the batch.
+        if (!(err instanceof NoItemsFoundError)) throw err;
+        log(`${label}: ${aoi.name}: ${err.message}`);
+      }
+    }
+    const imagery = scans.length > 0;
+    const candidates = byId(scans.map((s) => s.candidates)) as unknown as CandidateFeature[];
+    const windowYears = [...new Set(scans.flatMap((s) => s.years))].sort();
+    windowYears.forEach((y) => years.add(y));
+    const attribution = attributionFor(windowYears);
+    const meta: WindowFile = {
+      batch_fingerprint: fingerprint,
+      window,
+      imagery,
+      years: windowYears,
+      scans: scans.map((s) => JSON.parse(String(s.files['run.json'])) as unknown),
+    };
+    // One AOI: exactly the scan's files. Several: their layers merged by id.
+    const files: OutputFiles =
+      scans.length === 1 && scans[0]
+        ? { ...scans[0].files }
+        : {
+            'candidates.geojson': featureCollection(candidates, attribution, 'candidates'),
+            'ponds.geojson': featureCollection(byId(scans.map((s) => s.ponds)), attribution, 'ponds'),
+            'clearings.geojson': featureCollection(
+              byId(scans.map((s) => s.clearings)),
+              attribution,
+              'clearings',
+            ),
+          };
+    files['run.json'] = `${JSON.stringify(meta, null, 2)}\n`;
+    await writeOutputs(dir, files);
+    crashPoint('batch-window-written');
+    results.push({ window, imagery, candidates });
+    const seconds = Math.round(performance.now() - tw) / 1000;
+    summaries.push({ id: window.id, imagery, candidates: candidates.length, reused: false, seconds });
+    log(`${label}: ${candidates.length} candidates in ${seconds.toFixed(1)} s`);
+  }
+
+  const sites = linkSites(results);
+  const attribution = attributionFor([...years].sort());
+  const report = buildBatchReport({
+    pipeline: spec.name,
+    aois: aois.map((a) => a.name),
+    baseline: spec.baseline,
+    windows: results.map((r) => ({ ...r.window, imagery: r.imagery, candidates: r.candidates.length })),
+    sites: sites.map((s) => s.properties),
+    townships: [...new Set(aois.flatMap((a) => a.townships.map((t) => t.name)))],
+    townshipsApproximate: aois.some((a) => a.townships.length > 0),
+    references: loadReferences(),
+    attribution,
+    minConfidence: spec.params.minConfidence,
+  });
+  const seconds = Math.round(performance.now() - t0) / 1000;
+  await writeOutputs(out, {
+    'sites.geojson': featureCollection(sites, attribution, 'sites'),
+    'report.json': `${JSON.stringify(report, null, 2)}\n`,
+    'report.md': batchReportMarkdown(report),
+    'run.json': `${JSON.stringify(
+      {
+        kind: 'batch',
+        pipeline: spec.name,
+        spec: spec.file,
+        batch_fingerprint: fingerprint,
+        windows: summaries,
+        sites: sites.length,
+        seconds,
+      },
+      null,
+      2,
+    )}\n`,
+  });
+  return { out, sites: sites.length, windows: summaries, seconds };
+}
