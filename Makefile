@@ -8,7 +8,7 @@ DEMO_SEED ?= 1
 DEMO_WORLD := .cache/demo-world-$(DEMO_SEED)
 OUT ?= out/demo
 
-.PHONY: run test lint format bench fixtures build install clean serve eval faults batch-demo rescan-demo
+.PHONY: run test lint format bench fixtures build install clean serve eval faults batch-demo bench-rescan
 
 $(NODE_MODULES): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -37,6 +37,10 @@ run: fixtures
 # (pipelines/demo.yaml); writes out/batch-demo/sites.geojson and report.md.
 batch-demo: fixtures
 	node $(DIST) batch pipelines/demo.yaml
+
+# Re-scan timings on the demo world: first run, one new acquisition, nothing new.
+bench-rescan: fixtures
+	npx tsx bench/rescan-timing.ts --world $(DEMO_WORLD)
 
 # Serve the demo world as a local STAC API (Ctrl-C to stop), to point other tools at it.
 serve: fixtures

@@ -135,18 +135,20 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
 
   // 1. Catalog.
   let t = performance.now();
-  const found: FoundItems = opts.found ?? await findItems(
-    {
-      stac: opts.stac,
-      collection: opts.collection,
-      aoi: opts.aoi.geometry,
-      before: opts.before,
-      after: opts.after,
-      maxCloud: opts.maxCloud,
-    },
-    http,
-    opts.signal,
-  );
+  const found: FoundItems =
+    opts.found ??
+    (await findItems(
+      {
+        stac: opts.stac,
+        collection: opts.collection,
+        aoi: opts.aoi.geometry,
+        before: opts.before,
+        after: opts.after,
+        maxCloud: opts.maxCloud,
+      },
+      http,
+      opts.signal,
+    ));
   t = lap('search', t);
   if (found.before.length === 0 || found.after.length === 0) {
     const which = found.before.length === 0 ? 'before' : 'after';

@@ -4,7 +4,8 @@
  * nothing is flushed). Unset, as in every real run, this is a no-op. Timed kills from outside
  * cover the points in between.
  */
-export type CrashPoint = 'after-search' | 'after-scan' | 'after-outputs' | 'in-commit' | 'batch-window-written';
+export type CrashPoint =
+  'after-search' | 'after-scan' | 'after-outputs' | 'in-commit' | 'batch-window-written';
 
 export function crashPoint(name: CrashPoint): void {
   if (process.env.MW_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');

@@ -18,7 +18,7 @@ function site(id: string, lon: number, lat: number, props: Record<string, unknow
     ],
     { id, pond_count: 3, area_m2: 10_000, first_seen: '2024-01-30', ...props },
   );
-  return f as unknown as CandidateFeature;
+  return f;
 }
 const entry = (f: CandidateFeature, tiles = ['T1'], status: 'active' | 'gone' = 'active'): RegistryEntry => ({
   id: f.properties.id,

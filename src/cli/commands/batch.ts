@@ -27,7 +27,9 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<Bat
 export function registerBatch(program: Command): Command {
   return program
     .command('batch')
-    .description('Run a pipeline spec: several windows against one baseline, sites with first_seen and history')
+    .description(
+      'Run a pipeline spec: several windows against one baseline, sites with first_seen and history',
+    )
     .argument('<pipeline.yaml>', 'pipeline spec (see pipelines/)')
     .option('--out <dir>', "output folder (default: the spec's `out`)")
     .option('--json', 'machine-readable summary on stdout')
@@ -37,9 +39,14 @@ export function registerBatch(program: Command): Command {
       if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
       else {
         const per = s.windows
-          .map((w) => `${w.id}: ${w.imagery ? `${w.candidates} candidates${w.reused ? ' (reused)' : ''}` : 'no imagery'}`)
+          .map(
+            (w) =>
+              `${w.id}: ${w.imagery ? `${w.candidates} candidates${w.reused ? ' (reused)' : ''}` : 'no imagery'}`,
+          )
           .join('; ');
-        process.stdout.write(`batch: ${s.sites} sites (${per}) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`);
+        process.stdout.write(
+          `batch: ${s.sites} sites (${per}) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
+        );
       }
     });
 }
