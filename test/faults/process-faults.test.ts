@@ -1,6 +1,6 @@
 /**
  * RELIABILITY.md §6 rows 25-31, as far as they apply to a single `minewatch scan` (rows 25, 26 and 28
- * are about the re-scan state of issue 5; here: kills leave no torn file and a re-run is identical,
+ * are about the re-scan state; rescan-faults.test.ts runs them on `minewatch rescan`; here: kills leave no torn file and a re-run is identical,
  * SIGTERM/SIGINT stop promptly with a non-zero status, two scans into one folder do not interleave).
  * Also disk full (an ENOSPC shim in the child), worker crashes and queue timeouts, and load on the
  * local range server.
