@@ -9,7 +9,6 @@
  * look like water (green at least red, not dark soil or char) for the pixel to count. This finds
  * 1-4 pixel ponds that no per-pixel water index sees once they are mixed with red soil.
  */
-import { medianComposite } from '../raster/composite.js';
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
 import type { DetectParams } from './params.js';
 
@@ -68,93 +67,247 @@ function isMisflaggedWater(blue: number, red: number, nir: number): boolean {
   return nir < 0.15 && blue > 0.06 && blue >= red - 0.01;
 }
 
+/**
+ * Reusable planes for blockEvidence. A pool worker keeps one and hands it to every block, so the
+ * per-season composites and the pond integral images are allocated once per worker rather than
+ * once per block (tens of MB a block, most of it zero-filled only to be overwritten).
+ * Arrays are grown on demand and handed out as views of exactly n values.
+ */
+export class EvidenceScratch {
+  private readonly f32s = new Map<string, Float32Array>();
+  private readonly f64s = new Map<string, Float64Array>();
+
+  f32(name: string, n: number): Float32Array {
+    let a = this.f32s.get(name);
+    if (!a || a.length < n) this.f32s.set(name, (a = new Float32Array(n)));
+    return a.subarray(0, n);
+  }
+
+  f64(name: string, n: number): Float64Array {
+    let a = this.f64s.get(name);
+    if (!a || a.length < n) this.f64s.set(name, (a = new Float64Array(n)));
+    return a.subarray(0, n);
+  }
+}
+
+/** Largest season accepted: the per-pixel look counts are Uint8. */
+const MAX_LOOKS = 255;
+
+/**
+ * A season's composite: the median of the clear looks per pixel (NaN where none), and the counts
+ * the tile stage reports. `blue`/`green` are only composited for the after season: the before
+ * season serves NDVI and the pond's "was land" test, which need red and NIR alone.
+ */
 interface SeasonComposite {
-  bands: Float32Array[]; // blue, green, red, nir (10 m); SWIR serves only the nodata test
+  blue: Float32Array | undefined;
+  green: Float32Array | undefined;
+  red: Float32Array;
+  nir: Float32Array;
   clear: Uint8Array;
   valid: Uint8Array;
   restored: Uint8Array;
   firstClear: Uint8Array;
 }
 
-function compositeSeason(obs: readonly Observation[], w: number, h: number): SeasonComposite {
+/**
+ * Composites a season straight from the DNs, one pass over the pixels and no per-date float
+ * planes. Every value is the one the per-date planes held: (dn + offset) * 1e-4 in double,
+ * rounded to float32 when stored, and an even count's median is the float32 of the mean of the
+ * two middle float32 values (medianComposite's rule), so the result is bit for bit the same.
+ * 20 m SWIR and SCL are read by index ((y >> 1) * w2 + (x >> 1)), never upsampled.
+ */
+function compositeSeason(
+  obs: readonly Observation[],
+  w: number,
+  h: number,
+  visible: boolean,
+  scratch: EvidenceScratch,
+  tag: string,
+): SeasonComposite {
+  if (obs.length > MAX_LOOKS) throw new RangeError(`season of ${obs.length} looks exceeds ${MAX_LOOKS}`);
   const n = w * h;
-  const w2 = (w + 1) >> 1;
-  const stacks: Float32Array[][] = [[], [], [], []];
-  const valid = new Uint8Array(n);
-  const restored = new Uint8Array(n);
-  const firstClear = new Uint8Array(n).fill(255);
-  obs.forEach((o, k) => {
-    const layers = [0, 1, 2, 3].map(() => new Float32Array(n).fill(NaN));
-    for (let y = 0; y < h; y++) {
-      const row2 = (y >> 1) * w2;
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const q = row2 + (x >> 1);
-        const dnR = o.red[i] as number;
-        const dnN = o.nir[i] as number;
-        const dnS = o.swir16[q] as number;
-        if (dnR === 0 || dnN === 0 || dnS === 0 || o.blue[i] === 0 || o.green[i] === 0) continue;
-        const status = SCL_STATUS_LUT[o.scl[q] as number] as number;
-        if (status === PixelStatus.NoData) continue;
-        valid[i] = (valid[i] as number) + 1;
-        const blue = ((o.blue[i] as number) + o.offsetDn) * SCALE;
-        const red = (dnR + o.offsetDn) * SCALE;
-        const nir = (dnN + o.offsetDn) * SCALE;
-        if (status !== PixelStatus.Clear) {
-          const scl = o.scl[q] as number;
-          if ((scl === 8 || scl === 9) && isMisflaggedWater(blue, red, nir))
-            restored[i] = (restored[i] as number) + 1;
-          else continue;
-        }
-        if (firstClear[i] === 255) firstClear[i] = k;
-        (layers[0] as Float32Array)[i] = blue;
-        (layers[1] as Float32Array)[i] = ((o.green[i] as number) + o.offsetDn) * SCALE;
-        (layers[2] as Float32Array)[i] = red;
-        (layers[3] as Float32Array)[i] = nir;
-      }
-    }
-    layers.forEach((l, b) => (stacks[b] as Float32Array[]).push(l));
-  });
-  const clear = new Uint8Array(n);
-  if (obs.length === 1) {
-    // One look: it is its own composite (no stack, no median, no copy).
-    const bands = stacks.map((st) => st[0] as Float32Array);
-    const nir = bands[3] as Float32Array;
-    for (let i = 0; i < n; i++) clear[i] = nir[i] === nir[i] ? 1 : 0;
-    return { bands, clear, valid, restored, firstClear };
-  }
-  const bands: Float32Array[] = [];
-  for (let b = 0; b < 4; b++) {
-    const out = new Float32Array(n);
-    medianComposite(stacks[b] as Float32Array[], out, clear);
-    bands.push(out);
-  }
-  return { bands, clear, valid, restored, firstClear };
+  const s: SeasonComposite = {
+    blue: visible ? scratch.f32(`${tag}.blue`, n) : undefined,
+    green: visible ? scratch.f32(`${tag}.green`, n) : undefined,
+    red: scratch.f32(`${tag}.red`, n),
+    nir: scratch.f32(`${tag}.nir`, n),
+    clear: new Uint8Array(n),
+    valid: new Uint8Array(n),
+    restored: new Uint8Array(n),
+    firstClear: new Uint8Array(n),
+  };
+  if (obs.length === 1) compositeOneLook(obs[0] as Observation, w, h, s);
+  else compositeMedian(obs, w, h, s);
+  return s;
 }
 
-const encodeNdvi = (v: number): number =>
-  v === v ? Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127.5) : 0;
+/**
+ * What one look says about pixel i (20 m index q): 0 nodata (any band 0 or SCL nodata), 1 valid
+ * but not usable (cloud, shadow), 2 clear, 3 cloud that the spectrum says is bright water.
+ */
+const LOOK_NODATA = 0;
+const LOOK_HIDDEN = 1;
+const LOOK_CLEAR = 2;
+const LOOK_RESTORED = 3;
 
-export function blockEvidence(input: BlockInput, p: DetectParams): BlockEvidence {
+function lookStatus(o: Observation, i: number, q: number): number {
+  const dnR = o.red[i] as number;
+  const dnN = o.nir[i] as number;
+  const dnB = o.blue[i] as number;
+  if (dnR === 0 || dnN === 0 || o.swir16[q] === 0 || dnB === 0 || o.green[i] === 0) return LOOK_NODATA;
+  const scl = o.scl[q] as number;
+  const status = SCL_STATUS_LUT[scl] as number;
+  if (status === PixelStatus.NoData) return LOOK_NODATA;
+  if (status === PixelStatus.Clear) return LOOK_CLEAR;
+  const off = o.offsetDn;
+  if (
+    (scl === 8 || scl === 9) &&
+    isMisflaggedWater((dnB + off) * SCALE, (dnR + off) * SCALE, (dnN + off) * SCALE)
+  )
+    return LOOK_RESTORED;
+  return LOOK_HIDDEN;
+}
+
+/** One look is its own composite: no stack, no sort. */
+function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposite): void {
+  const w2 = (w + 1) >> 1;
+  const off = o.offsetDn;
+  const { blue, green, red, nir, clear, valid, restored, firstClear } = s;
+  for (let y = 0; y < h; y++) {
+    const row2 = (y >> 1) * w2;
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      const st = lookStatus(o, i, row2 + (x >> 1));
+      valid[i] = st === LOOK_NODATA ? 0 : 1;
+      restored[i] = st === LOOK_RESTORED ? 1 : 0;
+      if (st < LOOK_CLEAR) {
+        clear[i] = 0;
+        firstClear[i] = 255;
+        red[i] = NaN;
+        nir[i] = NaN;
+        if (blue && green) {
+          blue[i] = NaN;
+          green[i] = NaN;
+        }
+        continue;
+      }
+      clear[i] = 1;
+      firstClear[i] = 0;
+      red[i] = ((o.red[i] as number) + off) * SCALE;
+      nir[i] = ((o.nir[i] as number) + off) * SCALE;
+      if (blue && green) {
+        blue[i] = ((o.blue[i] as number) + off) * SCALE;
+        green[i] = ((o.green[i] as number) + off) * SCALE;
+      }
+    }
+  }
+}
+
+/** Inserts v into the ascending run a[0..m), as medianComposite does. */
+function insertSorted(a: Float32Array, m: number, v: number): void {
+  let j = m - 1;
+  while (j >= 0 && (a[j] as number) > v) {
+    a[j + 1] = a[j] as number;
+    j--;
+  }
+  a[j + 1] = v;
+}
+
+/** Median of the ascending a[0..m): NaN for none, the mean of the middle two for an even count. */
+function medianOf(a: Float32Array, m: number): number {
+  if (m === 0) return NaN;
+  if (m & 1) return a[m >> 1] as number;
+  return ((a[(m >> 1) - 1] as number) + (a[m >> 1] as number)) / 2;
+}
+
+/** Several looks: per pixel, gather the usable looks' values in small sorted buffers. */
+function compositeMedian(obs: readonly Observation[], w: number, h: number, s: SeasonComposite): void {
+  const w2 = (w + 1) >> 1;
+  const L = obs.length;
+  const sb = new Float32Array(L);
+  const sg = new Float32Array(L);
+  const sr = new Float32Array(L);
+  const sn = new Float32Array(L);
+  const { blue, green, red, nir, clear, valid, restored, firstClear } = s;
+  for (let y = 0; y < h; y++) {
+    const row2 = (y >> 1) * w2;
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      const q = row2 + (x >> 1);
+      let m = 0;
+      let nValid = 0;
+      let nRestored = 0;
+      let first = 255;
+      for (let k = 0; k < L; k++) {
+        const o = obs[k] as Observation;
+        const st = lookStatus(o, i, q);
+        if (st === LOOK_NODATA) continue;
+        nValid++;
+        if (st === LOOK_HIDDEN) continue;
+        if (st === LOOK_RESTORED) nRestored++;
+        if (first === 255) first = k;
+        const off = o.offsetDn;
+        insertSorted(sr, m, Math.fround(((o.red[i] as number) + off) * SCALE));
+        insertSorted(sn, m, Math.fround(((o.nir[i] as number) + off) * SCALE));
+        if (blue && green) {
+          insertSorted(sb, m, Math.fround(((o.blue[i] as number) + off) * SCALE));
+          insertSorted(sg, m, Math.fround(((o.green[i] as number) + off) * SCALE));
+        }
+        m++;
+      }
+      clear[i] = m;
+      valid[i] = nValid;
+      restored[i] = nRestored;
+      firstClear[i] = first;
+      red[i] = medianOf(sr, m);
+      nir[i] = medianOf(sn, m);
+      if (blue && green) {
+        blue[i] = medianOf(sb, m);
+        green[i] = medianOf(sg, m);
+      }
+    }
+  }
+}
+
+/** NDVI in [-1, 1] to a byte, (v + 1) * 127.5 rounded; 0 for none (NaN). */
+const encodeNdvi = (v: number): number =>
+  v === v ? Math.round((v < -1 ? 0 : v > 1 ? 2 : v + 1) * 127.5) : 0;
+
+/**
+ * The evidence of one block. `scratch` (optional) lends the float planes; a worker passes the
+ * same one to every block. The returned planes are always fresh: callers may keep them.
+ */
+export function blockEvidence(
+  input: BlockInput,
+  p: DetectParams,
+  scratch: EvidenceScratch = new EvidenceScratch(),
+): BlockEvidence {
   const { width: w, height: h } = input;
   const n = w * h;
-  const before = compositeSeason(input.before, w, h);
-  const after = compositeSeason(input.after, w, h);
-  const [, , rB, nB] = before.bands as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const [bA, gA, rA, nA] = after.bands as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const before = compositeSeason(input.before, w, h, false, scratch, 'before');
+  const after = compositeSeason(input.after, w, h, true, scratch, 'after');
+  const rB = before.red;
+  const nB = before.nir;
+  const rA = after.red;
+  const nA = after.nir;
   const clearing = new Uint8Array(n);
   const ndviBefore = new Uint8Array(n);
   const ndviAfter = new Uint8Array(n);
-  const ndviB = new Float32Array(n);
+  // Float32, as the pond test has always compared it: the rounding decides pixels at the threshold.
+  const ndviB = scratch.f32('ndviBefore', n);
+  const { forestNdviMin, bareNdviMax, ndviDropMin } = p;
   for (let i = 0; i < n; i++) {
-    const vb = ((nB[i] as number) - (rB[i] as number)) / ((nB[i] as number) + (rB[i] as number));
-    const va = ((nA[i] as number) - (rA[i] as number)) / ((nA[i] as number) + (rA[i] as number));
+    const nb = nB[i] as number;
+    const rb = rB[i] as number;
+    const na = nA[i] as number;
+    const ra = rA[i] as number;
+    const vb = (nb - rb) / (nb + rb);
+    const va = (na - ra) / (na + ra);
     ndviB[i] = vb;
     ndviBefore[i] = encodeNdvi(vb);
     ndviAfter[i] = encodeNdvi(va);
-    if (vb >= p.forestNdviMin && va <= p.bareNdviMax && vb - va >= p.ndviDropMin) clearing[i] = 1;
+    clearing[i] = vb >= forestNdviMin && va <= bareNdviMax && vb - va >= ndviDropMin ? 1 : 0;
   }
-  const { pondF, pondKind } = ponds(w, h, [bA, gA, rA, nA], nB, ndviB, p);
+  const bands = [after.blue, after.green, rA, nA] as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const { pondF, pondKind } = ponds(w, h, bands, nB, ndviB, p, scratch);
   return {
     width: w,
     height: h,
@@ -182,15 +335,25 @@ function ponds(
   nirBefore: Float32Array,
   ndviBefore: Float32Array,
   p: DetectParams,
+  scratch: EvidenceScratch,
 ): { pondF: Uint8Array; pondKind: Uint8Array } {
   const n = w * h;
   const W = w + 1;
   // Integral images of NIR, red and the count over land pixels: enough for the tests almost
   // every pixel fails (darker than its surroundings, in bare surroundings). Blue and green box
   // means are summed directly for the few pixels left.
-  const sumNir = new Float64Array(W * (h + 1));
-  const sumRed = new Float64Array(W * (h + 1));
-  const cnt = new Float64Array(W * (h + 1));
+  const sumNir = scratch.f64('sumNir', W * (h + 1));
+  const sumRed = scratch.f64('sumRed', W * (h + 1));
+  const cnt = scratch.f64('cnt', W * (h + 1));
+  // Reused planes: only row 0 and column 0 (the zero border) are read before being written.
+  sumNir.fill(0, 0, W);
+  sumRed.fill(0, 0, W);
+  cnt.fill(0, 0, W);
+  for (let o = W; o < W * (h + 1); o += W) {
+    sumNir[o] = 0;
+    sumRed[o] = 0;
+    cnt[o] = 0;
+  }
   const nirA = after[3];
   const redA = after[2];
   for (let y = 0; y < h; y++) {

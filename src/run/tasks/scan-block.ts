@@ -7,7 +7,7 @@ import type { TaskContext } from '../task-registry.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
-import { blockEvidence, type Observation } from '../../detect/block-evidence.js';
+import { blockEvidence, EvidenceScratch, type Observation } from '../../detect/block-evidence.js';
 import { compactEvidence, type CompactBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
@@ -64,6 +64,9 @@ function decodeObservation(o: ObservationPayload): Observation {
   };
 }
 
+/** Float planes reused by every block this worker computes (one block at a time per worker). */
+const scratch = new EvidenceScratch();
+
 export default function scanBlock(input: ScanBlockInput, context: TaskContext): CompactBlock {
   const ev = blockEvidence(
     {
@@ -73,6 +76,7 @@ export default function scanBlock(input: ScanBlockInput, context: TaskContext): 
       after: input.after.map(observation),
     },
     input.params,
+    scratch,
   );
   // Only two dense planes and the attributes of the few pixels with evidence go back.
   const c = compactEvidence(ev);
