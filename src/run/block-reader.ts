@@ -81,8 +81,56 @@ export function blockBytes(tp: TilePlan, block: BlockJob, deps: BlockReadDeps): 
   return bytes;
 }
 
+type TileBytes = Map<number, Uint8Array | null>;
+
+/**
+ * Band reads that several blocks of a tile need: a 20 m tile (SWIR, SCL) covers 2 x 2 blocks of
+ * 10 m, and was fetched once per block, four times in all. The first block to
+ * ask fetches; the others get the same bytes; the entry is dropped when its last block has
+ * asked, so it lives about one row of blocks. Keyed by asset and tile list.
+ */
+export class SharedReads {
+  private readonly users = new Map<string, number>();
+  private readonly pending = new Map<string, Promise<TileBytes>>();
+
+  /** Counts, from the plan, how many blocks will ask for each band read. */
+  constructor(tp: TilePlan, deps: BlockReadDeps) {
+    for (const block of tp.blocks) {
+      for (const item of [...tp.before, ...tp.after]) {
+        for (const b of deps.bands) {
+          const r = bandRead(tp, block, deps, item, b);
+          if (!r) continue;
+          const key = SharedReads.key(item, b, r.tiles);
+          this.users.set(key, (this.users.get(key) ?? 0) + 1);
+        }
+      }
+    }
+  }
+
+  static key(item: S2Item, b: BandKey, tiles: readonly number[]): string {
+    return `${item.id}/${b}:${tiles.join(',')}`;
+  }
+
+  get(key: string, fetch: () => Promise<TileBytes>): Promise<TileBytes> {
+    const left = (this.users.get(key) ?? 1) - 1;
+    if (left <= 0) this.users.delete(key);
+    else this.users.set(key, left);
+    let p = this.pending.get(key);
+    if (!p) {
+      p = fetch();
+      if (left > 0) this.pending.set(key, p);
+    } else if (left <= 0) this.pending.delete(key);
+    return p;
+  }
+}
+
 /** Every band of every item of one block, all requested at once (the I/O queue bounds them). */
-export async function readBlock(tp: TilePlan, block: BlockJob, deps: BlockReadDeps): Promise<ScanBlockInput> {
+export async function readBlock(
+  tp: TilePlan,
+  block: BlockJob,
+  deps: BlockReadDeps,
+  shared?: SharedReads,
+): Promise<ScanBlockInput> {
   const { signal } = deps;
   const obs = async (item: S2Item): Promise<ObservationPayload> => {
     const entries = await Promise.all(
@@ -91,9 +139,11 @@ export async function readBlock(tp: TilePlan, block: BlockJob, deps: BlockReadDe
         const r = bandRead(tp, block, deps, item, b);
         if (!r) throw new Error(`${item.id} ${b}: no image`);
         const { image, window, tiles: indices } = r;
-        let tiles: Map<number, Uint8Array | null>;
+        const fetch = (): Promise<TileBytes> =>
+          deps.io.add((s) => fetchTiles(source, image, indices, { signal: s }), { signal });
+        let tiles: TileBytes;
         try {
-          tiles = await deps.io.add((s) => fetchTiles(source, image, indices, { signal: s }), { signal });
+          tiles = await (shared ? shared.get(SharedReads.key(item, b, indices), fetch) : fetch());
         } catch (err) {
           if (signal?.aborted) throw err;
           throw new ItemFailedError(item.id, `asset "${b}": ${(err as Error).message}`);

@@ -30,7 +30,14 @@ import { failedItem } from './item-failure.js';
 import { gridMismatch } from './grid-check.js';
 import { featureCollection, writeOutputs } from './outputs.js';
 import { planScan, type BlockJob, type TilePlan } from './planner.js';
-import { blockBytes, ReadAhead, readBlock, tileWindow, type BlockReadDeps } from './block-reader.js';
+import {
+  blockBytes,
+  ReadAhead,
+  readBlock,
+  SharedReads,
+  tileWindow,
+  type BlockReadDeps,
+} from './block-reader.js';
 import { ProgressReporter } from './progress.js';
 import { IoQueue } from './queue.js';
 import type { BandKey, ScanBlockInput } from './tasks/scan-block.js';
@@ -393,13 +400,15 @@ async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
     signal: d.signal,
   };
   // Reads run ahead of compute (bounded by bytes held), so request latency hides behind the
-  // workers; a block's bytes are released once its worker is done with them.
+  // workers; a block's bytes are released once its worker is done with them. A 20 m tile that
+  // several blocks need is fetched once.
+  const shared = new SharedReads(tp, deps);
   const reader = new ReadAhead(
     tp.blocks.length,
     (k) => blockBytes(tp, tp.blocks[k] as BlockJob, deps),
     (k) => {
       const t = performance.now();
-      return readBlock(tp, tp.blocks[k] as BlockJob, deps).then((input) => {
+      return readBlock(tp, tp.blocks[k] as BlockJob, deps, shared).then((input) => {
         d.clock.read += (performance.now() - t) / 1000;
         return input;
       });
