@@ -11,6 +11,7 @@
  */
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
 import type { DetectParams } from './params.js';
+import { ATTR_FIELDS, type AttrField, type CompactBlock } from './evidence-plane.js';
 
 export interface Observation {
   /** 10 m DNs of the block (nodata 0). */
@@ -76,10 +77,17 @@ function isMisflaggedWater(blue: number, red: number, nir: number): boolean {
 export class EvidenceScratch {
   private readonly f32s = new Map<string, Float32Array>();
   private readonly f64s = new Map<string, Float64Array>();
+  private readonly u8s = new Map<string, Uint8Array>();
 
   f32(name: string, n: number): Float32Array {
     let a = this.f32s.get(name);
     if (!a || a.length < n) this.f32s.set(name, (a = new Float32Array(n)));
+    return a.subarray(0, n);
+  }
+
+  u8(name: string, n: number): Uint8Array {
+    let a = this.u8s.get(name);
+    if (!a || a.length < n) this.u8s.set(name, (a = new Uint8Array(n)));
     return a.subarray(0, n);
   }
 
@@ -131,10 +139,10 @@ function compositeSeason(
     green: visible ? scratch.f32(`${tag}.green`, n) : undefined,
     red: scratch.f32(`${tag}.red`, n),
     nir: scratch.f32(`${tag}.nir`, n),
-    clear: new Uint8Array(n),
-    valid: new Uint8Array(n),
-    restored: new Uint8Array(n),
-    firstClear: new Uint8Array(n),
+    clear: scratch.u8(`${tag}.clear`, n),
+    valid: scratch.u8(`${tag}.valid`, n),
+    restored: scratch.u8(`${tag}.restored`, n),
+    firstClear: scratch.u8(`${tag}.firstClear`, n),
   };
   if (obs.length === 1) compositeOneLook(obs[0] as Observation, w, h, s);
   else compositeMedian(obs, w, h, s);
@@ -271,15 +279,19 @@ function compositeMedian(obs: readonly Observation[], w: number, h: number, s: S
 const encodeNdvi = (v: number): number =>
   v === v ? Math.round((v < -1 ? 0 : v > 1 ? 2 : v + 1) * 127.5) : 0;
 
-/**
- * The evidence of one block. `scratch` (optional) lends the float planes; a worker passes the
- * same one to every block. The returned planes are always fresh: callers may keep them.
- */
-export function blockEvidence(
-  input: BlockInput,
-  p: DetectParams,
-  scratch: EvidenceScratch = new EvidenceScratch(),
-): BlockEvidence {
+/** What both front ends (dense planes, compact form) are built from. */
+interface EvidenceCore {
+  before: SeasonComposite;
+  after: SeasonComposite;
+  /** FLAG_CLEARING | PondKind << 1, as CompactBlock.flags. */
+  flags: Uint8Array;
+  pondF: Uint8Array;
+}
+
+/** Same bits as evidence-plane's FLAG_CLEARING / pondKindOf (which imports this module's types). */
+const CLEARING_BIT = 1;
+
+function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScratch): EvidenceCore {
   const { width: w, height: h } = input;
   const n = w * h;
   const before = compositeSeason(input.before, w, h, false, scratch, 'before');
@@ -288,26 +300,52 @@ export function blockEvidence(
   const nB = before.nir;
   const rA = after.red;
   const nA = after.nir;
-  const clearing = new Uint8Array(n);
-  const ndviBefore = new Uint8Array(n);
-  const ndviAfter = new Uint8Array(n);
+  const flags = new Uint8Array(n);
   // Float32, as the pond test has always compared it: the rounding decides pixels at the threshold.
   const ndviB = scratch.f32('ndviBefore', n);
   const { forestNdviMin, bareNdviMax, ndviDropMin } = p;
   for (let i = 0; i < n; i++) {
-    const nb = nB[i] as number;
-    const rb = rB[i] as number;
-    const na = nA[i] as number;
-    const ra = rA[i] as number;
-    const vb = (nb - rb) / (nb + rb);
-    const va = (na - ra) / (na + ra);
+    const vb = ndvi(nB, rB, i);
+    const va = ndvi(nA, rA, i);
     ndviB[i] = vb;
-    ndviBefore[i] = encodeNdvi(vb);
-    ndviAfter[i] = encodeNdvi(va);
-    clearing[i] = vb >= forestNdviMin && va <= bareNdviMax && vb - va >= ndviDropMin ? 1 : 0;
+    if (vb >= forestNdviMin && va <= bareNdviMax && vb - va >= ndviDropMin) flags[i] = CLEARING_BIT;
   }
   const bands = [after.blue, after.green, rA, nA] as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const { pondF, pondKind } = ponds(w, h, bands, nB, ndviB, p, scratch);
+  const pondF = new Uint8Array(n);
+  ponds(w, h, bands, nB, ndviB, p, scratch, pondF, flags);
+  return { before, after, flags, pondF };
+}
+
+/** NDVI of the composites at pixel i, in double from their float32 values (NaN: no composite). */
+function ndvi(nir: Float32Array, red: Float32Array, i: number): number {
+  const nv = nir[i] as number;
+  const rv = red[i] as number;
+  return (nv - rv) / (nv + rv);
+}
+
+/**
+ * The evidence of one block as dense planes (tests, small scans). `scratch` (optional) lends
+ * the working planes; the returned planes are always fresh: callers may keep them.
+ */
+export function blockEvidence(
+  input: BlockInput,
+  p: DetectParams,
+  scratch: EvidenceScratch = new EvidenceScratch(),
+): BlockEvidence {
+  const { width: w, height: h } = input;
+  const n = w * h;
+  const { before, after, flags, pondF } = evidenceCore(input, p, scratch);
+  const clearing = new Uint8Array(n);
+  const pondKind = new Uint8Array(n);
+  const ndviBefore = new Uint8Array(n);
+  const ndviAfter = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = flags[i] as number;
+    clearing[i] = f & CLEARING_BIT;
+    pondKind[i] = f >> 1;
+    ndviBefore[i] = encodeNdvi(ndvi(before.nir, before.red, i));
+    ndviAfter[i] = encodeNdvi(ndvi(after.nir, after.red, i));
+  }
   return {
     width: w,
     height: h,
@@ -316,12 +354,48 @@ export function blockEvidence(
     pondKind,
     ndviBefore,
     ndviAfter,
-    clearBefore: before.clear,
-    clearAfter: after.clear,
-    validAfter: after.valid,
-    restored: after.restored,
-    firstClearAfter: after.firstClear,
+    clearBefore: before.clear.slice(),
+    clearAfter: after.clear.slice(),
+    validAfter: after.valid.slice(),
+    restored: after.restored.slice(),
+    firstClearAfter: after.firstClear.slice(),
   };
+}
+
+/**
+ * The evidence of one block in the compact form the worker sends back: the same values as
+ * compactEvidence(blockEvidence(...)), but the per-pixel attributes (NDVI bytes, look counts)
+ * are only produced for the few pixels with evidence instead of for every pixel.
+ */
+export function compactBlockEvidence(
+  input: BlockInput,
+  p: DetectParams,
+  scratch: EvidenceScratch = new EvidenceScratch(),
+): CompactBlock {
+  const { width: w, height: h } = input;
+  const n = w * h;
+  const { before, after, flags, pondF } = evidenceCore(input, p, scratch);
+  let count = 0;
+  for (let i = 0; i < n; i++) if ((flags[i] as number) !== 0 || (pondF[i] as number) !== 0) count++;
+  const idx = new Uint32Array(count);
+  const fields = Object.fromEntries(ATTR_FIELDS.map((k) => [k, new Uint8Array(count)])) as Record<
+    AttrField,
+    Uint8Array
+  >;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if ((flags[i] as number) === 0 && (pondF[i] as number) === 0) continue;
+    idx[k] = i;
+    fields.ndviBefore[k] = encodeNdvi(ndvi(before.nir, before.red, i));
+    fields.ndviAfter[k] = encodeNdvi(ndvi(after.nir, after.red, i));
+    fields.clearBefore[k] = before.clear[i] as number;
+    fields.clearAfter[k] = after.clear[i] as number;
+    fields.validAfter[k] = after.valid[i] as number;
+    fields.restored[k] = after.restored[i] as number;
+    fields.firstClearAfter[k] = after.firstClear[i] as number;
+    k++;
+  }
+  return { width: w, height: h, flags, pondF, attrs: { idx, fields } };
 }
 
 /**
@@ -336,8 +410,9 @@ function ponds(
   ndviBefore: Float32Array,
   p: DetectParams,
   scratch: EvidenceScratch,
-): { pondF: Uint8Array; pondKind: Uint8Array } {
-  const n = w * h;
+  pondF: Uint8Array,
+  flags: Uint8Array,
+): void {
   const W = w + 1;
   // Integral images of NIR, red and the count over land pixels: enough for the tests almost
   // every pixel fails (darker than its surroundings, in bare surroundings). Blue and green box
@@ -388,8 +463,6 @@ function ponds(
     }
     return sum / k;
   };
-  const pondF = new Uint8Array(n);
-  const pondKind = new Uint8Array(n);
   const r = p.backgroundRadius;
   const bg = [0, 0, 0, 0];
   for (let y = 0; y < h; y++) {
@@ -437,8 +510,7 @@ function ponds(
       else if (wg < 0.08 && wb < 0.08 && Math.abs(wg - wr) <= 0.012 && Math.abs(wb - wr) <= 0.015)
         kind = PondKind.Dark;
       pondF[i] = Math.round(f * 255);
-      pondKind[i] = kind;
+      flags[i] = (flags[i] as number) | (kind << 1);
     }
   }
-  return { pondF, pondKind };
 }

@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   blockEvidence,
+  compactBlockEvidence,
   EvidenceScratch,
   type BlockEvidence,
   type Observation,
 } from '../../src/detect/block-evidence.js';
+import { compactEvidence } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { referenceBlockEvidence } from '../helpers/reference-block-evidence.js';
 
@@ -85,7 +87,10 @@ describe('fused blockEvidence', () => {
             after: after.map((s) => look(w, h, s)),
           };
           const p = { ...DEFAULT_PARAMS, backgroundRadius: radius };
-          expectSame(blockEvidence(input, p, scratch), referenceBlockEvidence(input, p));
+          const reference = referenceBlockEvidence(input, p);
+          expectSame(blockEvidence(input, p, scratch), reference);
+          // The worker's compact form: same as compacting the reference's dense planes.
+          expect(compactBlockEvidence(input, p, scratch)).toEqual(compactEvidence(reference));
         },
       ),
       { numRuns: 300 },

@@ -7,8 +7,8 @@ import type { TaskContext } from '../task-registry.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
-import { blockEvidence, EvidenceScratch, type Observation } from '../../detect/block-evidence.js';
-import { compactEvidence, type CompactBlock } from '../../detect/evidence-plane.js';
+import { compactBlockEvidence, EvidenceScratch, type Observation } from '../../detect/block-evidence.js';
+import type { CompactBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
 
@@ -68,7 +68,7 @@ function decodeObservation(o: ObservationPayload): Observation {
 const scratch = new EvidenceScratch();
 
 export default function scanBlock(input: ScanBlockInput, context: TaskContext): CompactBlock {
-  const ev = blockEvidence(
+  const c = compactBlockEvidence(
     {
       width: input.width,
       height: input.height,
@@ -79,7 +79,6 @@ export default function scanBlock(input: ScanBlockInput, context: TaskContext): 
     scratch,
   );
   // Only two dense planes and the attributes of the few pixels with evidence go back.
-  const c = compactEvidence(ev);
   context.transfer(
     c.flags.buffer as ArrayBuffer,
     c.pondF.buffer as ArrayBuffer,
