@@ -137,7 +137,8 @@ function undoDifferencing8(a: Uint8Array, tileWidth: number, spp: number): void 
 
 /**
  * Copies the decoded tiles covering `window` (by tile index, as tilesForWindow lists them) into one
- * window-sized array, row-major, samples interleaved.
+ * window-sized array, row-major, samples interleaved. A window that is exactly one whole tile
+ * (a scan block of a 10 m band) is that tile itself: no copy, and the result shares its memory.
  */
 export function assembleWindow(
   tiles: ReadonlyMap<number, Pixels>,
@@ -146,8 +147,13 @@ export function assembleWindow(
 ): Pixels {
   checkWindow(image, window);
   const { tileWidth: tw, tileHeight: th, samplesPerPixel: spp } = image;
-  const out = alloc(image, window.width * window.height * spp);
   const tileSamples = tw * th * spp;
+  if (window.x % tw === 0 && window.y % th === 0 && window.width === tw && window.height === th) {
+    const tile = tiles.get((window.y / th) * image.tilesAcross + window.x / tw);
+    if (tile !== undefined && tile.length === tileSamples && tile.BYTES_PER_ELEMENT === image.bytesPerSample)
+      return tile;
+  }
+  const out = alloc(image, window.width * window.height * spp);
   const wx1 = window.x + window.width;
   const wy1 = window.y + window.height;
   for (let ty = Math.floor(window.y / th); ty * th < wy1; ty++) {
