@@ -176,37 +176,65 @@ function lookStatus(o: Observation, i: number, q: number): number {
   return LOOK_HIDDEN;
 }
 
-/** One look is its own composite: no stack, no sort. */
+/**
+ * One look is its own composite: no stack, no sort. Most pixels are clear, so the count planes
+ * start as "clear" (four memsets) and only the other pixels are written one by one.
+ */
 function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposite): void {
   const w2 = (w + 1) >> 1;
   const off = o.offsetDn;
+  const { blue: B, green: G, red: R, nir: N, swir16: S, scl: C } = o;
   const { blue, green, red, nir, clear, valid, restored, firstClear } = s;
+  const n = w * h;
+  clear.fill(1, 0, n);
+  valid.fill(1, 0, n);
+  restored.fill(0, 0, n);
+  firstClear.fill(0, 0, n);
+  const visible = blue !== undefined && green !== undefined;
   for (let y = 0; y < h; y++) {
     const row2 = (y >> 1) * w2;
     for (let x = 0, i = y * w; x < w; x++, i++) {
-      const st = lookStatus(o, i, row2 + (x >> 1));
-      valid[i] = st === LOOK_NODATA ? 0 : 1;
-      restored[i] = st === LOOK_RESTORED ? 1 : 0;
-      if (st < LOOK_CLEAR) {
-        clear[i] = 0;
-        firstClear[i] = 255;
-        red[i] = NaN;
-        nir[i] = NaN;
-        if (blue && green) {
-          blue[i] = NaN;
-          green[i] = NaN;
-        }
+      const q = row2 + (x >> 1);
+      const dnR = R[i] as number;
+      const dnN = N[i] as number;
+      const dnB = B[i] as number;
+      const dnG = G[i] as number;
+      const scl = C[q] as number;
+      const status = SCL_STATUS_LUT[scl] as number;
+      if (dnR === 0 || dnN === 0 || dnB === 0 || dnG === 0 || S[q] === 0 || status === PixelStatus.NoData) {
+        valid[i] = 0;
+        hide(s, i);
         continue;
       }
-      clear[i] = 1;
-      firstClear[i] = 0;
-      red[i] = ((o.red[i] as number) + off) * SCALE;
-      nir[i] = ((o.nir[i] as number) + off) * SCALE;
-      if (blue && green) {
-        blue[i] = ((o.blue[i] as number) + off) * SCALE;
-        green[i] = ((o.green[i] as number) + off) * SCALE;
+      if (status !== PixelStatus.Clear) {
+        const water =
+          (scl === 8 || scl === 9) &&
+          isMisflaggedWater((dnB + off) * SCALE, (dnR + off) * SCALE, (dnN + off) * SCALE);
+        if (!water) {
+          hide(s, i);
+          continue;
+        }
+        restored[i] = 1;
+      }
+      red[i] = (dnR + off) * SCALE;
+      nir[i] = (dnN + off) * SCALE;
+      if (visible) {
+        blue[i] = (dnB + off) * SCALE;
+        green[i] = (dnG + off) * SCALE;
       }
     }
+  }
+}
+
+/** Marks pixel i of a one-look composite as having no clear look. */
+function hide(s: SeasonComposite, i: number): void {
+  s.clear[i] = 0;
+  s.firstClear[i] = 255;
+  s.red[i] = NaN;
+  s.nir[i] = NaN;
+  if (s.blue && s.green) {
+    s.blue[i] = NaN;
+    s.green[i] = NaN;
   }
 }
 
