@@ -57,7 +57,7 @@ describe('dilate / erode', () => {
       );
     fc.assert(
       fc.property(arb, ({ w, h, shift, mask }) => {
-        // A view at byte offset `shift`: offsets other than 0 take the byte-wise fallback.
+        // A view at byte offset `shift`: the word-wise passes must not assume an aligned plane.
         const view = new Uint8Array(mask.length + 3).subarray(shift, shift + mask.length);
         view.set(mask);
         expect(Array.from(dilate(view, w, h, 1))).toEqual(brute(mask, w, h, 1, false));
