@@ -410,17 +410,19 @@ export function compactBlockEvidence(
     AttrField,
     Uint8Array
   >;
+  // Locals, not fields.x[k]: `fields` is a dictionary-mode object, slow to index in a loop.
+  const { ndviBefore, ndviAfter, clearBefore, clearAfter, validAfter, restored, firstClearAfter } = fields;
   let k = 0;
   for (let i = 0; i < n; i++) {
     if ((flags[i] as number) === 0 && (pondF[i] as number) === 0) continue;
     idx[k] = i;
-    fields.ndviBefore[k] = encodeNdvi(ndvi(before.nir, before.red, i));
-    fields.ndviAfter[k] = encodeNdvi(ndvi(after.nir, after.red, i));
-    fields.clearBefore[k] = before.clear[i] as number;
-    fields.clearAfter[k] = after.clear[i] as number;
-    fields.validAfter[k] = after.valid[i] as number;
-    fields.restored[k] = after.restored[i] as number;
-    fields.firstClearAfter[k] = after.firstClear[i] as number;
+    ndviBefore[k] = encodeNdvi(ndvi(before.nir, before.red, i));
+    ndviAfter[k] = encodeNdvi(ndvi(after.nir, after.red, i));
+    clearBefore[k] = before.clear[i] as number;
+    clearAfter[k] = after.clear[i] as number;
+    validAfter[k] = after.valid[i] as number;
+    restored[k] = after.restored[i] as number;
+    firstClearAfter[k] = after.firstClear[i] as number;
     k++;
   }
   return { width: w, height: h, flags, pondF, attrs: { idx, fields } };
