@@ -41,6 +41,24 @@ export function tileWindow(tp: TilePlan): PixelWindow {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
+/**
+ * The order to process a tile's blocks in: by 2 x 2 groups of blocks, row-major, then row-major
+ * inside a group. Blocks follow the 10 m COG tiles, and a 20 m COG tile with the same tile size
+ * covers exactly such a group, so the blocks sharing a 20 m tile follow each other: its bytes
+ * are held briefly (SharedReads) and a worker that gets two of them decodes it once.
+ * Pasting and detection do not depend on the order.
+ */
+export function blockOrder(tp: TilePlan): number[] {
+  const size = Math.max(1, ...tp.blocks.map((b) => Math.max(b.width, b.height)));
+  const group = (b: BlockJob): [number, number] => [
+    Math.floor(b.y / (2 * size)),
+    Math.floor(b.x / (2 * size)),
+  ];
+  const keyed = tp.blocks.map((b, k) => ({ k, g: group(b), b }));
+  keyed.sort((p, q) => p.g[0] - q.g[0] || p.g[1] - q.g[1] || p.b.y - q.b.y || p.b.x - q.b.x);
+  return keyed.map((e) => e.k);
+}
+
 interface BandRead {
   image: CogImage;
   window: PixelWindow;

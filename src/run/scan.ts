@@ -32,6 +32,7 @@ import { featureCollection, writeOutputs } from './outputs.js';
 import { planScan, type BlockJob, type TilePlan } from './planner.js';
 import {
   blockBytes,
+  blockOrder,
   ReadAhead,
   readBlock,
   SharedReads,
@@ -400,15 +401,17 @@ async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
     signal: d.signal,
   };
   // Reads run ahead of compute (bounded by bytes held), so request latency hides behind the
-  // workers; a block's bytes are released once its worker is done with them. A 20 m tile that
-  // several blocks need is fetched once.
+  // workers; a block's bytes are released once its worker is done with them. Blocks go in 2 x 2
+  // groups, and a 20 m tile that several blocks need is fetched once.
   const shared = new SharedReads(tp, deps);
+  const order = blockOrder(tp);
+  const blockAt = (k: number): BlockJob => tp.blocks[order[k] as number] as BlockJob;
   const reader = new ReadAhead(
     tp.blocks.length,
-    (k) => blockBytes(tp, tp.blocks[k] as BlockJob, deps),
+    (k) => blockBytes(tp, blockAt(k), deps),
     (k) => {
       const t = performance.now();
-      return readBlock(tp, tp.blocks[k] as BlockJob, deps, shared).then((input) => {
+      return readBlock(tp, blockAt(k), deps, shared).then((input) => {
         d.clock.read += (performance.now() - t) / 1000;
         return input;
       });
@@ -419,7 +422,7 @@ async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
   let firstError: Error | undefined;
   for (let k = 0; k < tp.blocks.length; k++) {
     if (firstError !== undefined) break;
-    const block = tp.blocks[k] as BlockJob;
+    const block = blockAt(k);
     const job = (async (): Promise<void> => {
       try {
         const input = await reader.take(k);

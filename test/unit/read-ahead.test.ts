@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ReadAhead } from '../../src/run/block-reader.js';
+import { blockOrder, ReadAhead } from '../../src/run/block-reader.js';
+import type { BlockJob, TilePlan } from '../../src/run/planner.js';
 
 /** A read that settles when the test says so, recording when it started. */
 function harness(): {
@@ -74,5 +75,16 @@ describe('ReadAhead', () => {
     ra.release(1);
     expect(started).toEqual([0, 1]);
     await new Promise((r) => setTimeout(r, 10));
+  });
+});
+
+describe('blockOrder', () => {
+  it('visits blocks in 2 x 2 groups (one 20 m tile each), row-major, and each block once', () => {
+    const blocks: BlockJob[] = [];
+    for (let y = 0; y < 3; y++)
+      for (let x = 0; x < 3; x++) blocks.push({ tile: 't', x: x * 4, y: y * 4, width: 4, height: 4 });
+    const order = blockOrder({ blocks } as unknown as TilePlan);
+    const at = order.map((k) => `${blocks[k]!.x / 4},${blocks[k]!.y / 4}`);
+    expect(at).toEqual(['0,0', '1,0', '0,1', '1,1', '2,0', '2,1', '0,2', '1,2', '2,2']);
   });
 });
