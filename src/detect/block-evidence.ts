@@ -9,9 +9,9 @@
  * look like water (green at least red, not dark soil or char) for the pixel to count. This finds
  * 1-4 pixel ponds that no per-pixel water index sees once they are mixed with red soil.
  */
-import { medianComposite } from '../raster/composite.js';
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
 import type { DetectParams } from './params.js';
+import { ATTR_FIELDS, type AttrField, type CompactBlock } from './evidence-plane.js';
 
 export interface Observation {
   /** 10 m DNs of the block (nodata 0). */
@@ -68,93 +68,312 @@ function isMisflaggedWater(blue: number, red: number, nir: number): boolean {
   return nir < 0.15 && blue > 0.06 && blue >= red - 0.01;
 }
 
+/**
+ * Reusable planes for blockEvidence. A pool worker keeps one and hands it to every block, so the
+ * per-season composites and the pond integral images are allocated once per worker rather than
+ * once per block (tens of MB a block, most of it zero-filled only to be overwritten).
+ * Arrays are grown on demand and handed out as views of exactly n values.
+ */
+export class EvidenceScratch {
+  private readonly f32s = new Map<string, Float32Array>();
+  private readonly f64s = new Map<string, Float64Array>();
+  private readonly u8s = new Map<string, Uint8Array>();
+
+  f32(name: string, n: number): Float32Array {
+    let a = this.f32s.get(name);
+    if (!a || a.length < n) this.f32s.set(name, (a = new Float32Array(n)));
+    return a.subarray(0, n);
+  }
+
+  u8(name: string, n: number): Uint8Array {
+    let a = this.u8s.get(name);
+    if (!a || a.length < n) this.u8s.set(name, (a = new Uint8Array(n)));
+    return a.subarray(0, n);
+  }
+
+  f64(name: string, n: number): Float64Array {
+    let a = this.f64s.get(name);
+    if (!a || a.length < n) this.f64s.set(name, (a = new Float64Array(n)));
+    return a.subarray(0, n);
+  }
+}
+
+/** Largest season accepted: the per-pixel look counts are Uint8. */
+const MAX_LOOKS = 255;
+
+/**
+ * A season's composite: the median of the clear looks per pixel (NaN where none), and the counts
+ * the tile stage reports. `blue`/`green` are only composited for the after season: the before
+ * season serves NDVI and the pond's "was land" test, which need red and NIR alone.
+ */
 interface SeasonComposite {
-  bands: Float32Array[]; // blue, green, red, nir (10 m); SWIR serves only the nodata test
+  blue: Float32Array | undefined;
+  green: Float32Array | undefined;
+  red: Float32Array;
+  nir: Float32Array;
   clear: Uint8Array;
   valid: Uint8Array;
   restored: Uint8Array;
   firstClear: Uint8Array;
 }
 
-function compositeSeason(obs: readonly Observation[], w: number, h: number): SeasonComposite {
+/**
+ * Composites a season straight from the DNs, one pass over the pixels and no per-date float
+ * planes. Every value is the one the per-date planes held: (dn + offset) * 1e-4 in double,
+ * rounded to float32 when stored, and an even count's median is the float32 of the mean of the
+ * two middle float32 values (medianComposite's rule), so the result is bit for bit the same.
+ * 20 m SWIR and SCL are read by index ((y >> 1) * w2 + (x >> 1)), never upsampled.
+ */
+function compositeSeason(
+  obs: readonly Observation[],
+  w: number,
+  h: number,
+  visible: boolean,
+  scratch: EvidenceScratch,
+  tag: string,
+): SeasonComposite {
+  if (obs.length > MAX_LOOKS) throw new RangeError(`season of ${obs.length} looks exceeds ${MAX_LOOKS}`);
   const n = w * h;
-  const w2 = (w + 1) >> 1;
-  const stacks: Float32Array[][] = [[], [], [], []];
-  const valid = new Uint8Array(n);
-  const restored = new Uint8Array(n);
-  const firstClear = new Uint8Array(n).fill(255);
-  obs.forEach((o, k) => {
-    const layers = [0, 1, 2, 3].map(() => new Float32Array(n).fill(NaN));
-    for (let y = 0; y < h; y++) {
-      const row2 = (y >> 1) * w2;
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const q = row2 + (x >> 1);
-        const dnR = o.red[i] as number;
-        const dnN = o.nir[i] as number;
-        const dnS = o.swir16[q] as number;
-        if (dnR === 0 || dnN === 0 || dnS === 0 || o.blue[i] === 0 || o.green[i] === 0) continue;
-        const status = SCL_STATUS_LUT[o.scl[q] as number] as number;
-        if (status === PixelStatus.NoData) continue;
-        valid[i] = (valid[i] as number) + 1;
-        const blue = ((o.blue[i] as number) + o.offsetDn) * SCALE;
-        const red = (dnR + o.offsetDn) * SCALE;
-        const nir = (dnN + o.offsetDn) * SCALE;
-        if (status !== PixelStatus.Clear) {
-          const scl = o.scl[q] as number;
-          if ((scl === 8 || scl === 9) && isMisflaggedWater(blue, red, nir))
-            restored[i] = (restored[i] as number) + 1;
-          else continue;
-        }
-        if (firstClear[i] === 255) firstClear[i] = k;
-        (layers[0] as Float32Array)[i] = blue;
-        (layers[1] as Float32Array)[i] = ((o.green[i] as number) + o.offsetDn) * SCALE;
-        (layers[2] as Float32Array)[i] = red;
-        (layers[3] as Float32Array)[i] = nir;
-      }
-    }
-    layers.forEach((l, b) => (stacks[b] as Float32Array[]).push(l));
-  });
-  const clear = new Uint8Array(n);
-  if (obs.length === 1) {
-    // One look: it is its own composite (no stack, no median, no copy).
-    const bands = stacks.map((st) => st[0] as Float32Array);
-    const nir = bands[3] as Float32Array;
-    for (let i = 0; i < n; i++) clear[i] = nir[i] === nir[i] ? 1 : 0;
-    return { bands, clear, valid, restored, firstClear };
-  }
-  const bands: Float32Array[] = [];
-  for (let b = 0; b < 4; b++) {
-    const out = new Float32Array(n);
-    medianComposite(stacks[b] as Float32Array[], out, clear);
-    bands.push(out);
-  }
-  return { bands, clear, valid, restored, firstClear };
+  const s: SeasonComposite = {
+    blue: visible ? scratch.f32(`${tag}.blue`, n) : undefined,
+    green: visible ? scratch.f32(`${tag}.green`, n) : undefined,
+    red: scratch.f32(`${tag}.red`, n),
+    nir: scratch.f32(`${tag}.nir`, n),
+    clear: scratch.u8(`${tag}.clear`, n),
+    valid: scratch.u8(`${tag}.valid`, n),
+    restored: scratch.u8(`${tag}.restored`, n),
+    firstClear: scratch.u8(`${tag}.firstClear`, n),
+  };
+  if (obs.length === 1) compositeOneLook(obs[0] as Observation, w, h, s);
+  else compositeMedian(obs, w, h, s);
+  return s;
 }
 
-const encodeNdvi = (v: number): number =>
-  v === v ? Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127.5) : 0;
+/**
+ * What one look says about pixel i (20 m index q): 0 nodata (any band 0 or SCL nodata), 1 valid
+ * but not usable (cloud, shadow), 2 clear, 3 cloud that the spectrum says is bright water.
+ */
+const LOOK_NODATA = 0;
+const LOOK_HIDDEN = 1;
+const LOOK_CLEAR = 2;
+const LOOK_RESTORED = 3;
 
-export function blockEvidence(input: BlockInput, p: DetectParams): BlockEvidence {
+function lookStatus(o: Observation, i: number, q: number): number {
+  const dnR = o.red[i] as number;
+  const dnN = o.nir[i] as number;
+  const dnB = o.blue[i] as number;
+  if (dnR === 0 || dnN === 0 || o.swir16[q] === 0 || dnB === 0 || o.green[i] === 0) return LOOK_NODATA;
+  const scl = o.scl[q] as number;
+  const status = SCL_STATUS_LUT[scl] as number;
+  if (status === PixelStatus.NoData) return LOOK_NODATA;
+  if (status === PixelStatus.Clear) return LOOK_CLEAR;
+  const off = o.offsetDn;
+  if (
+    (scl === 8 || scl === 9) &&
+    isMisflaggedWater((dnB + off) * SCALE, (dnR + off) * SCALE, (dnN + off) * SCALE)
+  )
+    return LOOK_RESTORED;
+  return LOOK_HIDDEN;
+}
+
+/**
+ * One look is its own composite: no stack, no sort. Most pixels are clear, so the count planes
+ * start as "clear" (four memsets) and only the other pixels are written one by one.
+ */
+function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposite): void {
+  const w2 = (w + 1) >> 1;
+  const off = o.offsetDn;
+  const { blue: B, green: G, red: R, nir: N, swir16: S, scl: C } = o;
+  const { blue, green, red, nir, clear, valid, restored, firstClear } = s;
+  const n = w * h;
+  clear.fill(1, 0, n);
+  valid.fill(1, 0, n);
+  restored.fill(0, 0, n);
+  firstClear.fill(0, 0, n);
+  const visible = blue !== undefined && green !== undefined;
+  for (let y = 0; y < h; y++) {
+    const row2 = (y >> 1) * w2;
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      const q = row2 + (x >> 1);
+      const dnR = R[i] as number;
+      const dnN = N[i] as number;
+      const dnB = B[i] as number;
+      const dnG = G[i] as number;
+      const scl = C[q] as number;
+      const status = SCL_STATUS_LUT[scl] as number;
+      if (dnR === 0 || dnN === 0 || dnB === 0 || dnG === 0 || S[q] === 0 || status === PixelStatus.NoData) {
+        valid[i] = 0;
+        hide(s, i);
+        continue;
+      }
+      if (status !== PixelStatus.Clear) {
+        const water =
+          (scl === 8 || scl === 9) &&
+          isMisflaggedWater((dnB + off) * SCALE, (dnR + off) * SCALE, (dnN + off) * SCALE);
+        if (!water) {
+          hide(s, i);
+          continue;
+        }
+        restored[i] = 1;
+      }
+      red[i] = (dnR + off) * SCALE;
+      nir[i] = (dnN + off) * SCALE;
+      if (visible) {
+        blue[i] = (dnB + off) * SCALE;
+        green[i] = (dnG + off) * SCALE;
+      }
+    }
+  }
+}
+
+/** Marks pixel i of a one-look composite as having no clear look. */
+function hide(s: SeasonComposite, i: number): void {
+  s.clear[i] = 0;
+  s.firstClear[i] = 255;
+  s.red[i] = NaN;
+  s.nir[i] = NaN;
+  if (s.blue && s.green) {
+    s.blue[i] = NaN;
+    s.green[i] = NaN;
+  }
+}
+
+/** Inserts v into the ascending run a[0..m), as medianComposite does. */
+function insertSorted(a: Float32Array, m: number, v: number): void {
+  let j = m - 1;
+  while (j >= 0 && (a[j] as number) > v) {
+    a[j + 1] = a[j] as number;
+    j--;
+  }
+  a[j + 1] = v;
+}
+
+/** Median of the ascending a[0..m): NaN for none, the mean of the middle two for an even count. */
+function medianOf(a: Float32Array, m: number): number {
+  if (m === 0) return NaN;
+  if (m & 1) return a[m >> 1] as number;
+  return ((a[(m >> 1) - 1] as number) + (a[m >> 1] as number)) / 2;
+}
+
+/** Several looks: per pixel, gather the usable looks' values in small sorted buffers. */
+function compositeMedian(obs: readonly Observation[], w: number, h: number, s: SeasonComposite): void {
+  const w2 = (w + 1) >> 1;
+  const L = obs.length;
+  const sb = new Float32Array(L);
+  const sg = new Float32Array(L);
+  const sr = new Float32Array(L);
+  const sn = new Float32Array(L);
+  const { blue, green, red, nir, clear, valid, restored, firstClear } = s;
+  for (let y = 0; y < h; y++) {
+    const row2 = (y >> 1) * w2;
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      const q = row2 + (x >> 1);
+      let m = 0;
+      let nValid = 0;
+      let nRestored = 0;
+      let first = 255;
+      for (let k = 0; k < L; k++) {
+        const o = obs[k] as Observation;
+        const st = lookStatus(o, i, q);
+        if (st === LOOK_NODATA) continue;
+        nValid++;
+        if (st === LOOK_HIDDEN) continue;
+        if (st === LOOK_RESTORED) nRestored++;
+        if (first === 255) first = k;
+        const off = o.offsetDn;
+        insertSorted(sr, m, Math.fround(((o.red[i] as number) + off) * SCALE));
+        insertSorted(sn, m, Math.fround(((o.nir[i] as number) + off) * SCALE));
+        if (blue && green) {
+          insertSorted(sb, m, Math.fround(((o.blue[i] as number) + off) * SCALE));
+          insertSorted(sg, m, Math.fround(((o.green[i] as number) + off) * SCALE));
+        }
+        m++;
+      }
+      clear[i] = m;
+      valid[i] = nValid;
+      restored[i] = nRestored;
+      firstClear[i] = first;
+      red[i] = medianOf(sr, m);
+      nir[i] = medianOf(sn, m);
+      if (blue && green) {
+        blue[i] = medianOf(sb, m);
+        green[i] = medianOf(sg, m);
+      }
+    }
+  }
+}
+
+/** NDVI in [-1, 1] to a byte, (v + 1) * 127.5 rounded; 0 for none (NaN). */
+const encodeNdvi = (v: number): number =>
+  v === v ? Math.round((v < -1 ? 0 : v > 1 ? 2 : v + 1) * 127.5) : 0;
+
+/** What both front ends (dense planes, compact form) are built from. */
+interface EvidenceCore {
+  before: SeasonComposite;
+  after: SeasonComposite;
+  /** FLAG_CLEARING | PondKind << 1, as CompactBlock.flags. */
+  flags: Uint8Array;
+  pondF: Uint8Array;
+}
+
+/** Same bits as evidence-plane's FLAG_CLEARING / pondKindOf (which imports this module's types). */
+const CLEARING_BIT = 1;
+
+function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScratch): EvidenceCore {
   const { width: w, height: h } = input;
   const n = w * h;
-  const before = compositeSeason(input.before, w, h);
-  const after = compositeSeason(input.after, w, h);
-  const [, , rB, nB] = before.bands as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const [bA, gA, rA, nA] = after.bands as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const before = compositeSeason(input.before, w, h, false, scratch, 'before');
+  const after = compositeSeason(input.after, w, h, true, scratch, 'after');
+  const rB = before.red;
+  const nB = before.nir;
+  const rA = after.red;
+  const nA = after.nir;
+  const flags = new Uint8Array(n);
+  // Float32, as the pond test has always compared it: the rounding decides pixels at the threshold.
+  const ndviB = scratch.f32('ndviBefore', n);
+  const { forestNdviMin, bareNdviMax, ndviDropMin } = p;
+  for (let i = 0; i < n; i++) {
+    const vb = ndvi(nB, rB, i);
+    const va = ndvi(nA, rA, i);
+    ndviB[i] = vb;
+    if (vb >= forestNdviMin && va <= bareNdviMax && vb - va >= ndviDropMin) flags[i] = CLEARING_BIT;
+  }
+  const bands = [after.blue, after.green, rA, nA] as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const pondF = new Uint8Array(n);
+  ponds(w, h, bands, nB, ndviB, p, scratch, pondF, flags);
+  return { before, after, flags, pondF };
+}
+
+/** NDVI of the composites at pixel i, in double from their float32 values (NaN: no composite). */
+function ndvi(nir: Float32Array, red: Float32Array, i: number): number {
+  const nv = nir[i] as number;
+  const rv = red[i] as number;
+  return (nv - rv) / (nv + rv);
+}
+
+/**
+ * The evidence of one block as dense planes (tests, small scans). `scratch` (optional) lends
+ * the working planes; the returned planes are always fresh: callers may keep them.
+ */
+export function blockEvidence(
+  input: BlockInput,
+  p: DetectParams,
+  scratch: EvidenceScratch = new EvidenceScratch(),
+): BlockEvidence {
+  const { width: w, height: h } = input;
+  const n = w * h;
+  const { before, after, flags, pondF } = evidenceCore(input, p, scratch);
   const clearing = new Uint8Array(n);
+  const pondKind = new Uint8Array(n);
   const ndviBefore = new Uint8Array(n);
   const ndviAfter = new Uint8Array(n);
-  const ndviB = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const vb = ((nB[i] as number) - (rB[i] as number)) / ((nB[i] as number) + (rB[i] as number));
-    const va = ((nA[i] as number) - (rA[i] as number)) / ((nA[i] as number) + (rA[i] as number));
-    ndviB[i] = vb;
-    ndviBefore[i] = encodeNdvi(vb);
-    ndviAfter[i] = encodeNdvi(va);
-    if (vb >= p.forestNdviMin && va <= p.bareNdviMax && vb - va >= p.ndviDropMin) clearing[i] = 1;
+    const f = flags[i] as number;
+    clearing[i] = f & CLEARING_BIT;
+    pondKind[i] = f >> 1;
+    ndviBefore[i] = encodeNdvi(ndvi(before.nir, before.red, i));
+    ndviAfter[i] = encodeNdvi(ndvi(after.nir, after.red, i));
   }
-  const { pondF, pondKind } = ponds(w, h, [bA, gA, rA, nA], nB, ndviB, p);
   return {
     width: w,
     height: h,
@@ -163,12 +382,50 @@ export function blockEvidence(input: BlockInput, p: DetectParams): BlockEvidence
     pondKind,
     ndviBefore,
     ndviAfter,
-    clearBefore: before.clear,
-    clearAfter: after.clear,
-    validAfter: after.valid,
-    restored: after.restored,
-    firstClearAfter: after.firstClear,
+    clearBefore: before.clear.slice(),
+    clearAfter: after.clear.slice(),
+    validAfter: after.valid.slice(),
+    restored: after.restored.slice(),
+    firstClearAfter: after.firstClear.slice(),
   };
+}
+
+/**
+ * The evidence of one block in the compact form the worker sends back: the same values as
+ * compactEvidence(blockEvidence(...)), but the per-pixel attributes (NDVI bytes, look counts)
+ * are only produced for the few pixels with evidence instead of for every pixel.
+ */
+export function compactBlockEvidence(
+  input: BlockInput,
+  p: DetectParams,
+  scratch: EvidenceScratch = new EvidenceScratch(),
+): CompactBlock {
+  const { width: w, height: h } = input;
+  const n = w * h;
+  const { before, after, flags, pondF } = evidenceCore(input, p, scratch);
+  let count = 0;
+  for (let i = 0; i < n; i++) if ((flags[i] as number) !== 0 || (pondF[i] as number) !== 0) count++;
+  const idx = new Uint32Array(count);
+  const fields = Object.fromEntries(ATTR_FIELDS.map((k) => [k, new Uint8Array(count)])) as Record<
+    AttrField,
+    Uint8Array
+  >;
+  // Locals, not fields.x[k]: `fields` is a dictionary-mode object, slow to index in a loop.
+  const { ndviBefore, ndviAfter, clearBefore, clearAfter, validAfter, restored, firstClearAfter } = fields;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if ((flags[i] as number) === 0 && (pondF[i] as number) === 0) continue;
+    idx[k] = i;
+    ndviBefore[k] = encodeNdvi(ndvi(before.nir, before.red, i));
+    ndviAfter[k] = encodeNdvi(ndvi(after.nir, after.red, i));
+    clearBefore[k] = before.clear[i] as number;
+    clearAfter[k] = after.clear[i] as number;
+    validAfter[k] = after.valid[i] as number;
+    restored[k] = after.restored[i] as number;
+    firstClearAfter[k] = after.firstClear[i] as number;
+    k++;
+  }
+  return { width: w, height: h, flags, pondF, attrs: { idx, fields } };
 }
 
 /**
@@ -182,15 +439,26 @@ function ponds(
   nirBefore: Float32Array,
   ndviBefore: Float32Array,
   p: DetectParams,
-): { pondF: Uint8Array; pondKind: Uint8Array } {
-  const n = w * h;
+  scratch: EvidenceScratch,
+  pondF: Uint8Array,
+  flags: Uint8Array,
+): void {
   const W = w + 1;
   // Integral images of NIR, red and the count over land pixels: enough for the tests almost
   // every pixel fails (darker than its surroundings, in bare surroundings). Blue and green box
   // means are summed directly for the few pixels left.
-  const sumNir = new Float64Array(W * (h + 1));
-  const sumRed = new Float64Array(W * (h + 1));
-  const cnt = new Float64Array(W * (h + 1));
+  const sumNir = scratch.f64('sumNir', W * (h + 1));
+  const sumRed = scratch.f64('sumRed', W * (h + 1));
+  const cnt = scratch.f64('cnt', W * (h + 1));
+  // Reused planes: only row 0 and column 0 (the zero border) are read before being written.
+  sumNir.fill(0, 0, W);
+  sumRed.fill(0, 0, W);
+  cnt.fill(0, 0, W);
+  for (let o = W; o < W * (h + 1); o += W) {
+    sumNir[o] = 0;
+    sumRed[o] = 0;
+    cnt[o] = 0;
+  }
   const nirA = after[3];
   const redA = after[2];
   for (let y = 0; y < h; y++) {
@@ -225,8 +493,6 @@ function ponds(
     }
     return sum / k;
   };
-  const pondF = new Uint8Array(n);
-  const pondKind = new Uint8Array(n);
   const r = p.backgroundRadius;
   const bg = [0, 0, 0, 0];
   for (let y = 0; y < h; y++) {
@@ -274,8 +540,7 @@ function ponds(
       else if (wg < 0.08 && wb < 0.08 && Math.abs(wg - wr) <= 0.012 && Math.abs(wb - wr) <= 0.015)
         kind = PondKind.Dark;
       pondF[i] = Math.round(f * 255);
-      pondKind[i] = kind;
+      flags[i] = (flags[i] as number) | (kind << 1);
     }
   }
-  return { pondF, pondKind };
 }

@@ -33,13 +33,22 @@ import { HttpClient } from '../io/http.js';
 import { loadReferences } from '../report/references.js';
 import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
 import { assetPolicy } from './asset-policy.js';
-import { failedItem, ItemFailedError } from './item-failure.js';
+import { failedItem } from './item-failure.js';
 import { gridMismatch } from './grid-check.js';
 import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
-import { planScan, tileKey, type TilePlan } from './planner.js';
+import { planScan, tileKey, type BlockJob, type TilePlan } from './planner.js';
+import {
+  blockBytes,
+  blockOrder,
+  ReadAhead,
+  readBlock,
+  SharedReads,
+  tileWindow,
+  type BlockReadDeps,
+} from './block-reader.js';
 import { ProgressReporter } from './progress.js';
 import { IoQueue } from './queue.js';
-import type { BandKey, ObservationPayload, ScanBlockInput } from './tasks/scan-block.js';
+import type { BandKey, ScanBlockInput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
 
 export const ALGORITHM_VERSION = '1';
@@ -430,40 +439,74 @@ interface TileDeps {
   signal: AbortSignal | undefined;
 }
 
+/** Compressed bytes of blocks read ahead of the workers: ~8-12 blocks of 6 bands x 2 items. */
+const READ_AHEAD_BYTES = 96 * 1024 * 1024;
+
 /** Reads and processes every block of one tile, then detects on the assembled tile planes. */
 async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
   const win = tileWindow(tp);
   const plane = new TileEvidenceBuilder(win.width, win.height);
+  const deps: BlockReadDeps = {
+    bands: BANDS,
+    opened: d.opened,
+    offsets: d.offsets,
+    io: d.io,
+    params: d.params,
+    signal: d.signal,
+  };
+  // Reads run ahead of compute (bounded by bytes held), so request latency hides behind the
+  // workers; a block's bytes are released once its worker is done with them. Blocks go in 2 x 2
+  // groups, and a 20 m tile that several blocks need is fetched once.
+  const shared = new SharedReads(tp, deps);
+  const order = blockOrder(tp);
+  const blockAt = (k: number): BlockJob => tp.blocks[order[k] as number] as BlockJob;
+  const reader = new ReadAhead(
+    tp.blocks.length,
+    (k) => blockBytes(tp, blockAt(k), deps),
+    (k) => {
+      const t = performance.now();
+      return readBlock(tp, blockAt(k), deps, shared).then((input) => {
+        d.clock.read += (performance.now() - t) / 1000;
+        return input;
+      });
+    },
+    { maxBytes: READ_AHEAD_BYTES, maxBlocks: d.pool.size * 6 },
+  );
   const inFlight = new Set<Promise<void>>();
   let firstError: Error | undefined;
-  for (const block of tp.blocks) {
+  for (let k = 0; k < tp.blocks.length; k++) {
     if (firstError !== undefined) break;
+    const block = blockAt(k);
     const job = (async (): Promise<void> => {
-      let t = performance.now();
-      const input = await readBlock(tp, block, d.opened, d.offsets, d.io, d.params, d.signal);
-      d.clock.read += (performance.now() - t) / 1000;
-      t = performance.now();
-      const ev = await d.pool.run<ScanBlockInput, CompactBlock>('scan-block', input, [], d.signal, {
-        label: `${tp.tile} block ${block.x},${block.y}`,
-      });
-      d.clock.compute += (performance.now() - t) / 1000;
-      t = performance.now();
-      plane.add(ev, block.x - win.x, block.y - win.y);
-      d.clock.assemble += (performance.now() - t) / 1000;
-      d.progress.tick();
+      try {
+        const input = await reader.take(k);
+        let t = performance.now();
+        const ev = await d.pool.run<ScanBlockInput, CompactBlock>('scan-block', input, [], d.signal, {
+          label: `${tp.tile} block ${block.x},${block.y}`,
+        });
+        d.clock.compute += (performance.now() - t) / 1000;
+        t = performance.now();
+        plane.add(ev, block.x - win.x, block.y - win.y);
+        d.clock.assemble += (performance.now() - t) / 1000;
+        d.progress.tick();
+      } finally {
+        reader.release(k);
+      }
     })();
     inFlight.add(job);
     job.then(
       () => inFlight.delete(job),
       (err: unknown) => {
         inFlight.delete(job);
+        reader.stop();
         firstError ??= err instanceof Error ? err : new Error(`block failed: ${JSON.stringify(err)}`);
       },
     );
-    // Bound memory: at most two blocks per worker between read and paste.
+    // Bound the work queued on the pool: two blocks per worker between read and paste.
     if (inFlight.size >= d.pool.size * 2)
       await Promise.race([...inFlight].map((p) => p.catch(() => undefined)));
   }
+  reader.stop();
   await Promise.allSettled(inFlight);
   if (firstError !== undefined) throw firstError;
   const t = performance.now();
@@ -482,62 +525,4 @@ async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
     beforeItems: tp.before.map((i) => i.id),
     afterItems: tp.after.map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
   };
-}
-
-function tileWindow(tp: TilePlan): PixelWindow {
-  const x0 = Math.min(...tp.blocks.map((b) => b.x));
-  const y0 = Math.min(...tp.blocks.map((b) => b.y));
-  const x1 = Math.max(...tp.blocks.map((b) => b.x + b.width));
-  const y1 = Math.max(...tp.blocks.map((b) => b.y + b.height));
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-}
-
-async function readBlock(
-  tp: TilePlan,
-  block: { x: number; y: number; width: number; height: number },
-  opened: Map<string, Opened>,
-  offsets: Map<string, OffsetDecision>,
-  io: IoQueue,
-  params: DetectParams,
-  signal: AbortSignal | undefined,
-): Promise<ScanBlockInput> {
-  const obs = async (item: S2Item): Promise<ObservationPayload> => {
-    const entries = await Promise.all(
-      BANDS.map(async (b) => {
-        const { source, header } = opened.get(`${item.id}/${b}`) as Opened;
-        const image = header.images[0];
-        if (!image) throw new Error(`${item.id} ${b}: no image`);
-        const f = image.width === tp.grid.width ? 1 : 2;
-        const window: PixelWindow = {
-          x: Math.floor(block.x / f),
-          y: Math.floor(block.y / f),
-          width: Math.ceil(block.width / f),
-          height: Math.ceil(block.height / f),
-        };
-        let tiles: Map<number, Uint8Array | null>;
-        try {
-          tiles = await io.add(
-            (s) => fetchTiles(source, image, tilesForWindow(image, window), { signal: s }),
-            {
-              signal,
-            },
-          );
-        } catch (err) {
-          if (signal?.aborted) throw err;
-          throw new ItemFailedError(item.id, `asset "${b}": ${(err as Error).message}`);
-        }
-        return [b, { image, window, tiles: [...tiles.entries()], source: `${item.id}/${b}` }] as const;
-      }),
-    );
-    return {
-      item: item.id,
-      offsetDn: offsets.get(item.id)?.offsetDn ?? 0,
-      bands: Object.fromEntries(entries) as ObservationPayload['bands'],
-    };
-  };
-  const [before, after] = await Promise.all([
-    Promise.all(tp.before.map(obs)),
-    Promise.all(tp.after.map(obs)),
-  ]);
-  return { width: block.width, height: block.height, before, after, params };
 }

@@ -277,6 +277,16 @@ describe('tilesForWindow, planReads and assembleWindow', () => {
     expect(inFlight).toBe(0); // settled only after every read had
   });
 
+  it('assembleWindow hands back a window that is exactly one whole tile without copying it', () => {
+    const tile = pixels('uint16', 256, 256);
+    const tiles = new Map<number, Pixels>([[1, tile]]);
+    expect(assembleWindow(tiles, img, { x: 256, y: 0, width: 256, height: 256 })).toBe(tile);
+    // One row short of the tile: a copy, with the same values.
+    const part = assembleWindow(tiles, img, { x: 256, y: 0, width: 256, height: 255 });
+    expect(part).not.toBe(tile);
+    expect(Array.from(part)).toEqual(Array.from(tile.subarray(0, 256 * 255)));
+  });
+
   it('assembleWindow refuses a missing tile', () => {
     const tiles = new Map<number, Pixels>([[0, new Uint16Array(256 * 256)]]);
     expect(() => assembleWindow(tiles, img, { x: 200, y: 0, width: 100, height: 10 })).toThrow(

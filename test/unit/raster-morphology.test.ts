@@ -47,6 +47,26 @@ describe('dilate / erode', () => {
     );
   });
 
+  it('with radius 1 (the word-parallel path) match it for any nonzero bytes, width and alignment', () => {
+    const arb = fc
+      .record({ w: fc.integer({ min: 1, max: 41 }), h: fc.integer({ min: 1, max: 9 }), shift: fc.nat(3) })
+      .chain(({ w, h, shift }) =>
+        fc
+          .uint8Array({ minLength: w * h, maxLength: w * h })
+          .map((a) => ({ w, h, shift, mask: a.map((v) => (v < 120 ? v % 7 : 0)) })),
+      );
+    fc.assert(
+      fc.property(arb, ({ w, h, shift, mask }) => {
+        // A view at byte offset `shift`: the word-wise passes must not assume an aligned plane.
+        const view = new Uint8Array(mask.length + 3).subarray(shift, shift + mask.length);
+        view.set(mask);
+        expect(Array.from(dilate(view, w, h, 1))).toEqual(brute(mask, w, h, 1, false));
+        expect(Array.from(erode(view, w, h, 1))).toEqual(brute(mask, w, h, 1, true));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('grow a pixel into a 3x3 square, erode it back, and may work in place', () => {
     const m = new Uint8Array(25);
     m[12] = 1;

@@ -7,8 +7,8 @@ import type { TaskContext } from '../task-registry.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
-import { blockEvidence, type Observation } from '../../detect/block-evidence.js';
-import { compactEvidence, type CompactBlock } from '../../detect/evidence-plane.js';
+import { compactBlockEvidence, EvidenceScratch, type Observation } from '../../detect/block-evidence.js';
+import type { CompactBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
 
@@ -36,10 +36,44 @@ export interface ScanBlockInput {
   params: DetectParams;
 }
 
+/**
+ * Decoded tiles that cover more than one block (a 20 m tile covers 2 x 2 blocks), kept for the
+ * next blocks this worker gets. The scan hands out a tile's blocks one after another, so a few
+ * entries suffice: two items x SWIR and SCL x two 20 m tiles. Keyed by asset, tile index and the
+ * tile's place in the file; the kernels only read their inputs, so sharing a tile is safe.
+ */
+const SHARED_TILES = 8;
+const sharedTiles = new Map<string, Pixels>();
+
+function cachedTile(key: string, decode: () => Pixels): Pixels {
+  let tile = sharedTiles.get(key);
+  if (tile) {
+    sharedTiles.delete(key); // re-insert: Map order is the recency order
+  } else {
+    tile = decode();
+    if (sharedTiles.size >= SHARED_TILES) sharedTiles.delete(sharedTiles.keys().next().value as string);
+  }
+  sharedTiles.set(key, tile);
+  return tile;
+}
+
+/** The window covers only part of its tiles: other blocks will want the rest. */
+function partOfTiles(b: BandPayload): boolean {
+  const { tileWidth: tw, tileHeight: th } = b.image;
+  return b.window.width < tw || b.window.height < th || b.window.x % tw !== 0 || b.window.y % th !== 0;
+}
+
 function decodeBand(b: BandPayload): Pixels {
   const tiles = new Map<number, Pixels>();
-  for (const [index, bytes] of b.tiles)
-    tiles.set(index, decodeTile(bytes, b.image, 0, `${b.source} tile ${index}`));
+  const shared = partOfTiles(b);
+  for (const [index, bytes] of b.tiles) {
+    const decode = (): Pixels => decodeTile(bytes, b.image, 0, `${b.source} tile ${index}`);
+    const at = `${b.image.tileOffsets[index]}+${b.image.tileByteCounts[index]}`;
+    tiles.set(
+      index,
+      shared ? cachedTile(`${b.source}#${b.image.ifdIndex}/${index}@${at}`, decode) : decode(),
+    );
+  }
   return assembleWindow(tiles, b.image, b.window);
 }
 
@@ -64,8 +98,11 @@ function decodeObservation(o: ObservationPayload): Observation {
   };
 }
 
+/** Float planes reused by every block this worker computes (one block at a time per worker). */
+const scratch = new EvidenceScratch();
+
 export default function scanBlock(input: ScanBlockInput, context: TaskContext): CompactBlock {
-  const ev = blockEvidence(
+  const c = compactBlockEvidence(
     {
       width: input.width,
       height: input.height,
@@ -73,9 +110,9 @@ export default function scanBlock(input: ScanBlockInput, context: TaskContext): 
       after: input.after.map(observation),
     },
     input.params,
+    scratch,
   );
   // Only two dense planes and the attributes of the few pixels with evidence go back.
-  const c = compactEvidence(ev);
   context.transfer(
     c.flags.buffer as ArrayBuffer,
     c.pondF.buffer as ArrayBuffer,
