@@ -23,6 +23,7 @@ import { readCogHeader, type CogHeader } from '../io/cog-header.js';
 import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../io/decode-tile.js';
 import { HttpClient } from '../io/http.js';
+import { renderEvidence } from '../report/evidence-outputs.js';
 import { loadReferences } from '../report/references.js';
 import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
 import { assetPolicy } from './asset-policy.js';
@@ -210,6 +211,11 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
   const pool = new WorkerPool({ size: opts.workers ?? 2, taskTimeoutMs: 10 * 60_000 });
   const contexts: TileContext[] = [];
   const clock: StageClock = { read: 0, compute: 0, assemble: 0, detect: 0 };
+  // Every asset stays open for the whole scan (its header is reused by every block, and the
+  // evidence outputs read chips from it); closed on failure here, else after renderEvidence.
+  const closeSources = async (): Promise<void> => {
+    await Promise.allSettled([...opened.values()].map((o) => o.source.close()));
+  };
   try {
     for (const planned of plan.tiles) {
       let tp = planned;
@@ -249,12 +255,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
         }
       }
     }
+  } catch (err) {
+    await closeSources();
+    throw err;
   } finally {
     progress.finish();
     await pool.close();
-    // Every asset stays open for the whole scan (its header is reused by every block); close
-    // them all here so no file descriptor outlives the run.
-    await Promise.allSettled([...opened.values()].map((o) => o.source.close()));
   }
   t = lap('blocks', t);
 
@@ -286,7 +292,19 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
     itemsUsed: usable.size,
     minConfidence: params.minConfidence,
   });
-  lap('products', t);
+  t = lap('products', t);
+  const evidence = await renderEvidence({
+    imagery: { opened, offsets, signal: opts.signal },
+    tiles: plan.tiles,
+    candidates,
+    ponds,
+    clearings,
+    townships: opts.aoi.townships,
+    report,
+    attribution,
+  }).finally(closeSources);
+  for (const w of evidence.warnings) log(`scan: ${w}`);
+  lap('evidence', t);
   const seconds = Math.round(performance.now() - t0) / 1000;
   const run = {
     software: {
@@ -331,7 +349,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
     attribution,
   };
   await writeOutputs(opts.out, {
-    'candidates.geojson': featureCollection(candidates, attribution, 'candidates'),
+    ...evidence.files,
+    'candidates.geojson': featureCollection(evidence.candidates, attribution, 'candidates'),
     'ponds.geojson': featureCollection(ponds, attribution, 'ponds'),
     'clearings.geojson': featureCollection(clearings, attribution, 'clearings'),
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
