@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerFixtures } from './commands/fixtures.js';
 import { registerScan } from './commands/scan.js';
+import { registerServe } from './commands/serve.js';
 import { registerServeCatalog } from './commands/serve-catalog.js';
 
 function version(): string {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerFixtures(program);
   registerEval(program);
   registerServeCatalog(program);
+  registerServe(program);
   return program;
 }
 

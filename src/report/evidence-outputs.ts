@@ -20,6 +20,7 @@ import {
   chipWindow,
   clearest,
   clearFraction,
+  clearMask,
   overlayStep,
   toPixelRings,
   windowCorners,
@@ -28,7 +29,7 @@ import {
 import { htmlReport } from './html-report.js';
 import { readBandWindow, type BandWindow, type ImageryAccess } from './imagery-reader.js';
 import { encodePng } from './png.js';
-import { drawRings, ndviChange, trueColour, upscale, type Rgba } from './quicklooks.js';
+import { clearMosaic, drawRings, ndviChange, trueColour, upscale, type Rgba } from './quicklooks.js';
 import type { Report } from './report.js';
 
 type Geom = Polygon | MultiPolygon;
@@ -63,12 +64,12 @@ export interface ChipPaths {
 
 export type CandidateWithChips = Feature<Geom, CandidateProperties & { chips?: ChipPaths }>;
 
-/** One tile overlay for the map page (overlays/index.json). */
+/** One tile overlay for the map page (overlays/index.json): a cloud-free mosaic of one window. */
 export interface OverlayEntry {
   tile: string;
   window: 'before' | 'after';
-  item: string;
-  date: string;
+  /** Acquisitions in the mosaic, clearest first, with their dates. */
+  items: { id: string; date: string }[];
   url: string;
   /** Corners, lon/lat: top-left, top-right, bottom-right, bottom-left (MapLibre image source order). */
   coordinates: [number, number][];
@@ -194,22 +195,43 @@ async function tileOverlays(
   const step = overlayStep(win);
   const out: OverlayEntry[] = [];
   for (const which of ['before', 'after'] as const) {
-    const pick = await pickClearest(access, tile[which], win, step);
-    const grid = pick && gridOf(access, pick.id);
-    if (!pick || !grid) continue;
-    const w = await readBandWindow(access, pick.id, ['red', 'green', 'blue'], win, step);
-    const url = `overlays/${fileSafe(tile.tile)}-${which}.png`;
-    files[url] = await encodePng(
-      trueColour(w.reflectance.red!, w.reflectance.green!, w.reflectance.blue!, w.width, w.height),
+    const read = await Promise.all(
+      tile[which].map(async (it) => {
+        try {
+          const w = await readBandWindow(access, it.id, ['red', 'green', 'blue', 'scl'], win, step);
+          return { it, w, clear: clearMask(w.scl ?? new Uint8Array()) };
+        } catch {
+          return undefined; // an unreadable item leaves the mosaic, not the scan
+        }
+      }),
     );
+    const layers = read
+      .filter((r) => r !== undefined)
+      .map((r) => ({ ...r, share: r.clear.reduce((s, v) => s + v, 0) / Math.max(1, r.clear.length) }))
+      .sort((a, b) => b.share - a.share);
+    const first = layers[0];
+    const grid = first && gridOf(access, first.it.id);
+    if (!first || !grid) continue;
+    const { width, height } = first.w;
+    const mosaic = clearMosaic(
+      layers.map((l) => ({
+        red: l.w.reflectance.red!,
+        green: l.w.reflectance.green!,
+        blue: l.w.reflectance.blue!,
+        clear: l.clear,
+      })),
+      width,
+      height,
+    );
+    const url = `overlays/${fileSafe(tile.tile)}-${which}.png`;
+    files[url] = await encodePng(mosaic);
     // The quad's corners are exact; MapLibre stretches the image between them, which for a 10 km
     // UTM window is within a pixel of the true reprojection.
-    const used: PixelWindow = { x: win.x, y: win.y, width: w.width * step, height: w.height * step };
+    const used: PixelWindow = { x: win.x, y: win.y, width: width * step, height: height * step };
     out.push({
       tile: tile.tile,
       window: which,
-      item: pick.id,
-      date: pick.datetime.toISOString().slice(0, 10),
+      items: layers.map((l) => ({ id: l.it.id, date: l.it.datetime.toISOString().slice(0, 10) })),
       url,
       coordinates: windowCorners(used, grid),
     });

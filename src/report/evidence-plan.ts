@@ -86,6 +86,13 @@ export function clearFraction(scl: Uint8Array): number {
   return clear / scl.length;
 }
 
+/** 1 where the SCL calls the pixel clear, else 0. */
+export function clearMask(scl: Uint8Array): Uint8Array {
+  const out = new Uint8Array(scl.length);
+  for (let i = 0; i < scl.length; i++) out[i] = LUT[scl[i]!] === PixelStatus.Clear ? 1 : 0;
+  return out;
+}
+
 /** Index of the clearest acquisition; ties go to the earlier in the list. -1 when none is usable. */
 export function clearest(fractions: readonly (number | undefined)[]): number {
   let best = -1;

@@ -120,3 +120,38 @@ export function drawRings(
   }
   return img;
 }
+
+/** One acquisition's reflectance for a mosaic, with its clear-sky mask (1 = clear). */
+export interface MosaicLayer {
+  red: Float32Array;
+  green: Float32Array;
+  blue: Float32Array;
+  clear: Uint8Array;
+}
+
+/**
+ * A cloud-free true-colour mosaic: per pixel, the first layer (callers order them clearest first)
+ * that sees the ground clear there; where none does, the first layer with data at all, so a
+ * cloud shows as a cloud rather than as a hole.
+ */
+export function clearMosaic(layers: readonly MosaicLayer[], width: number, height: number): Rgba {
+  const n = width * height;
+  const red = new Float32Array(n).fill(NaN);
+  const green = new Float32Array(n).fill(NaN);
+  const blue = new Float32Array(n).fill(NaN);
+  for (let i = 0; i < n; i++) {
+    let pick: MosaicLayer | undefined;
+    for (const l of layers) {
+      if (l.clear[i] === 1 && !Number.isNaN(l.red[i]!)) {
+        pick = l;
+        break;
+      }
+    }
+    pick ??= layers.find((l) => !Number.isNaN(l.red[i]!));
+    if (!pick) continue;
+    red[i] = pick.red[i]!;
+    green[i] = pick.green[i]!;
+    blue[i] = pick.blue[i]!;
+  }
+  return trueColour(red, green, blue, width, height);
+}
