@@ -27,7 +27,7 @@ import {
   type GridRef,
 } from './evidence-plan.js';
 import { htmlReport } from './html-report.js';
-import { readBandWindow, type BandWindow, type ImageryAccess } from './imagery-reader.js';
+import { readBandWindow, TileCache, type BandWindow, type ImageryAccess } from './imagery-reader.js';
 import { encodePng } from './png.js';
 import { clearMosaic, drawRings, ndviChange, trueColour, upscale, type Rgba } from './quicklooks.js';
 import type { Report } from './report.js';
@@ -254,10 +254,16 @@ async function mapLimit<T, R>(items: readonly T[], n: number, job: (t: T) => Pro
 }
 
 /** Everything the evidence viewer and downstream maps need, as files keyed by relative path. */
-export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutputs> {
+export async function renderEvidence(given: EvidenceInput): Promise<EvidenceOutputs> {
+  const input: EvidenceInput = { ...given, imagery: { ...given.imagery, cache: new TileCache() } };
   const files: OutputFiles = {};
   const warnings: string[] = [];
-  const candidates = await mapLimit(input.candidates, 4, async (c): Promise<CandidateWithChips> => {
+  // Neighbours share COG tiles: chip them together (south to north) so the tile cache serves them.
+  const order = input.candidates
+    .map((c, i) => ({ i, key: `${c.properties.tiles[0] ?? ''} ${turf.bbox(c.geometry)[1].toFixed(3)}` }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+  const chipped = await mapLimit(order, 4, async ({ i }): Promise<CandidateWithChips> => {
+    const c = input.candidates[i]!;
     try {
       return { ...c, properties: { ...c.properties, chips: await candidateChips(input, c, files) } };
     } catch (err) {
@@ -266,6 +272,8 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
       return c;
     }
   });
+  const candidates: CandidateWithChips[] = new Array<CandidateWithChips>(chipped.length);
+  order.forEach(({ i }, k) => (candidates[i] = chipped[k]!));
   const overlays: OverlayEntry[] = [];
   for (const tile of input.tiles) {
     try {
