@@ -175,9 +175,16 @@ async function candidateChips(
     win.width,
     win.height,
   );
-  files[paths.before] = await encodePng(outline(upscale(rgb(wb), k)));
-  files[paths.after] = await encodePng(outline(upscale(rgb(wa), k)));
-  files[paths.ndvi_change] = await encodePng(outline(upscale(change, k)));
+  const meta = (what: string): { attribution: string; description: string } => ({
+    attribution: input.attribution,
+    description: `minewatch candidate ${c.properties.id}: ${what}`,
+  });
+  files[paths.before] = await encodePng(outline(upscale(rgb(wb), k)), meta(`true colour, ${b.id}`));
+  files[paths.after] = await encodePng(outline(upscale(rgb(wa), k)), meta(`true colour, ${a.id}`));
+  files[paths.ndvi_change] = await encodePng(
+    outline(upscale(change, k)),
+    meta(`NDVI change, ${a.id} minus ${b.id}`),
+  );
   return paths;
 }
 
@@ -224,7 +231,10 @@ async function tileOverlays(
       height,
     );
     const url = `overlays/${fileSafe(tile.tile)}-${which}.png`;
-    files[url] = await encodePng(mosaic);
+    files[url] = await encodePng(mosaic, {
+      attribution: input.attribution,
+      description: `minewatch ${which} mosaic of ${tile.tile}: ${layers.map((l) => l.it.id).join(', ')}`,
+    });
     // The quad's corners are exact; MapLibre stretches the image between them, which for a 10 km
     // UTM window is within a pixel of the true reprojection.
     const used: PixelWindow = { x: win.x, y: win.y, width: width * step, height: height * step };

@@ -57,6 +57,7 @@ describe('evidence outputs of a scan', () => {
         expect(rel).toMatch(/^chips\/[\w.-]+\.png$/);
         const meta = await sharp(path.join(out, rel)).metadata();
         expect(meta.format).toBe('png');
+        expect(meta.exif?.toString('latin1')).toContain(fc.attribution);
         expect(meta.width).toBeGreaterThanOrEqual(200);
         expect(meta.width).toBeLessThanOrEqual(600);
       }
