@@ -12,6 +12,7 @@ import { registerEval } from './commands/eval.js';
 import { registerFixtures } from './commands/fixtures.js';
 import { registerRescan } from './commands/rescan.js';
 import { registerScan } from './commands/scan.js';
+import { registerServe } from './commands/serve.js';
 import { registerServeCatalog } from './commands/serve-catalog.js';
 
 function version(): string {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerFixtures(program);
   registerEval(program);
   registerServeCatalog(program);
+  registerServe(program);
   return program;
 }
 

@@ -177,6 +177,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
         ...opts,
         after: { start: after.start, end: until },
         found: subset,
+        evidence: false,
         wrapSource: (item, source) =>
           new CachedByteSource(source, cache, `${source.id}#${item.updated ?? ''}`),
       });

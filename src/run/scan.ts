@@ -30,6 +30,7 @@ import { readCogHeader, type CogHeader } from '../io/cog-header.js';
 import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../io/decode-tile.js';
 import { HttpClient } from '../io/http.js';
+import { renderEvidence } from '../report/evidence-outputs.js';
 import { loadReferences } from '../report/references.js';
 import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
 import { assetPolicy } from './asset-policy.js';
@@ -70,6 +71,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Items already found (re-scans search themselves and pick per tile); skips the search. */
   found?: FoundItems;
+  /** Render chips, overlays, report.html and the extra formats (default true). */
+  evidence?: boolean;
   /** Wraps each asset's byte source, e.g. with a re-scan's cache of ranges already fetched. */
   wrapSource?: (item: S2Item, source: ByteSource) => ByteSource;
 }
@@ -257,6 +260,11 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const pool = new WorkerPool({ size: opts.workers ?? 2, taskTimeoutMs: 10 * 60_000 });
   const contexts: TileContext[] = [];
   const clock: StageClock = { read: 0, compute: 0, assemble: 0, detect: 0 };
+  // Every asset stays open for the whole scan (its header is reused by every block, and the
+  // evidence outputs read chips from it); closed on failure here, else after renderEvidence.
+  const closeSources = async (): Promise<void> => {
+    await Promise.allSettled([...opened.values()].map((o) => o.source.close()));
+  };
   try {
     for (const planned of plan.tiles) {
       let tp = planned;
@@ -296,12 +304,12 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
         }
       }
     }
+  } catch (err) {
+    await closeSources();
+    throw err;
   } finally {
     progress.finish();
     await pool.close();
-    // Every asset stays open for the whole scan (its header is reused by every block); close
-    // them all here so no file descriptor outlives the run.
-    await Promise.allSettled([...opened.values()].map((o) => o.source.close()));
   }
   t = lap('blocks', t);
 
@@ -333,7 +341,24 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     itemsUsed: usable.size,
     minConfidence: params.minConfidence,
   });
-  lap('products', t);
+  t = lap('products', t);
+  // Re-scans publish their own registry's candidates (ids may be renamed there), so they skip
+  // the chips and overlays that would name this scan's ids.
+  const evidence =
+    opts.evidence === false
+      ? await closeSources().then(() => ({ files: {}, candidates, warnings: [] as string[] }))
+      : await renderEvidence({
+          imagery: { opened, offsets, signal: opts.signal },
+          tiles: plan.tiles,
+          candidates,
+          ponds,
+          clearings,
+          townships: opts.aoi.townships,
+          report,
+          attribution,
+        }).finally(closeSources);
+  for (const w of evidence.warnings) log(`scan: ${w}`);
+  lap('evidence', t);
   const seconds = Math.round(performance.now() - t0) / 1000;
   const run = {
     software: {
@@ -378,7 +403,8 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     attribution,
   };
   const files: OutputFiles = {
-    'candidates.geojson': featureCollection(candidates, attribution, 'candidates'),
+    ...evidence.files,
+    'candidates.geojson': featureCollection(evidence.candidates, attribution, 'candidates'),
     'ponds.geojson': featureCollection(ponds, attribution, 'ponds'),
     'clearings.geojson': featureCollection(clearings, attribution, 'clearings'),
     'report.json': `${JSON.stringify(report, null, 2)}\n`,

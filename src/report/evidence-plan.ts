@@ -1,0 +1,120 @@
+/**
+ * The decisions behind the evidence outputs, pure: which pixel window a candidate's chip shows,
+ * how much to enlarge it, which overview step suits a tile overlay, and which acquisition is the
+ * clearest. Geometry in, numbers out; evidence-outputs.ts does the reading and writing.
+ */
+import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { transformPoint } from '../geo/utm.js';
+import type { PixelWindow } from '../io/cog-window.js';
+import { makeSclStatusLut, PixelStatus } from '../raster/scl-mask.js';
+import type { PixelRing } from './quicklooks.js';
+
+/** Where a tile's 10 m pixel grid sits: CRS, top-left corner, size in pixels. */
+export interface GridRef {
+  epsg: number;
+  originX: number;
+  originY: number;
+  pixelSize: number;
+  width: number;
+  height: number;
+}
+
+/** Chips are about this many screen pixels across. */
+export const CHIP_TARGET_PX = 288;
+/** Overlays are at most this many pixels across. */
+export const OVERLAY_MAX_PX = 1024;
+
+const rings = (g: Polygon | MultiPolygon): Position[][] =>
+  g.type === 'Polygon' ? g.coordinates : g.coordinates.flat();
+
+/** WGS84 rings to fractional pixel coordinates of `grid` (x right, y down), relative to `origin`. */
+export function toPixelRings(
+  g: Polygon | MultiPolygon,
+  grid: GridRef,
+  origin: { x: number; y: number } = { x: 0, y: 0 },
+): PixelRing[] {
+  return rings(g).map((ring) =>
+    ring.map((p): [number, number] => {
+      const [e, n] = transformPoint(4326, grid.epsg, [p[0] as number, p[1] as number]);
+      return [(e - grid.originX) / grid.pixelSize - origin.x, (grid.originY - n) / grid.pixelSize - origin.y];
+    }),
+  );
+}
+
+/**
+ * A square window around the candidate, padded by half its size (at least 8 pixels) so the chip
+ * shows the forest around the clearing, clipped to the grid. Undefined when it lies outside.
+ */
+export function chipWindow(g: Polygon | MultiPolygon, grid: GridRef): PixelWindow | undefined {
+  const pts = toPixelRings(g, grid).flat();
+  if (pts.length === 0) return undefined;
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  const x0 = Math.min(...xs);
+  const x1 = Math.max(...xs);
+  const y0 = Math.min(...ys);
+  const y1 = Math.max(...ys);
+  const span = Math.max(x1 - x0, y1 - y0);
+  const side = Math.min(Math.max(32, Math.ceil(span + 2 * Math.max(8, span / 2))), grid.width, grid.height);
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const x = Math.min(Math.max(0, Math.round(cx - side / 2)), grid.width - side);
+  const y = Math.min(Math.max(0, Math.round(cy - side / 2)), grid.height - side);
+  if (x1 < 0 || y1 < 0 || x0 > grid.width || y0 > grid.height) return undefined;
+  return { x, y, width: side, height: side };
+}
+
+/** Integer enlargement that brings `side` pixels near CHIP_TARGET_PX. */
+export function chipScale(side: number): number {
+  return Math.max(1, Math.round(CHIP_TARGET_PX / side));
+}
+
+/** 10 m pixels per overlay pixel: the smallest power of two keeping the overlay within OVERLAY_MAX_PX. */
+export function overlayStep(window: PixelWindow): number {
+  let step = 1;
+  while (Math.max(window.width, window.height) / step > OVERLAY_MAX_PX) step *= 2;
+  return step;
+}
+
+const LUT = makeSclStatusLut();
+
+/** Share of pixels the SCL calls clear (no cloud, shadow, cirrus, defect or no data). */
+export function clearFraction(scl: Uint8Array): number {
+  if (scl.length === 0) return 0;
+  let clear = 0;
+  for (const c of scl) if (LUT[c] === PixelStatus.Clear) clear++;
+  return clear / scl.length;
+}
+
+/** 1 where the SCL calls the pixel clear, else 0. */
+export function clearMask(scl: Uint8Array): Uint8Array {
+  const out = new Uint8Array(scl.length);
+  for (let i = 0; i < scl.length; i++) out[i] = LUT[scl[i]!] === PixelStatus.Clear ? 1 : 0;
+  return out;
+}
+
+/** Index of the clearest acquisition; ties go to the earlier in the list. -1 when none is usable. */
+export function clearest(fractions: readonly (number | undefined)[]): number {
+  let best = -1;
+  fractions.forEach((f, i) => {
+    if (f !== undefined && f > 0 && (best < 0 || f > (fractions[best] as number))) best = i;
+  });
+  return best;
+}
+
+/** Lon/lat of the four corners of a window (top-left, top-right, bottom-right, bottom-left). */
+export function windowCorners(w: PixelWindow, grid: GridRef): [number, number][] {
+  const corner = (x: number, y: number): [number, number] => {
+    const [lon, lat] = transformPoint(grid.epsg, 4326, [
+      grid.originX + x * grid.pixelSize,
+      grid.originY - y * grid.pixelSize,
+    ]);
+    return [Math.round(lon * 1e7) / 1e7, Math.round(lat * 1e7) / 1e7];
+  };
+  return [
+    corner(w.x, w.y),
+    corner(w.x + w.width, w.y),
+    corner(w.x + w.width, w.y + w.height),
+    corner(w.x, w.y + w.height),
+  ];
+}
