@@ -198,3 +198,23 @@ describe('a failed STAC search', () => {
     expect(s.newItems).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('the look-back window', () => {
+  it('finds a late-published acquisition only when it falls within the look-back', async () => {
+    // 47RMJ's 2024-01-23 look is published only after the first run, whose search reached
+    // 2024-02-29: a 30-day look-back starts at 2024-01-30 and misses it; 40 days reach it.
+    const late = (i: RawItem): boolean => i.id.startsWith('S2B_47RMJ_20240123');
+    const st30 = path.join(tmp, 'state-lookback-30');
+    const st40 = path.join(tmp, 'state-lookback-40');
+    await publish((i) => !late(i));
+    await runRescan(options(st30, path.join(tmp, 'lb-30')));
+    await runRescan({ ...options(st40, path.join(tmp, 'lb-40')), lookbackDays: 40 });
+    await publish(all);
+    const missed = await runRescan(options(st30, path.join(tmp, 'lb-30')));
+    expect(missed.newItems).toBe(0);
+    expect(itemsRead(server.stats.byPath).size).toBe(0);
+    const found = await runRescan({ ...options(st40, path.join(tmp, 'lb-40')), lookbackDays: 40 });
+    expect(found.newItems).toBe(1);
+    expect([...itemsRead(server.stats.byPath)]).toEqual([catalog.items.find(late)?.id]);
+  }, 120_000);
+});
