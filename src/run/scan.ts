@@ -313,6 +313,21 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   }
   t = lap('blocks', t);
 
+  // The tiles as scanned: items dropped mid-scan are out of them, so neither the evidence nor the
+  // provenance below cites an item whose pixels were refused.
+  const scannedTiles: TilePlan[] = plan.tiles.flatMap((tp) => {
+    const ctx = contexts.find((c) => c.tile === tp.tile);
+    if (!ctx) return [];
+    const after = new Set(ctx.afterItems.map((a) => a.id));
+    return [
+      {
+        ...tp,
+        before: tp.before.filter((i) => ctx.beforeItems.includes(i.id)),
+        after: tp.after.filter((i) => after.has(i.id)),
+      },
+    ];
+  });
+
   // 6. Products.
   const products = buildProducts(contexts, opts.aoi.townships, params);
   const inAoi = <G extends turf.AllGeoJSON>(f: { geometry: G }): boolean =>
@@ -322,7 +337,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const ponds = products.ponds.filter(inAoi);
   const years = [
     ...new Set(
-      plan.tiles.flatMap((tp) => [...tp.before, ...tp.after]).map((i) => i.datetime.getUTCFullYear()),
+      scannedTiles.flatMap((tp) => [...tp.before, ...tp.after]).map((i) => i.datetime.getUTCFullYear()),
     ),
   ];
   const attribution = attributionFor(years);
@@ -349,7 +364,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       ? await closeSources().then(() => ({ files: {}, candidates, warnings: [] as string[] }))
       : await renderEvidence({
           imagery: { opened, offsets, signal: opts.signal },
-          tiles: plan.tiles,
+          tiles: scannedTiles,
           candidates,
           ponds,
           clearings,
@@ -384,7 +399,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       skipped,
     },
     offsets: Object.fromEntries([...offsets.entries()].sort(([a], [b]) => a.localeCompare(b))),
-    tiles: plan.tiles.map((tp) => ({
+    tiles: scannedTiles.map((tp) => ({
       tile: tp.tile,
       epsg: tp.grid.epsg,
       blocks: tp.blocks.length,
@@ -434,7 +449,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     clearings,
     attribution,
     years,
-    tiles: plan.tiles.map((tp) => ({
+    tiles: scannedTiles.map((tp) => ({
       tile: tp.tile,
       key: tileKey(tp.after[0] as S2Item),
       before: tp.before.map((i) => i.id),

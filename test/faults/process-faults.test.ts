@@ -461,8 +461,9 @@ describe('row 31: load on the local range server', () => {
     expect(errors).toBe(0);
     expect(fd1).toBe(fd0);
     // The JS heap is back within 5 %. RSS is not a leak signal here: malloc keeps freed socket and
-    // body buffers (3-13 % observed after 8,000 requests), so it only has to stay within 32 MiB.
+    // body buffers (3-13 % observed after 8,000 requests; +42 MiB once on a loaded machine), so it
+    // only has to stay within 64 MiB: a leaked body per request would be hundreds of MiB.
     expect(heap1 / heap0).toBeLessThan(1.05);
-    expect((rss1 - rss0) / 2 ** 20).toBeLessThan(32);
+    expect((rss1 - rss0) / 2 ** 20).toBeLessThan(64);
   });
 });
