@@ -53,6 +53,11 @@ export interface ScanOptions {
   workers?: number;
   quiet?: boolean;
   signal?: AbortSignal;
+  /**
+   * Chips, overlays, report.html, FlatGeobuf and GeoJSONSeq (default true). Off for callers that
+   * must read only new bytes (re-scans) or write their own products.
+   */
+  evidence?: boolean;
 }
 
 export interface ScanSummary {
@@ -293,16 +298,20 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
     minConfidence: params.minConfidence,
   });
   t = lap('products', t);
-  const evidence = await renderEvidence({
-    imagery: { opened, offsets, signal: opts.signal },
-    tiles: plan.tiles,
-    candidates,
-    ponds,
-    clearings,
-    townships: opts.aoi.townships,
-    report,
-    attribution,
-  }).finally(closeSources);
+  const evidence = await (
+    opts.evidence === false
+      ? Promise.resolve({ files: {}, candidates, warnings: [] })
+      : renderEvidence({
+          imagery: { opened, offsets, signal: opts.signal },
+          tiles: plan.tiles,
+          candidates,
+          ponds,
+          clearings,
+          townships: opts.aoi.townships,
+          report,
+          attribution,
+        })
+  ).finally(closeSources);
   for (const w of evidence.warnings) log(`scan: ${w}`);
   lap('evidence', t);
   const seconds = Math.round(performance.now() - t0) / 1000;
