@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadAoi } from '../../src/config/aoi-loader.js';
+import { runScan } from '../../src/run/scan.js';
 import { gdalAvailability, runOgrinfo } from '../helpers/ogr.js';
 
 const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
@@ -110,5 +112,32 @@ describe('evidence outputs of a scan', () => {
         expect(r.stdout, `${name}.${ext}`).toContain(`Feature Count: ${n}`);
       }
     }
+  });
+});
+
+describe('a scan with the evidence turned off (re-scans: only new bytes)', () => {
+  it('writes the products only, with the same candidates and no chips', async () => {
+    const plain = path.join(tmp, 'plain');
+    const summary = await runScan({
+      stac: path.join(world, 'stac', 'items.json'),
+      collection: 'sentinel-2-l2a',
+      aoi: loadAoi('kachin'),
+      before: { start: '2020-12-01', end: '2021-02-28' },
+      after: { start: '2023-12-01', end: '2024-02-29' },
+      maxCloud: 60,
+      concurrency: 8,
+      out: plain,
+      json: false,
+      quiet: true,
+      evidence: false,
+    });
+    expect(existsSync(path.join(plain, 'chips'))).toBe(false);
+    expect(existsSync(path.join(plain, 'candidates.fgb'))).toBe(false);
+    const features = (dir: string): Fc['features'] =>
+      (JSON.parse(readFileSync(path.join(dir, 'candidates.geojson'), 'utf8')) as Fc).features;
+    const ids = (dir: string): string[] => features(dir).map((f) => f.properties.id);
+    expect(features(plain).every((f) => f.properties.chips === undefined)).toBe(true);
+    expect(ids(plain)).toEqual(ids(out));
+    expect(summary.candidates).toBe(ids(out).length);
   });
 });
