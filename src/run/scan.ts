@@ -429,9 +429,10 @@ async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
     const block = blockAt(k);
     const job = (async (): Promise<void> => {
       try {
-        const input = await reader.take(k);
+        // The block's own read buffers move to the worker (no copy, and no garbage left here).
+        const { input, transfer } = await reader.take(k);
         let t = performance.now();
-        const ev = await d.pool.run<ScanBlockInput, CompactBlock>('scan-block', input, [], d.signal, {
+        const ev = await d.pool.run<ScanBlockInput, CompactBlock>('scan-block', input, transfer, d.signal, {
           label: `${tp.tile} block ${block.x},${block.y}`,
         });
         d.clock.compute += (performance.now() - t) / 1000;
