@@ -99,7 +99,7 @@ export function blockBytes(tp: TilePlan, block: BlockJob, deps: BlockReadDeps): 
   return bytes;
 }
 
-type TileBytes = Map<number, Uint8Array | null>;
+export type TileBytes = Map<number, Uint8Array | null>;
 
 /**
  * Band reads that several blocks of a tile need: a 20 m tile (SWIR, SCL) covers 2 x 2 blocks of
@@ -154,7 +154,7 @@ export class SharedReads {
  * source allocates for one read. Not a view into something larger (a file held in memory, Node's
  * pool of small Buffers), which must never be moved to another thread.
  */
-function ownBuffer(tiles: TileBytes): ArrayBuffer | undefined {
+export function ownBuffer(tiles: TileBytes): ArrayBuffer | undefined {
   let buffer: ArrayBufferLike | undefined;
   let lo = Infinity;
   let hi = 0;
