@@ -447,26 +447,28 @@ function ponds(
   // Integral images of NIR, red and the count over land pixels: enough for the tests almost
   // every pixel fails (darker than its surroundings, in bare surroundings). Blue and green box
   // means are summed directly for the few pixels left.
-  const sumNir = scratch.f64('sumNir', W * (h + 1));
-  const sumRed = scratch.f64('sumRed', W * (h + 1));
-  const cnt = scratch.f64('cnt', W * (h + 1));
-  // Reused planes: only row 0 and column 0 (the zero border) are read before being written.
-  sumNir.fill(0, 0, W);
-  sumRed.fill(0, 0, W);
-  cnt.fill(0, 0, W);
-  for (let o = W; o < W * (h + 1); o += W) {
-    sumNir[o] = 0;
-    sumRed[o] = 0;
-    cnt[o] = 0;
-  }
+  // The box around image row y reads integral rows y0 and y1 only (y1 - y0 <= 2r + 1), so the
+  // integral images are kept as a ring of 2r + 2 rows filled as y advances: the same sums in the
+  // same order as whole images, in ~0.4 MB instead of 25 MB a block.
+  const r = p.backgroundRadius;
+  const R = Math.min(h + 1, 2 * r + 2);
+  const sumNir = scratch.f64('sumNir', W * R);
+  const sumRed = scratch.f64('sumRed', W * R);
+  const cnt = scratch.f64('cnt', W * R);
+  // Slot 0 starts as integral row 0 (all zero); column 0 of every slot is never written.
+  sumNir.fill(0);
+  sumRed.fill(0);
+  cnt.fill(0);
   const nirA = after[3];
   const redA = after[2];
-  for (let y = 0; y < h; y++) {
+  /** Integral row Y (1..h) from row Y - 1 and image row Y - 1. */
+  const addRow = (Y: number): void => {
     let rs = 0;
     let rr = 0;
     let rc = 0;
-    const row = y * w;
-    const o0 = (y + 1) * W + 1;
+    const row = (Y - 1) * w;
+    const o0 = (Y % R) * W + 1;
+    const p0 = ((Y - 1) % R) * W + 1;
     for (let x = 0; x < w; x++) {
       const nir = nirA[row + x] as number;
       if (nir >= 0.15) {
@@ -474,12 +476,12 @@ function ponds(
         rr += redA[row + x] as number;
         rc++;
       }
-      const o = o0 + x;
-      sumNir[o] = (sumNir[o - W] as number) + rs;
-      sumRed[o] = (sumRed[o - W] as number) + rr;
-      cnt[o] = (cnt[o - W] as number) + rc;
+      sumNir[o0 + x] = (sumNir[p0 + x] as number) + rs;
+      sumRed[o0 + x] = (sumRed[p0 + x] as number) + rr;
+      cnt[o0 + x] = (cnt[p0 + x] as number) + rc;
     }
-  }
+  };
+  let rowsDone = 0;
   const boxMean = (band: Float32Array, x0: number, x1: number, y0: number, y1: number): number => {
     let sum = 0;
     let k = 0;
@@ -493,21 +495,23 @@ function ponds(
     }
     return sum / k;
   };
-  const r = p.backgroundRadius;
   const bg = [0, 0, 0, 0];
   for (let y = 0; y < h; y++) {
     const y0 = Math.max(0, y - r);
     const y1 = Math.min(h, y + r + 1);
+    while (rowsDone < y1) addRow(++rowsDone);
+    const ring1 = (y1 % R) * W;
+    const ring0 = (y0 % R) * W;
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       const nir = after[3][i] as number;
       if (!(nir === nir)) continue;
       const x0 = Math.max(0, x - r);
       const x1 = Math.min(w, x + r + 1);
-      const a = y1 * W + x1;
-      const b = y0 * W + x1;
-      const c = y1 * W + x0;
-      const d = y0 * W + x0;
+      const a = ring1 + x1;
+      const b = ring0 + x1;
+      const c = ring1 + x0;
+      const d = ring0 + x0;
       const count = cnt[a]! - cnt[b]! - cnt[c]! + cnt[d]!;
       if (count < 8) continue;
       // Cheapest tests first: most pixels are no darker in NIR than their surroundings.

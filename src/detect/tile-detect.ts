@@ -140,7 +140,14 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
   // Ponds are part of the ground that was cleared: join them before labelling, and close
   // one-pixel gaps (a path, a mixed pixel) that would split one clearing in two.
   const cleared = new Uint8Array(n);
-  for (let i = 0; i < n; i++) cleared[i] = (ev.flags[i] as number) & FLAG_CLEARING || ev.pondF[i] ? 1 : 0;
+  // Only pixels with attributes can be set: the evidence keeps a row for every pixel whose flags
+  // or pond fraction are nonzero, so the mask is scattered from that list (a few per cent of the
+  // tile) rather than computed by a pass over all of it (120 Mpx at 10980²).
+  const idx = ev.attrs.idx;
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k] as number;
+    cleared[i] = (ev.flags[i] as number) & FLAG_CLEARING || ev.pondF[i] ? 1 : 0;
+  }
   const closed = close(cleared, w, h, 1, cleared);
   const clearings: ClearingDetection[] = [];
   /** Each kept clearing's local labels, to find which clearing a pond touches. */
@@ -156,7 +163,14 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
 
   const thr = Math.round(p.pondFractionMin * 255);
   const pondMask = closed; // reuse the buffer: the clearing mask is no longer needed
-  for (let i = 0; i < n; i++) pondMask[i] = (ev.pondF[i] as number) >= thr ? 1 : 0;
+  if (thr > 0) {
+    // As above: a pond pixel has a nonzero fraction, hence an attribute row.
+    pondMask.fill(0);
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k] as number;
+      pondMask[i] = (ev.pondF[i] as number) >= thr ? 1 : 0;
+    }
+  } else pondMask.fill(1); // a zero threshold admits every pixel
   const ponds: PondDetection[] = [];
   for (const c of components(pondMask, w, h, 1, p.maxPondPixels)) {
     const loc = relabel(pondMask, w, c);

@@ -99,7 +99,7 @@ export function blockBytes(tp: TilePlan, block: BlockJob, deps: BlockReadDeps): 
   return bytes;
 }
 
-type TileBytes = Map<number, Uint8Array | null>;
+export type TileBytes = Map<number, Uint8Array | null>;
 
 /**
  * Band reads that several blocks of a tile need: a 20 m tile (SWIR, SCL) covers 2 x 2 blocks of
@@ -109,6 +109,7 @@ type TileBytes = Map<number, Uint8Array | null>;
  */
 export class SharedReads {
   private readonly users = new Map<string, number>();
+  private readonly planned = new Map<string, number>();
   private readonly pending = new Map<string, Promise<TileBytes>>();
 
   /** Counts, from the plan, how many blocks will ask for each band read. */
@@ -123,6 +124,12 @@ export class SharedReads {
         }
       }
     }
+    for (const [key, n] of this.users) this.planned.set(key, n);
+  }
+
+  /** Whether more than one block reads these bytes (so none of them may give the bytes away). */
+  isShared(key: string): boolean {
+    return (this.planned.get(key) ?? 1) > 1;
   }
 
   static key(item: S2Item, b: BandKey, tiles: readonly number[]): string {
@@ -142,14 +149,41 @@ export class SharedReads {
   }
 }
 
+/**
+ * The buffer behind a band read's tiles when it holds exactly them: the buffer a file or HTTP
+ * source allocates for one read. Not a view into something larger (a file held in memory, Node's
+ * pool of small Buffers), which must never be moved to another thread.
+ */
+export function ownBuffer(tiles: TileBytes): ArrayBuffer | undefined {
+  let buffer: ArrayBufferLike | undefined;
+  let lo = Infinity;
+  let hi = 0;
+  for (const v of tiles.values()) {
+    if (v === null) continue;
+    if (buffer !== undefined && v.buffer !== buffer) return undefined;
+    buffer = v.buffer;
+    lo = Math.min(lo, v.byteOffset);
+    hi = Math.max(hi, v.byteOffset + v.byteLength);
+  }
+  if (!(buffer instanceof ArrayBuffer)) return undefined;
+  return lo === 0 && buffer.byteLength === hi ? buffer : undefined;
+}
+
+/** A block's input, and the read buffers only it uses: moved to the worker rather than copied. */
+export interface BlockRead {
+  input: ScanBlockInput;
+  transfer: ArrayBuffer[];
+}
+
 /** Every band of every item of one block, all requested at once (the I/O queue bounds them). */
 export async function readBlock(
   tp: TilePlan,
   block: BlockJob,
   deps: BlockReadDeps,
   shared?: SharedReads,
-): Promise<ScanBlockInput> {
+): Promise<BlockRead> {
   const { signal } = deps;
+  const transfer: ArrayBuffer[] = [];
   const obs = async (item: S2Item): Promise<ObservationPayload> => {
     const entries = await Promise.all(
       deps.bands.map(async (b) => {
@@ -159,13 +193,16 @@ export async function readBlock(
         const { image, window, tiles: indices } = r;
         const fetch = (): Promise<TileBytes> =>
           deps.io.add((s) => fetchTiles(source, image, indices, { signal: s }), { signal });
+        const key = SharedReads.key(item, b, indices);
         let tiles: TileBytes;
         try {
-          tiles = await (shared ? shared.get(SharedReads.key(item, b, indices), fetch) : fetch());
+          tiles = await (shared ? shared.get(key, fetch) : fetch());
         } catch (err) {
           if (signal?.aborted) throw err;
           throw new ItemFailedError(item.id, `asset "${b}": ${(err as Error).message}`);
         }
+        const own = shared?.isShared(key) ? undefined : ownBuffer(tiles);
+        if (own) transfer.push(own);
         return [b, { image, window, tiles: [...tiles.entries()], source: `${item.id}/${b}` }] as const;
       }),
     );
@@ -179,7 +216,10 @@ export async function readBlock(
     Promise.all(tp.before.map(obs)),
     Promise.all(tp.after.map(obs)),
   ]);
-  return { width: block.width, height: block.height, before, after, params: deps.params };
+  return {
+    input: { width: block.width, height: block.height, before, after, params: deps.params },
+    transfer,
+  };
 }
 
 export interface ReadAheadOptions {

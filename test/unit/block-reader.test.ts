@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockOrder, ReadAhead } from '../../src/run/block-reader.js';
+import { blockOrder, ownBuffer, ReadAhead } from '../../src/run/block-reader.js';
 import type { BlockJob, TilePlan } from '../../src/run/planner.js';
 
 /** A read that settles when the test says so, recording when it started. */
@@ -86,5 +86,33 @@ describe('blockOrder', () => {
     const order = blockOrder({ blocks } as unknown as TilePlan);
     const at = order.map((k) => `${blocks[k]!.x / 4},${blocks[k]!.y / 4}`);
     expect(at).toEqual(['0,0', '1,0', '0,1', '1,1', '2,0', '2,1', '0,2', '1,2', '2,2']);
+  });
+});
+
+describe('ownBuffer', () => {
+  it("gives a read's own buffer, and never a view into a larger one (which must not be moved)", () => {
+    const read = new Uint8Array(300);
+    const tiles = new Map([
+      [0, read.subarray(0, 100)],
+      [1, read.subarray(108, 300)],
+      [2, null],
+    ]);
+    expect(ownBuffer(tiles)).toBe(read.buffer);
+    // A file held in memory: the tiles are views into the whole file.
+    const file = new Uint8Array(1000);
+    expect(ownBuffer(new Map([[0, file.subarray(400, 600)]]))).toBeUndefined();
+    expect(ownBuffer(new Map([[0, file.subarray(0, 600)]]))).toBeUndefined();
+    // Node's pool of small Buffers.
+    expect(ownBuffer(new Map([[0, Buffer.from('small tile')]]))).toBeUndefined();
+    // Tiles from two reads.
+    expect(
+      ownBuffer(
+        new Map([
+          [0, new Uint8Array(10)],
+          [1, new Uint8Array(10)],
+        ]),
+      ),
+    ).toBeUndefined();
+    expect(ownBuffer(new Map([[0, null]]))).toBeUndefined();
   });
 });
