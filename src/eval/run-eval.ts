@@ -77,6 +77,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
         out,
         json: false,
         quiet: true,
+        // Scoring reads only the candidates; chips and overlays would double the scan time.
+        evidence: false,
       });
     } finally {
       await server.close();

@@ -22,6 +22,8 @@ export interface ScanFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  /** Commander's `--no-evidence` sets this false. */
+  evidence: boolean;
 }
 
 /** `start/end` (ISO dates or RFC 3339 date-times) -> a validated window. */
@@ -70,6 +72,7 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
     out: flags.out,
     json: !!flags.json,
     quiet: !!flags.quiet,
+    evidence: flags.evidence,
   });
 }
 
@@ -105,6 +108,10 @@ export function registerScan(program: Command): Command {
     .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
     .option('--json', 'machine-readable progress and summary on stdout')
     .option('--quiet', 'no progress on stderr')
+    .option(
+      '--no-evidence',
+      'skip the chips, overlays, report.html and the extra formats (GeoJSON and reports only)',
+    )
     .action(async (flags: ScanFlags) => {
       const s = await scanCommand(flags);
       if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
