@@ -54,7 +54,8 @@ export function registerDemo(program: Command): Command {
           process.stdout.write(
             `demo: ${s.candidates} mine-site candidates, ${s.ponds} ponds, ${s.clearings} clearings in ${s.seconds.toFixed(1)} s ` +
               `(${s.requests} HTTP requests, ${(s.bytes / 1e6).toFixed(1)} MB read)\n` +
-              `outputs: ${s.out}/candidates.geojson, ponds.geojson, clearings.geojson, report.md, report.json, run.json\n`,
+              `outputs: ${s.out}/candidates.geojson, ponds.geojson, clearings.geojson, report.md, report.html, run.json, chips/\n` +
+              `see them on a map: npx minewatch serve ${path.relative(process.cwd(), s.out) || '.'}\n`,
           );
       } finally {
         await server.close();
