@@ -7,6 +7,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { toTimeWindow, type DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { InvalidInputError } from '../../errors.js';
+import { BullmqTileRunner } from '../../run/runners/bullmq.js';
+import { LocalTileRunner } from '../../run/runners/local.js';
+import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis.js';
+import type { TileRunner } from '../../run/runners/types.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
@@ -22,6 +26,9 @@ export interface ScanFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  runner?: string;
+  redis?: string;
+  queue?: string;
 }
 
 /** `start/end` (ISO dates or RFC 3339 date-times) -> a validated window. */
@@ -59,22 +66,52 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const before = parseInterval(flags.before, '--before');
   const after = parseInterval(flags.after, '--after');
   const aoi = loadAoi(flags.aoi);
-  return runScan({
-    stac: flags.stac,
-    collection: flags.collection,
-    aoi,
-    before,
-    after,
-    maxCloud: flags.maxCloud,
-    concurrency: flags.concurrency,
-    out: flags.out,
-    json: !!flags.json,
-    quiet: !!flags.quiet,
-  });
+  const runner = tileRunner(flags);
+  try {
+    return await runScan({
+      stac: flags.stac,
+      collection: flags.collection,
+      aoi,
+      before,
+      after,
+      maxCloud: flags.maxCloud,
+      concurrency: flags.concurrency,
+      out: flags.out,
+      json: !!flags.json,
+      quiet: !!flags.quiet,
+      runner,
+    });
+  } finally {
+    await runner.close();
+  }
+}
+
+/** `--runner local` (default) or `--runner bullmq --redis <url>`; shared by scan, batch and rescan. */
+export function tileRunner(flags: { runner?: string; redis?: string; queue?: string }): TileRunner {
+  if (flags.runner === undefined || flags.runner === 'local') {
+    if (flags.redis) throw new InvalidInputError('--redis needs --runner bullmq');
+    return new LocalTileRunner();
+  }
+  if (flags.runner === 'bullmq') {
+    if (!flags.redis) throw new InvalidInputError('--runner bullmq needs --redis <url>');
+    return new BullmqTileRunner({
+      redis: parseRedisUrl(flags.redis),
+      queue: parseQueueName(flags.queue ?? DEFAULT_QUEUE),
+    });
+  }
+  throw new InvalidInputError(`--runner ${JSON.stringify(flags.runner)}: expected local or bullmq`);
+}
+
+/** The runner flags, on every command that scans. */
+export function runnerOptions(cmd: Command): Command {
+  return cmd
+    .option('--runner <local|bullmq>', 'where tiles are processed: this process, or BullMQ workers', 'local')
+    .option('--redis <url>', 'Redis URL for --runner bullmq, e.g. redis://127.0.0.1:6379')
+    .option('--queue <name>', 'BullMQ queue name for --runner bullmq', DEFAULT_QUEUE);
 }
 
 export function registerScan(program: Command): Command {
-  return program
+  const cmd = program
     .command('scan')
     .description(
       'Find new rare-earth mine sites between two seasons and write GeoJSON candidates and a report',
@@ -104,14 +141,14 @@ export function registerScan(program: Command): Command {
     )
     .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
     .option('--json', 'machine-readable progress and summary on stdout')
-    .option('--quiet', 'no progress on stderr')
-    .action(async (flags: ScanFlags) => {
-      const s = await scanCommand(flags);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
-      else
-        process.stdout.write(
-          `scan: ${s.candidates} candidates, ${s.ponds} ponds, ${s.clearings} clearings from ${s.items.before}+${s.items.after} items ` +
-            `(${s.tiles} tiles, ${s.blocks} blocks) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
-        );
-    });
+    .option('--quiet', 'no progress on stderr');
+  return runnerOptions(cmd).action(async (flags: ScanFlags) => {
+    const s = await scanCommand(flags);
+    if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
+    else
+      process.stdout.write(
+        `scan: ${s.candidates} candidates, ${s.ponds} ponds, ${s.clearings} clearings from ${s.items.before}+${s.items.after} items ` +
+          `(${s.tiles} tiles, ${s.blocks} blocks) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
+      );
+  });
 }
