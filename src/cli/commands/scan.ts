@@ -29,6 +29,7 @@ export interface ScanFlags {
   runner?: string;
   redis?: string;
   queue?: string;
+  redisTimeout?: number;
 }
 
 /** `start/end` (ISO dates or RFC 3339 date-times) -> a validated window. */
@@ -87,7 +88,12 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
 }
 
 /** `--runner local` (default) or `--runner bullmq --redis <url>`; shared by scan, batch and rescan. */
-export function tileRunner(flags: { runner?: string; redis?: string; queue?: string }): TileRunner {
+export function tileRunner(flags: {
+  runner?: string;
+  redis?: string;
+  queue?: string;
+  redisTimeout?: number;
+}): TileRunner {
   if (flags.runner === undefined || flags.runner === 'local') {
     if (flags.redis) throw new InvalidInputError('--redis needs --runner bullmq');
     return new LocalTileRunner();
@@ -97,6 +103,7 @@ export function tileRunner(flags: { runner?: string; redis?: string; queue?: str
     return new BullmqTileRunner({
       redis: parseRedisUrl(flags.redis),
       queue: parseQueueName(flags.queue ?? DEFAULT_QUEUE),
+      redisTimeoutMs: (flags.redisTimeout ?? 30) * 1000,
     });
   }
   throw new InvalidInputError(`--runner ${JSON.stringify(flags.runner)}: expected local or bullmq`);
@@ -107,7 +114,13 @@ export function runnerOptions(cmd: Command): Command {
   return cmd
     .option('--runner <local|bullmq>', 'where tiles are processed: this process, or BullMQ workers', 'local')
     .option('--redis <url>', 'Redis URL for --runner bullmq, e.g. redis://127.0.0.1:6379')
-    .option('--queue <name>', 'BullMQ queue name for --runner bullmq', DEFAULT_QUEUE);
+    .option('--queue <name>', 'BullMQ queue name for --runner bullmq', DEFAULT_QUEUE)
+    .option(
+      '--redis-timeout <s>',
+      'seconds Redis may stay unreachable before the scan fails (--runner bullmq)',
+      positiveInt(86_400),
+      30,
+    );
 }
 
 export function registerScan(program: Command): Command {

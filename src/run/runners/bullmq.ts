@@ -188,7 +188,9 @@ export class BullmqTileRunner implements TileRunner {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.flows.close(), this.queue.close()]);
+    // Closing waits for Redis; one that is down must not hold the process: give it 2 s.
+    const closing = Promise.allSettled([this.flows.close(), this.queue.close()]);
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);
     this.connection.disconnect();
   }
 }
