@@ -15,7 +15,15 @@ import { runScan, type ScanSummary } from '../../run/scan.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
 
-export interface ScanFlags {
+/** The runner flags every scanning command takes. */
+export interface RunnerFlags {
+  runner?: string;
+  redis?: string;
+  queue?: string;
+  redisTimeout?: number;
+}
+
+export interface ScanFlags extends RunnerFlags {
   stac: string;
   collection: string;
   aoi: string;
@@ -26,10 +34,6 @@ export interface ScanFlags {
   out: string;
   json?: boolean;
   quiet?: boolean;
-  runner?: string;
-  redis?: string;
-  queue?: string;
-  redisTimeout?: number;
 }
 
 /** `start/end` (ISO dates or RFC 3339 date-times) -> a validated window. */
@@ -88,12 +92,7 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
 }
 
 /** `--runner local` (default) or `--runner bullmq --redis <url>`; shared by scan, batch and rescan. */
-export function tileRunner(flags: {
-  runner?: string;
-  redis?: string;
-  queue?: string;
-  redisTimeout?: number;
-}): TileRunner {
+export function tileRunner(flags: RunnerFlags): TileRunner {
   if (flags.runner === undefined || flags.runner === 'local') {
     if (flags.redis) throw new InvalidInputError('--redis needs --runner bullmq');
     return new LocalTileRunner();
