@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
+export const BIN = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
 
 export interface Ran {
   code: number;
