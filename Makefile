@@ -8,7 +8,7 @@ DEMO_SEED ?= 1
 DEMO_WORLD := .cache/demo-world-$(DEMO_SEED)
 OUT ?= out/demo
 
-.PHONY: run test lint format bench fixtures build install clean serve eval faults batch-demo bench-rescan
+.PHONY: run test lint format bench fixtures build install clean serve eval faults batch-demo bench-rescan bench-scaleout
 
 $(NODE_MODULES): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -41,6 +41,11 @@ batch-demo: fixtures
 # Re-scan timings on the demo world: first run, one new acquisition, nothing new.
 bench-rescan: fixtures
 	npx tsx bench/rescan-timing.ts --world $(DEMO_WORLD)
+
+# Scale-out throughput on the demo world: the BullMQ runner with 1, then 2, worker processes
+# (needs redis-server; each run starts its own). Tiles/min and blocks/s for BENCHMARKS.md.
+bench-scaleout: fixtures
+	npx tsx bench/bullmq-throughput.ts --world $(DEMO_WORLD) --workers 1,2
 
 # Serve the demo world as a local STAC API (Ctrl-C to stop), to point other tools at it.
 serve: fixtures

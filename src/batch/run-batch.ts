@@ -17,6 +17,7 @@ import { buildBatchReport, batchReportMarkdown } from '../report/batch-report.js
 import { loadReferences } from '../report/references.js';
 import { attributionFor } from '../report/report.js';
 import { featureCollection, writeOutputs, type OutputFiles } from '../run/outputs.js';
+import type { TileRunner } from '../run/runners/types.js';
 import { ALGORITHM_VERSION, scanProducts } from '../run/scan.js';
 import { crashPoint } from '../state/crash-point.js';
 import type { CandidateFeature } from '../state/store.js';
@@ -29,6 +30,8 @@ export interface BatchOptions {
   json: boolean;
   quiet: boolean;
   signal?: AbortSignal;
+  /** Runs each scan's tiles (default: in this process). */
+  runner?: TileRunner;
 }
 
 export interface BatchSummary {
@@ -130,6 +133,7 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
             quiet: opts.quiet,
             params: spec.params,
             ...(opts.signal ? { signal: opts.signal } : {}),
+            ...(opts.runner ? { runner: opts.runner } : {}),
           }),
         );
       } catch (err) {

@@ -14,6 +14,7 @@ import { registerRescan } from './commands/rescan.js';
 import { registerScan } from './commands/scan.js';
 import { registerServe } from './commands/serve.js';
 import { registerServeCatalog } from './commands/serve-catalog.js';
+import { registerWorker } from './commands/worker.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerServeCatalog(program);
   registerServe(program);
+  registerWorker(program);
   return program;
 }
 

@@ -34,7 +34,6 @@ import { renderEvidence } from '../report/evidence-outputs.js';
 import { loadReferences } from '../report/references.js';
 import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
 import { assetPolicy } from './asset-policy.js';
-import { failedItem } from './item-failure.js';
 import { gridMismatch } from './grid-check.js';
 import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
 import { planScan, tileKey, type BlockJob, type TilePlan } from './planner.js';
@@ -48,6 +47,8 @@ import {
   type BlockReadDeps,
 } from './block-reader.js';
 import { ProgressReporter } from './progress.js';
+import { LocalTileRunner } from './runners/local.js';
+import type { TileRunner } from './runners/types.js';
 import { IoQueue } from './queue.js';
 import type { BandKey, ScanBlockInput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
@@ -75,6 +76,8 @@ export interface ScanOptions {
   evidence?: boolean;
   /** Wraps each asset's byte source, e.g. with a re-scan's cache of ranges already fetched. */
   wrapSource?: (item: S2Item, source: ByteSource) => ByteSource;
+  /** Runs the planned tiles (default: a LocalTileRunner with `workers` threads). */
+  runner?: TileRunner;
 }
 
 export interface ScanSummary {
@@ -257,8 +260,8 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     json: opts.json,
     silent: !!opts.quiet,
   });
-  const pool = new WorkerPool({ size: opts.workers ?? 2, taskTimeoutMs: 10 * 60_000 });
-  const contexts: TileContext[] = [];
+  const runner = opts.runner ?? new LocalTileRunner({ workers: opts.workers ?? 2 });
+  let contexts: TileContext[];
   const clock: StageClock = { read: 0, compute: 0, assemble: 0, detect: 0 };
   // Every asset stays open for the whole scan (its header is reused by every block, and the
   // evidence outputs read chips from it); closed on failure here, else after renderEvidence.
@@ -266,50 +269,27 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     await Promise.allSettled([...opened.values()].map((o) => o.source.close()));
   };
   try {
-    for (const planned of plan.tiles) {
-      let tp = planned;
-      // A failing item is dropped and its tile redone without it, until the tile runs clean.
-      for (;;) {
-        try {
-          contexts.push(
-            await processTile(tp, {
-              clock,
-              opened,
-              offsets,
-              io,
-              pool,
-              params,
-              progress,
-              signal: opts.signal,
-            }),
-          );
-          break;
-        } catch (err) {
-          const failed = failedItem(err);
-          if (!failed) throw err;
-          skipped.push({ item: failed.item, reason: failed.reason });
-          log(`scan: skipping ${failed.item}: ${failed.reason}`);
-          tp = {
-            ...tp,
-            before: tp.before.filter((i) => i.id !== failed.item),
-            after: tp.after.filter((i) => i.id !== failed.item),
-          };
-          if (tp.before.length === 0 || tp.after.length === 0) {
-            skipped.push({
-              item: tp.tile,
-              reason: `tile skipped: no usable ${tp.before.length === 0 ? 'before' : 'after'} item left`,
-            });
-            break;
-          }
-        }
-      }
-    }
+    // Contexts and skips come back in plan order, whichever runner (and worker) did the work.
+    const ran = await runner.runTiles(plan.tiles, {
+      stac: stacUrl(opts.stac),
+      opened,
+      offsets,
+      io,
+      concurrency: opts.concurrency,
+      params,
+      progress,
+      clock,
+      log,
+      signal: opts.signal,
+    });
+    contexts = ran.contexts;
+    skipped.push(...ran.skipped);
   } catch (err) {
     await closeSources();
     throw err;
   } finally {
     progress.finish();
-    await pool.close();
+    if (!opts.runner) await runner.close();
   }
   t = lap('blocks', t);
 
@@ -469,7 +449,7 @@ export interface StageClock {
   detect: number;
 }
 
-interface TileDeps {
+export interface TileDeps {
   clock: StageClock;
   opened: Map<string, Opened>;
   offsets: Map<string, OffsetDecision>;
@@ -488,7 +468,7 @@ interface TileDeps {
 const READ_AHEAD_BYTES = 48 * 1024 * 1024;
 
 /** Reads and processes every block of one tile, then detects on the assembled tile planes. */
-async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
+export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
   const win = tileWindow(tp);
   const plane = new TileEvidenceBuilder(win.width, win.height);
   const deps: BlockReadDeps = {

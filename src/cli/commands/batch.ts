@@ -8,8 +8,9 @@ import { Command } from 'commander';
 import { runBatch, type BatchSummary } from '../../batch/run-batch.js';
 import { loadPipelineSpec } from '../../batch/spec.js';
 import { presetNames } from '../../config/aoi-loader.js';
+import { runnerOptions, tileRunner, type RunnerFlags } from './scan.js';
 
-interface BatchFlags {
+interface BatchFlags extends RunnerFlags {
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -17,15 +18,21 @@ interface BatchFlags {
 
 export async function batchCommand(file: string, flags: BatchFlags): Promise<BatchSummary> {
   const spec = loadPipelineSpec(file, presetNames());
-  return runBatch(spec, {
-    json: !!flags.json,
-    quiet: !!flags.quiet,
-    ...(flags.out !== undefined ? { out: flags.out } : {}),
-  });
+  const runner = tileRunner(flags);
+  try {
+    return await runBatch(spec, {
+      json: !!flags.json,
+      quiet: !!flags.quiet,
+      ...(flags.out !== undefined ? { out: flags.out } : {}),
+      runner,
+    });
+  } finally {
+    await runner.close();
+  }
 }
 
 export function registerBatch(program: Command): Command {
-  return program
+  const cmd = program
     .command('batch')
     .description(
       'Run a pipeline spec: several windows against one baseline, sites with first_seen and history',
@@ -33,20 +40,20 @@ export function registerBatch(program: Command): Command {
     .argument('<pipeline.yaml>', 'pipeline spec (see pipelines/)')
     .option('--out <dir>', "output folder (default: the spec's `out`)")
     .option('--json', 'machine-readable summary on stdout')
-    .option('--quiet', 'no progress on stderr')
-    .action(async (file: string, flags: BatchFlags) => {
-      const s = await batchCommand(file, flags);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
-      else {
-        const per = s.windows
-          .map(
-            (w) =>
-              `${w.id}: ${w.imagery ? `${w.candidates} candidates${w.reused ? ' (reused)' : ''}` : 'no imagery'}`,
-          )
-          .join('; ');
-        process.stdout.write(
-          `batch: ${s.sites} sites (${per}) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
-        );
-      }
-    });
+    .option('--quiet', 'no progress on stderr');
+  return runnerOptions(cmd).action(async (file: string, flags: BatchFlags) => {
+    const s = await batchCommand(file, flags);
+    if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
+    else {
+      const per = s.windows
+        .map(
+          (w) =>
+            `${w.id}: ${w.imagery ? `${w.candidates} candidates${w.reused ? ' (reused)' : ''}` : 'no imagery'}`,
+        )
+        .join('; ');
+      process.stdout.write(
+        `batch: ${s.sites} sites (${per}) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
+      );
+    }
+  });
 }

@@ -11,9 +11,17 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from '../../run/rescan.js';
-import { DEFAULT_STAC, parseInterval, percent, positiveInt } from './scan.js';
+import {
+  DEFAULT_STAC,
+  parseInterval,
+  percent,
+  positiveInt,
+  runnerOptions,
+  tileRunner,
+  type RunnerFlags,
+} from './scan.js';
 
-interface RescanFlags {
+interface RescanFlags extends RunnerFlags {
   state: string;
   stac: string;
   collection: string;
@@ -78,26 +86,32 @@ export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): P
   const before = parseInterval(flags.before, '--before', now);
   const after = openInterval(flags.after, '--after', now);
   const aoi = loadAoi(flags.aoi);
-  return runRescan({
-    state: flags.state,
-    stac: flags.stac,
-    collection: flags.collection,
-    aoi,
-    before,
-    after,
-    lookbackDays: flags.lookback,
-    maxCloud: flags.maxCloud,
-    concurrency: flags.concurrency,
-    out: flags.out,
-    json: !!flags.json,
-    quiet: !!flags.quiet,
-    now,
-    ...(signal ? { signal } : {}),
-  });
+  const runner = tileRunner(flags);
+  try {
+    return await runRescan({
+      state: flags.state,
+      stac: flags.stac,
+      collection: flags.collection,
+      aoi,
+      before,
+      after,
+      lookbackDays: flags.lookback,
+      maxCloud: flags.maxCloud,
+      concurrency: flags.concurrency,
+      out: flags.out,
+      json: !!flags.json,
+      quiet: !!flags.quiet,
+      now,
+      ...(signal ? { signal } : {}),
+      runner,
+    });
+  } finally {
+    await runner.close();
+  }
 }
 
 export function registerRescan(program: Command): Command {
-  return program
+  const cmd = program
     .command('rescan')
     .description('Cron entry point: process only acquisitions not seen before and write what changed')
     .requiredOption(
@@ -135,27 +149,27 @@ export function registerRescan(program: Command): Command {
       `exit ${EXIT_NEW_CANDIDATES} when new candidates were found (for alerting cron wrappers)`,
     )
     .option('--json', 'machine-readable summary on stdout')
-    .option('--quiet', 'no progress on stderr')
-    .action(async (flags: RescanFlags) => {
-      const controller = new AbortController();
-      const signals = stopOnSignals(controller);
-      let s: RescanSummary;
-      try {
-        s = await rescanCommand(flags, controller.signal);
-      } catch (err) {
-        const sig = signals.which();
-        if (sig) throw new RescanInterruptedError(sig);
-        throw err;
-      } finally {
-        signals.off();
-      }
-      if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
-      else
-        process.stdout.write(
-          `rescan: run ${s.run}: ${s.newItems} new acquisitions, ${s.tilesScanned} tiles re-composited; ` +
-            `${s.changes.new} new, ${s.changes.grew} grew, ${s.changes.gone} gone; ${s.candidates} active candidates ` +
-            `in ${s.seconds.toFixed(1)} s (${s.requests} requests, ${(s.bytes / 1e6).toFixed(1)} MB); outputs in ${s.out}\n`,
-        );
-      if (flags.exitNew && s.changes.new > 0) process.exitCode = EXIT_NEW_CANDIDATES;
-    });
+    .option('--quiet', 'no progress on stderr');
+  return runnerOptions(cmd).action(async (flags: RescanFlags) => {
+    const controller = new AbortController();
+    const signals = stopOnSignals(controller);
+    let s: RescanSummary;
+    try {
+      s = await rescanCommand(flags, controller.signal);
+    } catch (err) {
+      const sig = signals.which();
+      if (sig) throw new RescanInterruptedError(sig);
+      throw err;
+    } finally {
+      signals.off();
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
+    else
+      process.stdout.write(
+        `rescan: run ${s.run}: ${s.newItems} new acquisitions, ${s.tilesScanned} tiles re-composited; ` +
+          `${s.changes.new} new, ${s.changes.grew} grew, ${s.changes.gone} gone; ${s.candidates} active candidates ` +
+          `in ${s.seconds.toFixed(1)} s (${s.requests} requests, ${(s.bytes / 1e6).toFixed(1)} MB); outputs in ${s.out}\n`,
+      );
+    if (flags.exitNew && s.changes.new > 0) process.exitCode = EXIT_NEW_CANDIDATES;
+  });
 }

@@ -7,11 +7,23 @@ import { Command, InvalidArgumentError } from 'commander';
 import { toTimeWindow, type DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { InvalidInputError } from '../../errors.js';
+import { BullmqTileRunner } from '../../run/runners/bullmq.js';
+import { LocalTileRunner } from '../../run/runners/local.js';
+import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis.js';
+import type { TileRunner } from '../../run/runners/types.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
 
-export interface ScanFlags {
+/** The runner flags every scanning command takes. */
+export interface RunnerFlags {
+  runner?: string;
+  redis?: string;
+  queue?: string;
+  redisTimeout?: number;
+}
+
+export interface ScanFlags extends RunnerFlags {
   stac: string;
   collection: string;
   aoi: string;
@@ -61,23 +73,60 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const before = parseInterval(flags.before, '--before');
   const after = parseInterval(flags.after, '--after');
   const aoi = loadAoi(flags.aoi);
-  return runScan({
-    stac: flags.stac,
-    collection: flags.collection,
-    aoi,
-    before,
-    after,
-    maxCloud: flags.maxCloud,
-    concurrency: flags.concurrency,
-    out: flags.out,
-    json: !!flags.json,
-    quiet: !!flags.quiet,
-    evidence: flags.evidence,
-  });
+  const runner = tileRunner(flags);
+  try {
+    return await runScan({
+      stac: flags.stac,
+      collection: flags.collection,
+      aoi,
+      before,
+      after,
+      maxCloud: flags.maxCloud,
+      concurrency: flags.concurrency,
+      out: flags.out,
+      json: !!flags.json,
+      quiet: !!flags.quiet,
+      evidence: flags.evidence,
+      runner,
+    });
+  } finally {
+    await runner.close();
+  }
+}
+
+/** `--runner local` (default) or `--runner bullmq --redis <url>`; shared by scan, batch and rescan. */
+export function tileRunner(flags: RunnerFlags): TileRunner {
+  if (flags.runner === undefined || flags.runner === 'local') {
+    if (flags.redis) throw new InvalidInputError('--redis needs --runner bullmq');
+    return new LocalTileRunner();
+  }
+  if (flags.runner === 'bullmq') {
+    if (!flags.redis) throw new InvalidInputError('--runner bullmq needs --redis <url>');
+    return new BullmqTileRunner({
+      redis: parseRedisUrl(flags.redis),
+      queue: parseQueueName(flags.queue ?? DEFAULT_QUEUE),
+      redisTimeoutMs: (flags.redisTimeout ?? 30) * 1000,
+    });
+  }
+  throw new InvalidInputError(`--runner ${JSON.stringify(flags.runner)}: expected local or bullmq`);
+}
+
+/** The runner flags, on every command that scans. */
+export function runnerOptions(cmd: Command): Command {
+  return cmd
+    .option('--runner <local|bullmq>', 'where tiles are processed: this process, or BullMQ workers', 'local')
+    .option('--redis <url>', 'Redis URL for --runner bullmq, e.g. redis://127.0.0.1:6379')
+    .option('--queue <name>', 'BullMQ queue name for --runner bullmq', DEFAULT_QUEUE)
+    .option(
+      '--redis-timeout <s>',
+      'seconds Redis may stay unreachable before the scan fails (--runner bullmq)',
+      positiveInt(86_400),
+      30,
+    );
 }
 
 export function registerScan(program: Command): Command {
-  return program
+  const cmd = program
     .command('scan')
     .description(
       'Find new rare-earth mine sites between two seasons and write GeoJSON candidates and a report',
@@ -111,14 +160,14 @@ export function registerScan(program: Command): Command {
     .option(
       '--no-evidence',
       'skip the chips, overlays, report.html and the extra formats (GeoJSON and reports only)',
-    )
-    .action(async (flags: ScanFlags) => {
-      const s = await scanCommand(flags);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
-      else
-        process.stdout.write(
-          `scan: ${s.candidates} candidates, ${s.ponds} ponds, ${s.clearings} clearings from ${s.items.before}+${s.items.after} items ` +
-            `(${s.tiles} tiles, ${s.blocks} blocks) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
-        );
-    });
+    );
+  return runnerOptions(cmd).action(async (flags: ScanFlags) => {
+    const s = await scanCommand(flags);
+    if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
+    else
+      process.stdout.write(
+        `scan: ${s.candidates} candidates, ${s.ponds} ponds, ${s.clearings} clearings from ${s.items.before}+${s.items.after} items ` +
+          `(${s.tiles} tiles, ${s.blocks} blocks) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
+      );
+  });
 }

@@ -1,0 +1,235 @@
+/**
+ * What travels through Redis for one tile: the job payload a worker receives, the outcome it
+ * returns, and the deterministic job ids that make re-queued or duplicated work run once. Both
+ * directions are parsed with zod: a job or a result read from Redis is input from outside.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { OffsetDecision } from '../../catalog/harmonise.js';
+import { DEFAULT_PARAMS, type DetectParams } from '../../detect/params.js';
+import type { TileContext } from '../../detect/sites.js';
+import { decodeItem, encodeItem } from '../../state/item-codec.js';
+import type { TilePlan } from '../planner.js';
+import { ALGORITHM_VERSION, type StageClock } from '../scan.js';
+import type { SkippedItem } from './types.js';
+
+export const PAYLOAD_VERSION = 1;
+
+/** Every detection parameter, as a number (the schema follows DetectParams' keys). */
+const ParamsSchema = z.strictObject(
+  Object.fromEntries(Object.keys(DEFAULT_PARAMS).map((k) => [k, z.number()])) as Record<
+    keyof DetectParams,
+    z.ZodNumber
+  >,
+);
+const OffsetDnSchema = z.union([z.literal(0), z.literal(-1000)]);
+const OffsetSchema = z.strictObject({
+  offsetDn: OffsetDnSchema,
+  declared: OffsetDnSchema,
+  source: z.enum(['raster:bands', 'processing_baseline', 'date']),
+  agreed: z.boolean(),
+  pixels: z.enum(['no-offset', 'offset-or-bright', 'inconclusive', 'too-few-pixels']),
+  reason: z.string(),
+});
+const Int = z.number().int();
+const TileJobSchema = z.strictObject({
+  v: z.literal(PAYLOAD_VERSION),
+  stac: z.string().refine((s) => URL.canParse(s), 'not a URL'),
+  concurrency: Int.min(1).max(256),
+  params: ParamsSchema,
+  tile: z.strictObject({
+    tile: z.string().min(1),
+    grid: z.strictObject({
+      epsg: Int,
+      originX: z.number(),
+      originY: z.number(),
+      width: Int.positive(),
+      height: Int.positive(),
+    }),
+    before: z.array(z.string()).min(1),
+    after: z.array(z.string()).min(1),
+    blocks: z.array(
+      z.strictObject({
+        tile: z.string(),
+        x: Int.min(0),
+        y: Int.min(0),
+        width: Int.positive(),
+        height: Int.positive(),
+      }),
+    ),
+  }),
+  offsets: z.record(z.string(), OffsetSchema),
+});
+export type TileJobData = z.infer<typeof TileJobSchema>;
+
+/** A tile job, decoded for processTile. */
+export interface TileJob {
+  stac: URL;
+  concurrency: number;
+  params: DetectParams;
+  tile: TilePlan;
+  offsets: Map<string, OffsetDecision>;
+}
+
+export function encodeTileJob(
+  tp: TilePlan,
+  offsets: ReadonlyMap<string, OffsetDecision>,
+  params: DetectParams,
+  stac: URL,
+  concurrency: number,
+): TileJobData {
+  const items = [...tp.before, ...tp.after];
+  return {
+    v: PAYLOAD_VERSION,
+    stac: stac.href,
+    concurrency,
+    params,
+    tile: {
+      tile: tp.tile,
+      grid: tp.grid,
+      before: tp.before.map(encodeItem),
+      after: tp.after.map(encodeItem),
+      blocks: tp.blocks,
+    },
+    offsets: Object.fromEntries(items.map((i) => [i.id, offsetOf(offsets, i.id)])),
+  };
+}
+
+function offsetOf(offsets: ReadonlyMap<string, OffsetDecision>, id: string): OffsetDecision {
+  const o = offsets.get(id);
+  if (!o) throw new Error(`item ${id} has no BOA offset decision: it cannot be planned`);
+  return o;
+}
+
+/** Parses a job's data from Redis; throws an error naming the job when it is malformed. */
+export function decodeTileJob(data: unknown, jobId: string): TileJob {
+  const parsed = TileJobSchema.safeParse(data);
+  if (!parsed.success)
+    throw new Error(`tile job ${jobId}: malformed payload: ${z.prettifyError(parsed.error)}`);
+  const d = parsed.data;
+  const tile: TilePlan = {
+    tile: d.tile.tile,
+    grid: d.tile.grid,
+    before: d.tile.before.map(decodeItem),
+    after: d.tile.after.map(decodeItem),
+    blocks: d.tile.blocks,
+  };
+  const offsets = new Map<string, OffsetDecision>();
+  for (const item of [...tile.before, ...tile.after]) {
+    const o = d.offsets[item.id];
+    if (!o) throw new Error(`tile job ${jobId}: no BOA offset for item ${item.id}`);
+    offsets.set(item.id, o);
+  }
+  return { stac: new URL(d.stac), concurrency: d.concurrency, params: d.params, tile, offsets };
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The same work gets the same id: the tile and its grid, the items (with `updated`, which changes
+ * when the provider reprocesses one), their offsets, the parameters, the blocks (the AOI decides
+ * which are planned) and the algorithm version. BullMQ adds a job whose id exists at most once.
+ */
+export function tileJobId(
+  tp: TilePlan,
+  offsets: ReadonlyMap<string, OffsetDecision>,
+  params: DetectParams,
+): string {
+  const item = (i: TilePlan['before'][number]): [string, string, number] => [
+    i.id,
+    i.updated ?? '',
+    offsetOf(offsets, i.id).offsetDn,
+  ];
+  const canonicalParams = Object.entries(params).sort(([a], [b]) => a.localeCompare(b));
+  return `tile-${sha256(
+    JSON.stringify({
+      algorithm: ALGORITHM_VERSION,
+      tile: tp.tile,
+      grid: tp.grid,
+      before: tp.before.map(item),
+      after: tp.after.map(item),
+      params: canonicalParams,
+      blocks: tp.blocks.map((b) => [b.x, b.y, b.width, b.height]),
+    }),
+  )}`;
+}
+
+/** A scan is its tiles: the parent's id is a hash of its children's ids, in plan order. */
+export function scanJobId(childIds: readonly string[]): string {
+  return `scan-${sha256(childIds.join('\n'))}`;
+}
+
+/** What a worker returns for one tile. */
+export interface TileJobOutcome {
+  context: TileContext | undefined;
+  skipped: SkippedItem[];
+  clock: StageClock;
+}
+
+/**
+ * JSON loses NaN, Infinity and -0 (they become null and 0) and typed arrays (they become objects):
+ * tag them, so a tile's detections come back bit for bit and the products stay byte-identical.
+ */
+function replacer(_key: string, v: unknown): unknown {
+  if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)))
+    return { $num: Object.is(v, -0) ? '-0' : String(v) };
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    return { $typed: v.constructor.name, values: Array.from(v as unknown as ArrayLike<number>) };
+  return v;
+}
+
+const TYPED: Record<string, (values: number[]) => unknown> = {
+  Float32Array: (v) => Float32Array.from(v),
+  Float64Array: (v) => Float64Array.from(v),
+  Int32Array: (v) => Int32Array.from(v),
+  Uint32Array: (v) => Uint32Array.from(v),
+  Int16Array: (v) => Int16Array.from(v),
+  Uint16Array: (v) => Uint16Array.from(v),
+  Int8Array: (v) => Int8Array.from(v),
+  Uint8Array: (v) => Uint8Array.from(v),
+  Uint8ClampedArray: (v) => Uint8ClampedArray.from(v),
+};
+
+function reviver(_key: string, v: unknown): unknown {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    if (typeof o.$num === 'string' && Object.keys(o).length === 1) return Number(o.$num);
+    if (typeof o.$typed === 'string' && Array.isArray(o.values)) {
+      const make = TYPED[o.$typed];
+      if (make) return make(o.values as number[]);
+    }
+  }
+  return v;
+}
+
+export function encodeOutcome(outcome: TileJobOutcome): string {
+  return JSON.stringify(outcome, replacer);
+}
+
+const OutcomeSchema = z.strictObject({
+  context: z
+    .looseObject({
+      tile: z.string(),
+      grid: z.strictObject({ epsg: Int, originX: z.number(), originY: z.number(), pixelSize: z.number() }),
+      detections: z.strictObject({
+        clearings: z.array(z.looseObject({})),
+        ponds: z.array(z.looseObject({})),
+      }),
+      beforeItems: z.array(z.string()),
+      afterItems: z.array(z.strictObject({ id: z.string(), datetime: z.string() })),
+    })
+    .optional(),
+  skipped: z.array(z.strictObject({ item: z.string(), reason: z.string() })),
+  clock: z.strictObject({ read: z.number(), compute: z.number(), assemble: z.number(), detect: z.number() }),
+});
+
+/** Parses a worker's result from Redis (the detections' inner shape is the worker's own code's). */
+export function decodeOutcome(text: unknown, jobId: string): TileJobOutcome {
+  if (typeof text !== 'string') throw new Error(`tile job ${jobId}: result is not an encoded outcome`);
+  const value: unknown = JSON.parse(text, reviver);
+  const parsed = OutcomeSchema.safeParse(value);
+  if (!parsed.success)
+    throw new Error(`tile job ${jobId}: malformed result: ${z.prettifyError(parsed.error)}`);
+  // The checked value itself, not zod's copy: key order inside detections stays as the worker built it.
+  return value as TileJobOutcome;
+}

@@ -1,0 +1,78 @@
+/**
+ * The built `minewatch` binary as a child process, without blocking the test's event loop (the
+ * STAC server the child talks to lives in the test process).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const BIN = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[]): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** A long-running child (a worker) whose stderr is collected and can be waited on. */
+export class CliProcess {
+  readonly child: ChildProcess;
+  stderr = '';
+  private readonly exited: Promise<number | null>;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Resolves when stderr matches, or rejects after timeoutMs. */
+  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!pattern.test(this.stderr)) {
+      if (Date.now() > until)
+        throw new Error(`timed out waiting for ${String(pattern)}; stderr:\n${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  kill(signal: NodeJS.Signals): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+/** Every file under a folder, as relative paths, sorted. */
+export function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const p = path.join(dir, name);
+      return statSync(p).isDirectory() ? listFiles(p, base) : [path.relative(base, p)];
+    })
+    .sort();
+}
+
+/** Files whose bytes differ between two output folders (run.json holds timings: left out). */
+export function differingOutputs(a: string, b: string): string[] {
+  const fa = listFiles(a).filter((f) => f !== 'run.json');
+  const fb = listFiles(b).filter((f) => f !== 'run.json');
+  const all = [...new Set([...fa, ...fb])].sort();
+  return all.filter(
+    (f) =>
+      !fa.includes(f) ||
+      !fb.includes(f) ||
+      !readFileSync(path.join(a, f)).equals(readFileSync(path.join(b, f))),
+  );
+}
