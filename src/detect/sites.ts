@@ -23,6 +23,8 @@ export interface TileContext {
   /** Item ids that fed this tile's before and after composites; after sorted by date. */
   beforeItems: string[];
   afterItems: { id: string; datetime: string }[];
+  /** Items of the tile's plan with no data pixel in it (all nodata): left out of the lists above. */
+  emptyItems?: string[];
 }
 
 type Geom = Polygon | MultiPolygon;

@@ -13,7 +13,7 @@ import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
 import { S2_ASSET_KEYS } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
-import { TileEvidenceBuilder, type CompactBlock } from '../detect/evidence-plane.js';
+import { TileEvidenceBuilder } from '../detect/evidence-plane.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import {
   buildProducts,
@@ -50,7 +50,7 @@ import { ProgressReporter } from './progress.js';
 import { LocalTileRunner } from './runners/local.js';
 import type { TileRunner } from './runners/types.js';
 import { IoQueue } from './queue.js';
-import type { BandKey, ScanBlockInput } from './tasks/scan-block.js';
+import type { BandKey, ScanBlockInput, ScanBlockOutput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
 
 export const ALGORITHM_VERSION = '1';
@@ -497,6 +497,8 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContex
     },
     { maxBytes: READ_AHEAD_BYTES, maxBlocks: d.pool.size * 4 },
   );
+  // Pixels with data per look over the whole tile: a look with none fed nothing and is not cited.
+  const data = { before: tp.before.map(() => 0), after: tp.after.map(() => 0) };
   const inFlight = new Set<Promise<void>>();
   let firstError: Error | undefined;
   for (let k = 0; k < tp.blocks.length; k++) {
@@ -507,9 +509,17 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContex
         // The block's own read buffers move to the worker (no copy, and no garbage left here).
         const { input, transfer } = await reader.take(k);
         let t = performance.now();
-        const ev = await d.pool.run<ScanBlockInput, CompactBlock>('scan-block', input, transfer, d.signal, {
-          label: `${tp.tile} block ${block.x},${block.y}`,
-        });
+        const ev = await d.pool.run<ScanBlockInput, ScanBlockOutput>(
+          'scan-block',
+          input,
+          transfer,
+          d.signal,
+          {
+            label: `${tp.tile} block ${block.x},${block.y}`,
+          },
+        );
+        ev.dataPixels.before.forEach((n, i) => (data.before[i] = (data.before[i] ?? 0) + n));
+        ev.dataPixels.after.forEach((n, i) => (data.after[i] = (data.after[i] ?? 0) + n));
         d.clock.compute += (performance.now() - t) / 1000;
         t = performance.now();
         plane.add(ev, block.x - win.x, block.y - win.y);
@@ -548,7 +558,13 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContex
       pixelSize: 10,
     },
     detections,
-    beforeItems: tp.before.map((i) => i.id),
-    afterItems: tp.after.map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
+    beforeItems: tp.before.filter((_, i) => data.before[i] !== 0).map((i) => i.id),
+    afterItems: tp.after
+      .filter((_, i) => data.after[i] !== 0)
+      .map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
+    emptyItems: [
+      ...tp.before.filter((_, i) => data.before[i] === 0),
+      ...tp.after.filter((_, i) => data.after[i] === 0),
+    ].map((i) => i.id),
   };
 }

@@ -426,10 +426,9 @@ describe('row 16: georeferencing, grids, nodata, cloud', () => {
     expect(same).toBe(true);
   });
 
-  // KNOWN FAILURE (src/run/scan.ts / src/detect): an item with no valid pixel in a tile is neither
-  // recorded in run.json items.skipped ("no valid pixels") nor left out of the candidates' `items`
-  // provenance: candidates cite it as evidence although it contributed nothing.
-  it.fails('an all-nodata item is recorded as skipped and not cited by any candidate', async () => {
+  // processTile counts each look's data pixels (SCL not 0): a look with none over a tile is left
+  // out of the tile's items and recorded as skipped ("no data over <tile>").
+  it('an all-nodata item is recorded as skipped and not cited by any candidate', async () => {
     const { out } = await nodataRun();
     const victim = vs[2]!.id;
     const cited = readFileSync(path.join(out, 'candidates.geojson'), 'utf8').includes(victim);
@@ -437,7 +436,6 @@ describe('row 16: georeferencing, grids, nodata, cloud', () => {
       row: '16',
       name: 'all-nodata item cited as evidence',
       injected: 1,
-      knownFailure: true,
       outcome: cited ? 'cited' : 'not cited',
     });
     expect(cited).toBe(false);

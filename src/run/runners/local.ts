@@ -29,7 +29,10 @@ export async function runTileDroppingFailedItems(
   let tp = planned;
   for (;;) {
     try {
-      return { context: await processTile(tp, deps), skipped };
+      const context = await processTile(tp, deps);
+      for (const item of context.emptyItems ?? [])
+        skipped.push({ item, reason: `no data over ${tp.tile}: every pixel is nodata (SCL 0)` });
+      return { context, skipped };
     } catch (err) {
       const failed = failedItem(err);
       if (!failed) throw err;

@@ -28,6 +28,12 @@ export interface ObservationPayload {
   bands: Record<BandKey, BandPayload>;
 }
 
+/** A block's evidence, plus how many pixels of each look held data (SCL not "no data"). */
+export interface ScanBlockOutput extends CompactBlock {
+  /** Per look, in the input's order: 20 m pixels whose SCL is not 0. */
+  dataPixels: { before: number[]; after: number[] };
+}
+
 export interface ScanBlockInput {
   width: number;
   height: number;
@@ -101,14 +107,18 @@ function decodeObservation(o: ObservationPayload): Observation {
 /** Float planes reused by every block this worker computes (one block at a time per worker). */
 const scratch = new EvidenceScratch();
 
-export default function scanBlock(input: ScanBlockInput, context: TaskContext): CompactBlock {
+/** SCL class 0 is "no data": a look with none of its pixels otherwise saw nothing here. */
+function dataPixels(o: Observation): number {
+  let n = 0;
+  for (const v of o.scl) if (v !== 0) n++;
+  return n;
+}
+
+export default function scanBlock(input: ScanBlockInput, context: TaskContext): ScanBlockOutput {
+  const before = input.before.map(observation);
+  const after = input.after.map(observation);
   const c = compactBlockEvidence(
-    {
-      width: input.width,
-      height: input.height,
-      before: input.before.map(observation),
-      after: input.after.map(observation),
-    },
+    { width: input.width, height: input.height, before, after },
     input.params,
     scratch,
   );
@@ -119,5 +129,5 @@ export default function scanBlock(input: ScanBlockInput, context: TaskContext): 
     c.attrs.idx.buffer as ArrayBuffer,
     ...Object.values(c.attrs.fields).map((a) => a.buffer as ArrayBuffer),
   );
-  return c;
+  return { ...c, dataPixels: { before: before.map(dataPixels), after: after.map(dataPixels) } };
 }
