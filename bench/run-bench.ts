@@ -116,6 +116,8 @@ function scanCase(def: CaseDef, stac: string, aoi: string, outDir: string): Runn
       rel(outDir),
       '--json',
       '--quiet',
+      // Like for like with the peer, which writes no pictures: the scan's detections and GeoJSON only.
+      '--no-evidence',
     ],
   };
 }
