@@ -14,6 +14,7 @@ import { registerRescan } from './commands/rescan.js';
 import { registerScan } from './commands/scan.js';
 import { registerServe } from './commands/serve.js';
 import { registerServeCatalog } from './commands/serve-catalog.js';
+import { registerScheduleRescan } from './commands/schedule-rescan.js';
 import { registerWorker } from './commands/worker.js';
 
 function version(): string {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerServeCatalog(program);
   registerServe(program);
   registerWorker(program);
+  registerScheduleRescan(program);
   return program;
 }
 

@@ -169,4 +169,38 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
     expect(existsSync(path.join(out, 'candidates.geojson'))).toBe(false);
     await redis.up();
   });
+
+  it('a job scheduler runs re-scans on a worker; replicas never run two at once on one state', async () => {
+    const [a, b] = [await startWorker('sched'), await startWorker('sched')];
+    const [state, out] = [path.join(tmp, 'sched-state'), path.join(tmp, 'sched-out')];
+    const schedule = (...extra: string[]): Promise<Ran> =>
+      runCli(['schedule-rescan', '--redis', redis.url, '--queue', 'sched', '--id', 'test', ...extra]);
+    const bad = await schedule(
+      '--every',
+      'nonsense',
+      '--state',
+      state,
+      '--before',
+      '2020-12-01/2021-02-28',
+      '--after',
+      '2023-12-01/..',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^minewatch: --every "nonsense"/);
+    const ok = await schedule(
+      ...['--every', '*/2 * * * * *', '--state', state, '--out', out, '--stac', server.url.href],
+      ...['--before', '2020-12-01/2021-02-28', '--after', '2023-12-01/..'],
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    await Promise.race([a.waitFor(/scheduled rescan run 2:/), b.waitFor(/scheduled rescan run 2:/)]);
+    expect((await schedule('--remove')).stdout).toMatch(/removed scheduler test/);
+    const runs = [
+      ...`${a.stderr}${b.stderr}`.matchAll(/scheduled rescan run (\d+): (\d+) new acquisitions/g),
+    ];
+    // Each run number once (the state's lock refuses overlapping ticks); the first saw every item.
+    const numbers = runs.map((m) => Number(m[1]));
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(runs.find((m) => m[1] === '1')?.[2]).toBe('12');
+    expect(existsSync(path.join(out, 'changes.geojson'))).toBe(true);
+  });
 });

@@ -21,7 +21,7 @@ import {
   type RunnerFlags,
 } from './scan.js';
 
-interface RescanFlags extends RunnerFlags {
+export interface RescanFlags extends RunnerFlags {
   state: string;
   stac: string;
   collection: string;

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis.js';
 import { startTileWorker } from '../../run/runners/tile-worker.js';
 import { positiveInt } from './scan.js';
+import { RESCAN_JOB, runScheduledRescan } from './schedule-rescan.js';
 
 export interface WorkerFlags {
   redis: string;
@@ -28,6 +29,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     lockMs: flags.lockMs,
     stalledMs: flags.stalledMs,
     limiter: { max: flags.rateMax, durationMs: flags.rateMs },
+    handlers: { [RESCAN_JOB]: runScheduledRescan },
   });
   process.stderr.write(`worker: pid ${process.pid} waiting for jobs on queue "${flags.queue}"\n`);
   await new Promise<void>((resolve) => {
