@@ -89,6 +89,8 @@ async function main(): Promise<void> {
     times.push((dt.user + dt.system) / 1000);
     digest = hashBlock(c);
   }
+  // The first reps show JIT warm-up: a scan worker only ever runs a handful of blocks.
+  console.log(`per rep (ms): ${times.map((t) => t.toFixed(0)).join(' ')}`);
   times.sort((a, b) => a - b);
   console.log(
     `block ${bx},${by}: CPU median ${times[times.length >> 1]!.toFixed(1)} ms, best ${times[0]!.toFixed(1)} ms over ${reps}; output ${digest}`,
