@@ -398,6 +398,33 @@ export function blockEvidence(
 }
 
 /**
+ * The pixels where `flags` or `pondF` is non-zero, ascending. A few per cent of a block is set, so
+ * it scans four bytes at a time and looks at single bytes only in words that have some set.
+ */
+function evidencePixels(flags: Uint8Array, pondF: Uint8Array): Uint32Array {
+  const n = flags.length;
+  const aligned = flags.byteOffset % 4 === 0 && pondF.byteOffset % 4 === 0;
+  const words = aligned ? n >> 2 : 0;
+  const f32 = new Uint32Array(flags.buffer, flags.byteOffset, words);
+  const p32 = new Uint32Array(pondF.buffer, pondF.byteOffset, words);
+  const set = (i: number): boolean => (flags[i] as number) !== 0 || (pondF[i] as number) !== 0;
+  let count = 0;
+  for (let j = 0; j < words; j++) {
+    if (((f32[j] as number) | (p32[j] as number)) === 0) continue;
+    for (let i = j << 2, end = i + 4; i < end; i++) if (set(i)) count++;
+  }
+  for (let i = words << 2; i < n; i++) if (set(i)) count++;
+  const idx = new Uint32Array(count);
+  let k = 0;
+  for (let j = 0; j < words; j++) {
+    if (((f32[j] as number) | (p32[j] as number)) === 0) continue;
+    for (let i = j << 2, end = i + 4; i < end; i++) if (set(i)) idx[k++] = i;
+  }
+  for (let i = words << 2; i < n; i++) if (set(i)) idx[k++] = i;
+  return idx;
+}
+
+/**
  * The evidence of one block in the compact form the worker sends back: the same values as
  * compactEvidence(blockEvidence(...)), but the per-pixel attributes (NDVI bytes, look counts)
  * are only produced for the few pixels with evidence instead of for every pixel.
@@ -408,21 +435,17 @@ export function compactBlockEvidence(
   scratch: EvidenceScratch = new EvidenceScratch(),
 ): CompactBlock {
   const { width: w, height: h } = input;
-  const n = w * h;
   const { before, after, flags, pondF } = evidenceCore(input, p, scratch);
-  let count = 0;
-  for (let i = 0; i < n; i++) if ((flags[i] as number) !== 0 || (pondF[i] as number) !== 0) count++;
-  const idx = new Uint32Array(count);
+  const idx = evidencePixels(flags, pondF);
+  const count = idx.length;
   const fields = Object.fromEntries(ATTR_FIELDS.map((k) => [k, new Uint8Array(count)])) as Record<
     AttrField,
     Uint8Array
   >;
   // Locals, not fields.x[k]: `fields` is a dictionary-mode object, slow to index in a loop.
   const { ndviBefore, ndviAfter, clearBefore, clearAfter, validAfter, restored, firstClearAfter } = fields;
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    if ((flags[i] as number) === 0 && (pondF[i] as number) === 0) continue;
-    idx[k] = i;
+  for (let k = 0; k < count; k++) {
+    const i = idx[k] as number;
     ndviBefore[k] = encodeNdvi(ndvi(before.nir, before.red, i));
     ndviAfter[k] = encodeNdvi(ndvi(after.nir, after.red, i));
     clearBefore[k] = before.clear[i] as number;
@@ -430,7 +453,6 @@ export function compactBlockEvidence(
     validAfter[k] = after.valid[i] as number;
     restored[k] = after.restored[i] as number;
     firstClearAfter[k] = after.firstClear[i] as number;
-    k++;
   }
   return { width: w, height: h, flags, pondF, attrs: { idx, fields } };
 }
