@@ -190,6 +190,13 @@ function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposi
   valid.fill(1, 0, n);
   restored.fill(0, 0, n);
   firstClear.fill(0, 0, n);
+  // Plain locals in the loop (no module-object loads, no helper taking the composite): this
+  // loop runs only a few times per worker, so it must be fast before the JIT has warmed up too.
+  const lut = SCL_STATUS_LUT;
+  const NODATA = PixelStatus.NoData;
+  const CLEAR = PixelStatus.Clear;
+  const bl = blue ?? EMPTY_F32;
+  const gr = green ?? EMPTY_F32;
   const visible = blue !== undefined && green !== undefined;
   for (let y = 0; y < h; y++) {
     const row2 = (y >> 1) * w2;
@@ -200,43 +207,43 @@ function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposi
       const dnB = B[i] as number;
       const dnG = G[i] as number;
       const scl = C[q] as number;
-      const status = SCL_STATUS_LUT[scl] as number;
-      if (dnR === 0 || dnN === 0 || dnB === 0 || dnG === 0 || S[q] === 0 || status === PixelStatus.NoData) {
+      const status = lut[scl] as number;
+      let usable = true;
+      if (dnR === 0 || dnN === 0 || dnB === 0 || dnG === 0 || S[q] === 0 || status === NODATA) {
         valid[i] = 0;
-        hide(s, i);
-        continue;
-      }
-      if (status !== PixelStatus.Clear) {
-        const water =
+        usable = false;
+      } else if (status !== CLEAR) {
+        if (
           (scl === 8 || scl === 9) &&
-          isMisflaggedWater((dnB + off) * SCALE, (dnR + off) * SCALE, (dnN + off) * SCALE);
-        if (!water) {
-          hide(s, i);
-          continue;
+          isMisflaggedWater((dnB + off) * SCALE, (dnR + off) * SCALE, (dnN + off) * SCALE)
+        )
+          restored[i] = 1;
+        else usable = false;
+      }
+      if (!usable) {
+        // No clear look here.
+        clear[i] = 0;
+        firstClear[i] = 255;
+        red[i] = NaN;
+        nir[i] = NaN;
+        if (visible) {
+          bl[i] = NaN;
+          gr[i] = NaN;
         }
-        restored[i] = 1;
+        continue;
       }
       red[i] = (dnR + off) * SCALE;
       nir[i] = (dnN + off) * SCALE;
       if (visible) {
-        blue[i] = (dnB + off) * SCALE;
-        green[i] = (dnG + off) * SCALE;
+        bl[i] = (dnB + off) * SCALE;
+        gr[i] = (dnG + off) * SCALE;
       }
     }
   }
 }
 
-/** Marks pixel i of a one-look composite as having no clear look. */
-function hide(s: SeasonComposite, i: number): void {
-  s.clear[i] = 0;
-  s.firstClear[i] = 255;
-  s.red[i] = NaN;
-  s.nir[i] = NaN;
-  if (s.blue && s.green) {
-    s.blue[i] = NaN;
-    s.green[i] = NaN;
-  }
-}
+/** Stands in for the visible planes of a season that has none (never written: `visible` is false). */
+const EMPTY_F32 = new Float32Array(0);
 
 /** Inserts v into the ascending run a[0..m), as medianComposite does. */
 function insertSorted(a: Float32Array, m: number, v: number): void {
@@ -391,6 +398,33 @@ export function blockEvidence(
 }
 
 /**
+ * The pixels where `flags` or `pondF` is non-zero, ascending. A few per cent of a block is set, so
+ * it scans four bytes at a time and looks at single bytes only in words that have some set.
+ */
+function evidencePixels(flags: Uint8Array, pondF: Uint8Array): Uint32Array {
+  const n = flags.length;
+  const aligned = flags.byteOffset % 4 === 0 && pondF.byteOffset % 4 === 0;
+  const words = aligned ? n >> 2 : 0;
+  const f32 = new Uint32Array(flags.buffer, flags.byteOffset, words);
+  const p32 = new Uint32Array(pondF.buffer, pondF.byteOffset, words);
+  const set = (i: number): boolean => (flags[i] as number) !== 0 || (pondF[i] as number) !== 0;
+  let count = 0;
+  for (let j = 0; j < words; j++) {
+    if (((f32[j] as number) | (p32[j] as number)) === 0) continue;
+    for (let i = j << 2, end = i + 4; i < end; i++) if (set(i)) count++;
+  }
+  for (let i = words << 2; i < n; i++) if (set(i)) count++;
+  const idx = new Uint32Array(count);
+  let k = 0;
+  for (let j = 0; j < words; j++) {
+    if (((f32[j] as number) | (p32[j] as number)) === 0) continue;
+    for (let i = j << 2, end = i + 4; i < end; i++) if (set(i)) idx[k++] = i;
+  }
+  for (let i = words << 2; i < n; i++) if (set(i)) idx[k++] = i;
+  return idx;
+}
+
+/**
  * The evidence of one block in the compact form the worker sends back: the same values as
  * compactEvidence(blockEvidence(...)), but the per-pixel attributes (NDVI bytes, look counts)
  * are only produced for the few pixels with evidence instead of for every pixel.
@@ -401,21 +435,17 @@ export function compactBlockEvidence(
   scratch: EvidenceScratch = new EvidenceScratch(),
 ): CompactBlock {
   const { width: w, height: h } = input;
-  const n = w * h;
   const { before, after, flags, pondF } = evidenceCore(input, p, scratch);
-  let count = 0;
-  for (let i = 0; i < n; i++) if ((flags[i] as number) !== 0 || (pondF[i] as number) !== 0) count++;
-  const idx = new Uint32Array(count);
+  const idx = evidencePixels(flags, pondF);
+  const count = idx.length;
   const fields = Object.fromEntries(ATTR_FIELDS.map((k) => [k, new Uint8Array(count)])) as Record<
     AttrField,
     Uint8Array
   >;
   // Locals, not fields.x[k]: `fields` is a dictionary-mode object, slow to index in a loop.
   const { ndviBefore, ndviAfter, clearBefore, clearAfter, validAfter, restored, firstClearAfter } = fields;
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    if ((flags[i] as number) === 0 && (pondF[i] as number) === 0) continue;
-    idx[k] = i;
+  for (let k = 0; k < count; k++) {
+    const i = idx[k] as number;
     ndviBefore[k] = encodeNdvi(ndvi(before.nir, before.red, i));
     ndviAfter[k] = encodeNdvi(ndvi(after.nir, after.red, i));
     clearBefore[k] = before.clear[i] as number;
@@ -423,7 +453,6 @@ export function compactBlockEvidence(
     validAfter[k] = after.valid[i] as number;
     restored[k] = after.restored[i] as number;
     firstClearAfter[k] = after.firstClear[i] as number;
-    k++;
   }
   return { width: w, height: h, flags, pondF, attrs: { idx, fields } };
 }
@@ -496,6 +525,9 @@ function ponds(
     return sum / k;
   };
   const bg = [0, 0, 0, 0];
+  // Locals, not after[k] / p.x: loads the loop would otherwise repeat for every pixel.
+  const [blueA, greenA] = after;
+  const { minNirDeficit, pondNdviBeforeMin, pondBackgroundNdviMax, waterNir, pondFractionMin } = p;
   for (let y = 0; y < h; y++) {
     const y0 = Math.max(0, y - r);
     const y1 = Math.min(h, y + r + 1);
@@ -504,7 +536,7 @@ function ponds(
     const ring0 = (y0 % R) * W;
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      const nir = after[3][i] as number;
+      const nir = nirA[i] as number;
       if (!(nir === nir)) continue;
       const x0 = Math.max(0, x - r);
       const x1 = Math.min(w, x + r + 1);
@@ -517,24 +549,24 @@ function ponds(
       // Cheapest tests first: most pixels are no darker in NIR than their surroundings.
       const bgNir = (sumNir[a]! - sumNir[b]! - sumNir[c]! + sumNir[d]!) / count;
       const deficit = bgNir - nir;
-      if (deficit < p.minNirDeficit) continue;
+      if (deficit < minNirDeficit) continue;
       // New ponds are dug where there was vegetated land: not in last season's water (lakes,
       // rivers, old ponds) nor on bare sand bars a river can flood.
       const nb = nirBefore[i] as number;
-      if (!(nb === nb) || nb < 0.15 || !((ndviBefore[i] as number) >= p.pondNdviBeforeMin)) continue;
+      if (!(nb === nb) || nb < 0.15 || !((ndviBefore[i] as number) >= pondNdviBeforeMin)) continue;
       bg[2] = (sumRed[a]! - sumRed[b]! - sumRed[c]! + sumRed[d]!) / count;
       // Leach ponds are dug into cleared ground; under a vegetated background the visible
       // spectrum of darker canopy already looks like water, so only bare surroundings count.
       const bgNdvi = (bgNir - bg[2]) / (bgNir + bg[2]);
-      if (bgNdvi > p.pondBackgroundNdviMax) continue;
-      bg[0] = boxMean(after[0], x0, x1, y0, y1);
-      bg[1] = boxMean(after[1], x0, x1, y0, y1);
-      const f = Math.min(1, deficit / Math.max(0.05, bgNir - p.waterNir));
-      if (f < p.pondFractionMin) continue;
+      if (bgNdvi > pondBackgroundNdviMax) continue;
+      bg[0] = boxMean(blueA, x0, x1, y0, y1);
+      bg[1] = boxMean(greenA, x0, x1, y0, y1);
+      const f = Math.min(1, deficit / Math.max(0.05, bgNir - waterNir));
+      if (f < pondFractionMin) continue;
       // The implied pure-water spectrum must look like water, not dark soil, char or shadow.
-      const wb = ((after[0][i] as number) - (1 - f) * bg[0]) / f;
-      const wg = ((after[1][i] as number) - (1 - f) * bg[1]) / f;
-      const wr = ((after[2][i] as number) - (1 - f) * bg[2]) / f;
+      const wb = ((blueA[i] as number) - (1 - f) * bg[0]) / f;
+      const wg = ((greenA[i] as number) - (1 - f) * bg[1]) / f;
+      const wr = ((redA[i] as number) - (1 - f) * bg[2]) / f;
       if (wg < wr - 0.005 || wg < 0.015 || wb < -0.02) continue;
       let kind: number = PondKind.Turbid;
       // Turquoise: a light liner under leachate, bright in blue. Dark: black plastic sheet, flat

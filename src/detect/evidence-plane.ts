@@ -35,6 +35,31 @@ export interface CompactBlock {
   attrs: Attrs;
 }
 
+/**
+ * A block's evidence without its dense planes: flagsAt[k] and pondAt[k] are flags and pondF at
+ * pixel attrs.idx[k]; every pixel without an attribute row is zero in both.
+ */
+export interface SparseBlock {
+  width: number;
+  height: number;
+  attrs: Attrs;
+  flagsAt: Uint8Array;
+  pondAt: Uint8Array;
+}
+
+/** The sparse form of a compact block (its attribute rows are exactly its non-zero pixels). */
+export function sparseBlock(c: CompactBlock): SparseBlock {
+  const { idx } = c.attrs;
+  const flagsAt = new Uint8Array(idx.length);
+  const pondAt = new Uint8Array(idx.length);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k] as number;
+    flagsAt[k] = c.flags[i] as number;
+    pondAt[k] = c.pondF[i] as number;
+  }
+  return { width: c.width, height: c.height, attrs: c.attrs, flagsAt, pondAt };
+}
+
 export interface TileEvidence {
   width: number;
   height: number;
@@ -93,6 +118,27 @@ export class TileEvidenceBuilder {
     for (let k = 0; k < idx.length; k++) {
       const i = b.attrs.idx[k] as number;
       idx[k] = (dy + Math.floor(i / b.width)) * this.width + dx + (i % b.width);
+    }
+    this.parts.push({ idx, fields: b.attrs.fields });
+  }
+
+  /**
+   * Pastes a block given sparsely: its flags and pond fraction only at its attribute rows (every
+   * other pixel of a block is zero in both, so nothing else needs writing). This is what the scan
+   * workers send: a few per cent of two dense planes, and no 2 MB a block of garbage here.
+   */
+  addSparse(b: SparseBlock, dx: number, dy: number): void {
+    const { idx: src } = b.attrs;
+    const idx = new Uint32Array(src.length);
+    const { flags, pondF, width: tw } = this;
+    const { flagsAt, pondAt, width: bw } = b;
+    for (let k = 0; k < idx.length; k++) {
+      const i = src[k] as number;
+      const y = Math.floor(i / bw);
+      const t = (dy + y) * tw + dx + (i - y * bw);
+      idx[k] = t;
+      flags[t] = flagsAt[k] as number;
+      pondF[t] = pondAt[k] as number;
     }
     this.parts.push({ idx, fields: b.attrs.fields });
   }

@@ -522,7 +522,7 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContex
         ev.dataPixels.after.forEach((n, i) => (data.after[i] = (data.after[i] ?? 0) + n));
         d.clock.compute += (performance.now() - t) / 1000;
         t = performance.now();
-        plane.add(ev, block.x - win.x, block.y - win.y);
+        plane.addSparse(ev, block.x - win.x, block.y - win.y);
         d.clock.assemble += (performance.now() - t) / 1000;
         d.progress.tick();
       } finally {

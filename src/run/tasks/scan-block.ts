@@ -8,7 +8,7 @@ import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
 import { compactBlockEvidence, EvidenceScratch, type Observation } from '../../detect/block-evidence.js';
-import type { CompactBlock } from '../../detect/evidence-plane.js';
+import { sparseBlock, type SparseBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
 
@@ -28,8 +28,11 @@ export interface ObservationPayload {
   bands: Record<BandKey, BandPayload>;
 }
 
-/** A block's evidence, plus how many pixels of each look held data (SCL not "no data"). */
-export interface ScanBlockOutput extends CompactBlock {
+/**
+ * A block's evidence in sparse form (flags and pond fraction at its attribute rows only: the dense
+ * planes are almost all zero), plus how many pixels of each look held data (SCL not "no data").
+ */
+export interface ScanBlockOutput extends SparseBlock {
   /** Per look, in the input's order: 20 m pixels whose SCL is not 0. */
   dataPixels: { before: number[]; after: number[] };
 }
@@ -109,8 +112,10 @@ const scratch = new EvidenceScratch();
 
 /** SCL class 0 is "no data": a look with none of its pixels otherwise saw nothing here. */
 function dataPixels(o: Observation): number {
+  // An index loop: for-of over a typed array stays slow until the JIT has warmed up.
+  const scl = o.scl;
   let n = 0;
-  for (const v of o.scl) if (v !== 0) n++;
+  for (let i = 0; i < scl.length; i++) if ((scl[i] as number) !== 0) n++;
   return n;
 }
 
@@ -122,12 +127,13 @@ export default function scanBlock(input: ScanBlockInput, context: TaskContext): 
     input.params,
     scratch,
   );
-  // Only two dense planes and the attributes of the few pixels with evidence go back.
+  const sparse = sparseBlock(c);
+  // Only the attributes of the few pixels with evidence go back, moved rather than copied.
   context.transfer(
-    c.flags.buffer as ArrayBuffer,
-    c.pondF.buffer as ArrayBuffer,
+    sparse.flagsAt.buffer as ArrayBuffer,
+    sparse.pondAt.buffer as ArrayBuffer,
     c.attrs.idx.buffer as ArrayBuffer,
     ...Object.values(c.attrs.fields).map((a) => a.buffer as ArrayBuffer),
   );
-  return { ...c, dataPixels: { before: before.map(dataPixels), after: after.map(dataPixels) } };
+  return { ...sparse, dataPixels: { before: before.map(dataPixels), after: after.map(dataPixels) } };
 }
