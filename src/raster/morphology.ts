@@ -3,10 +3,11 @@
  *
  * A square element is separable: a horizontal pass then a vertical pass, each a sliding window
  * count, so the cost is O(pixels) whatever r is. Pixels outside the raster count as background
- * (scipy's default border_value=0): erosion eats into the raster's edges, dilation is unaffected.
- * Inputs treat any nonzero as set; outputs are 0/1. `out` may be the input itself.
+ * (scipy's default border_value=0): erosion eats into the raster's edges, dilation is unaffected;
+ * any nonzero input is set; outputs are 0/1; `out` may be the input itself.
  */
-import { close3, cols3, LITTLE_ENDIAN, rows3 } from './morphology3.js';
+import { close3 } from './close3.js';
+import { cols3, LITTLE_ENDIAN, rows3 } from './morphology3.js';
 import { labelRuns } from './runs.js';
 
 function check(mask: Uint8Array, w: number, h: number, out: Uint8Array, r: number): void {
@@ -28,10 +29,7 @@ function rows(src: Uint8Array, dst: Uint8Array, w: number, h: number, r: number,
   }
 }
 
-/**
- * Vertical pass, row by row with one running count per column (walking columns would stride
- * through memory). `src` (0/1) must not alias `dst`.
- */
+/** Vertical pass, row by row, a running count per column (no strided walks); src must not alias dst. */
 function cols(src: Uint8Array, dst: Uint8Array, w: number, h: number, r: number, need: number): void {
   const n = new Int32Array(w);
   for (let y = 0; y < Math.min(r, h); y++) for (let x = 0; x < w; x++) n[x] = n[x]! + src[y * w + x]!;
