@@ -5,16 +5,15 @@
  *
  *   make bench-rescan            (or: npx tsx bench/rescan-timing.ts [--world .cache/demo-world-1])
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCatalogServer } from '../src/server/catalog-server.js';
+import { runCli } from '../test/helpers/cli-process.js';
 import { GrowingCatalog, itemsRead } from '../test/helpers/growing-catalog.js';
 
 const args = process.argv.slice(2);
 const world = path.resolve(args[args.indexOf('--world') + 1] ?? '.cache/demo-world-1');
-const BIN = path.resolve('dist/cli/main.js');
 const tmp = mkdtempSync(path.join(tmpdir(), 'mw-rescan-bench-'));
 const catalog = new GrowingCatalog(world, path.join(tmp, 'catalog'));
 
@@ -28,24 +27,11 @@ catalog.show((i) => !i.id.startsWith(acquisition));
 const server = await startCatalogServer({ root: catalog.root, basePath: '/v1' });
 
 const rows: string[] = [];
-/** The server lives in this process, so the CLI must run without blocking its event loop. */
-function run(argv: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 async function rescan(label: string): Promise<void> {
   server.stats.reset();
   const t0 = performance.now();
-  const r = await run([
-    BIN,
+  // runCli spawns without blocking this process, whose event loop serves the catalogue.
+  const r = await runCli([
     'rescan',
     '--state',
     path.join(tmp, 'state'),
@@ -61,7 +47,7 @@ async function rescan(label: string): Promise<void> {
     '--quiet',
   ]);
   const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${label}: exit ${String(r.status)}: ${r.stderr}`);
+  if (r.code !== 0) throw new Error(`${label}: exit ${String(r.code)}: ${r.stderr}`);
   const s = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
     newItems: number;
     tilesScanned: number;

@@ -3,82 +3,49 @@
  * a run killed with SIGKILL at any point, then run again, ends byte-identical to a run never
  * interrupted; two runs on one state let exactly one work; SIGTERM stops cleanly.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
-import { StateStore } from '../../src/state/store.js';
+import { runCli, type Ran } from '../helpers/cli-process.js';
 import { GrowingCatalog, type RawItem } from '../helpers/growing-catalog.js';
+import { lastRun, products } from '../helpers/rescan-state.js';
 
-const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
 const world = inject('smallWorld');
 let tmp: string;
 let server: CatalogServer;
 let catalog: GrowingCatalog;
-
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
 
 function rescan(
   state: string,
   out: string,
   opts: { env?: Record<string, string>; killAfterMs?: number; termAfterMs?: number } = {},
 ): Promise<Ran> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'rescan',
-        '--state',
-        state,
-        '--stac',
-        server.url.href,
-        '--before',
-        '2020-12-01/2021-02-28',
-        '--after',
-        '2023-12-01/2024-02-29',
-        '--out',
-        out,
-        '--quiet',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (opts.killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
-    if (opts.termAfterMs !== undefined) setTimeout(() => child.kill('SIGTERM'), opts.termAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 }));
-  });
+  return runCli(
+    [
+      'rescan',
+      '--state',
+      state,
+      '--stac',
+      server.url.href,
+      '--before',
+      '2020-12-01/2021-02-28',
+      '--after',
+      '2023-12-01/2024-02-29',
+      '--out',
+      out,
+      '--quiet',
+    ],
+    {
+      ...(opts.env ? { env: opts.env } : {}),
+      onSpawn: (child) => {
+        if (opts.killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
+        if (opts.termAfterMs !== undefined) setTimeout(() => child.kill('SIGTERM'), opts.termAfterMs);
+      },
+    },
+  );
 }
-
-/** Every product but run.json (provenance: it holds timings) and no temporary files. */
-function products(out: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const f of readdirSync(out).sort())
-    if (f !== 'run.json') files[f] = readFileSync(path.join(out, f), 'utf8');
-  return files;
-}
-
-const lastRun = (state: string): number | undefined => {
-  const s = StateStore.open(state);
-  try {
-    return s.lastRun()?.run;
-  } finally {
-    s.close();
-  }
-};
 
 const day = (i: RawItem): string => i.properties.datetime.slice(0, 10);
 const stageA = (i: RawItem): boolean => day(i) < '2022-01-01' || day(i) <= '2024-01-30';

@@ -2,7 +2,6 @@
  * The scan as outside scripts call it: the built binary, the CLI contract of DESIGN.md, against
  * the real local STAC API serving the small synthetic world, and a local ItemCollection.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,33 +10,16 @@ import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
 import { answerStatus, noFaults } from '../../src/server/faults.js';
+import { runCli, type Ran } from '../helpers/cli-process.js';
 import { gdalAvailability, runOgrinfo } from '../helpers/ogr.js';
 
-const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
 const world = inject('smallWorld');
 const BEFORE = '2020-12-01/2021-02-28';
 const AFTER = '2023-12-01/2024-02-29';
 let server: CatalogServer;
 let tmp: string;
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the binary without blocking this process's event loop: the STAC server lives here. */
-function scan(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'scan', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const scan = (args: string[]): Promise<Ran> => runCli(['scan', ...args]);
 
 beforeAll(async () => {
   server = await startCatalogServer({ root: world, basePath: '/v1' });

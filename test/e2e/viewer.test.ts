@@ -4,15 +4,15 @@
  * drew, click one and see its chips. Saves test-artifacts/viewer.png. Skips (saying why) when
  * Chromium is absent on a developer's machine; fails in CI (CI=true), where .ci/run installs it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHROMIUM_ARGS, chromiumAvailability } from '../helpers/chromium.js';
+import { BIN, scanWorldFile } from '../helpers/cli-process.js';
 
-const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const world = inject('smallWorld');
 const browserOk = chromiumAvailability();
@@ -59,24 +59,8 @@ describe.skipIf(!browserOk.ok)('evidence viewer in headless Chromium', () => {
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), 'mw-viewer-'));
     out = path.join(tmp, 'out');
-    const scan = spawnSync(
-      process.execPath,
-      [
-        BIN,
-        'scan',
-        '--stac',
-        path.join(world, 'stac', 'items.json'),
-        '--before',
-        '2020-12-01/2021-02-28',
-        '--after',
-        '2023-12-01/2024-02-29',
-        '--out',
-        out,
-        '--quiet',
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(scan.status, scan.stderr).toBe(0);
+    const scan = await scanWorldFile(world, out);
+    expect(scan.code, scan.stderr).toBe(0);
     const proc = spawn(process.execPath, [BIN, 'serve', out, '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -4,14 +4,14 @@
  * runs started together on one state. The catalogue grows between the seeding run and the run
  * under test, so the run under test does real incremental work (new items, a re-composite).
  */
-import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
 import { hashUnit } from '../../src/server/fault-modes.js';
-import { StateStore } from '../../src/state/store.js';
 import { GrowingCatalog, type RawItem } from '../helpers/growing-catalog.js';
+import { lastRun, products } from '../helpers/rescan-state.js';
 import {
   AFTER,
   BEFORE,
@@ -51,23 +51,6 @@ const rescanCli = (state: string, out: string, opts: CliOptions = {}): Promise<C
     ],
     opts,
   );
-
-/** Products without run.json (it records timings); a torn file would not parse or not match. */
-function products(out: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const f of readdirSync(out).sort())
-    if (f !== 'run.json' && !f.endsWith('.tmp')) files[f] = readFileSync(path.join(out, f), 'utf8');
-  return files;
-}
-
-function lastRun(state: string): number | undefined {
-  const s = StateStore.open(state);
-  try {
-    return s.lastRun()?.run;
-  } finally {
-    s.close();
-  }
-}
 
 /** A copy of the state and outputs after the seeding run, for one run under test. */
 function fork(): { state: string; out: string } {

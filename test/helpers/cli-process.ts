@@ -9,21 +9,56 @@ import path from 'node:path';
 export const BIN = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
 
 export interface Ran {
+  /** -1 when the child died by a signal (see `signal`). */
   code: number;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** Wall time from spawn to exit. */
+  ms: number;
 }
 
-export function runCli(args: string[]): Promise<Ran> {
+export interface RunOptions {
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+  /** Called once the child runs, e.g. to signal it after a delay. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export function runCli(args: string[], opts: RunOptions = {}): Promise<Ran> {
+  const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? -1, signal, stdout, stderr, ms: Date.now() - t0 }),
+    );
+    opts.onSpawn?.(child);
   });
+}
+
+/** `minewatch scan` of a generated world read as a local ItemCollection, over its two test seasons. */
+export function scanWorldFile(world: string, out: string, extra: string[] = []): Promise<Ran> {
+  return runCli([
+    'scan',
+    '--stac',
+    path.join(world, 'stac', 'items.json'),
+    '--before',
+    '2020-12-01/2021-02-28',
+    '--after',
+    '2023-12-01/2024-02-29',
+    '--out',
+    out,
+    '--quiet',
+    ...extra,
+  ]);
 }
 
 /** A long-running child (a worker) whose stderr is collected and can be waited on. */

@@ -3,7 +3,6 @@
  * season each mine opened: the sites' first_seen must say the same. Also: a batch killed after a
  * window resumes from it and ends byte-identical.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,8 +13,8 @@ import { runBatch, type BatchSummary } from '../../src/batch/run-batch.js';
 import { loadPipelineSpec } from '../../src/batch/spec.js';
 import { smallWorldConfig } from '../../src/fixtures/world/config.js';
 import { generateWorld } from '../../src/fixtures/world/generate.js';
+import { runCli, type Ran } from '../helpers/cli-process.js';
 
-const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
 let tmp: string;
 let specFile: string;
 let summary: BatchSummary;
@@ -102,23 +101,8 @@ describe('batch over three seasons', () => {
   });
 
   it('killed after its first window, the batch resumes from it and ends byte-identical', async () => {
-    const run = (
-      env: Record<string, string>,
-    ): Promise<{ code: number | null; signal: string | null; stdout: string }> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [BIN, 'batch', specFile, '--out', path.join(tmp, 'resumed'), '--json', '--quiet'],
-          {
-            env: { ...process.env, ...env },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let stdout = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.on('error', reject);
-        child.on('close', (code, signal) => resolve({ code, signal, stdout }));
-      });
+    const run = (env: Record<string, string>): Promise<Ran> =>
+      runCli(['batch', specFile, '--out', path.join(tmp, 'resumed'), '--json', '--quiet'], { env });
     const killed = await run({ MW_CRASH_AT: 'batch-window-written' });
     expect(killed.signal).toBe('SIGKILL');
     const resumed = await run({});

@@ -2,7 +2,6 @@
  * The evidence outputs of a real scan of the small world: chips for every candidate referenced by
  * relative path, overlays per tile, report.html, and FlatGeobuf / GeoJSONSeq copies GDAL reads.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,9 +9,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadAoi } from '../../src/config/aoi-loader.js';
 import { runScan } from '../../src/run/scan.js';
+import { scanWorldFile } from '../helpers/cli-process.js';
 import { gdalAvailability, runOgrinfo } from '../helpers/ogr.js';
 
-const BIN = path.resolve(__dirname, '../../dist/cli/main.js');
 const world = inject('smallWorld');
 let tmp: string;
 let out: string;
@@ -22,28 +21,12 @@ interface Fc {
   features: { properties: { id: string; chips?: Record<string, string> } }[];
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'mw-evidence-'));
   out = path.join(tmp, 'out');
-  const r = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      'scan',
-      '--stac',
-      path.join(world, 'stac', 'items.json'),
-      '--before',
-      '2020-12-01/2021-02-28',
-      '--after',
-      '2023-12-01/2024-02-29',
-      '--out',
-      out,
-      '--quiet',
-    ],
-    { encoding: 'utf8' },
-  );
+  const r = await scanWorldFile(world, out);
   expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
+  expect(r.code).toBe(0);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
