@@ -3,7 +3,7 @@
  * catalogue has no server to filter for us, and a remote one may ignore a parameter (the `query`
  * extension, `intersects`...), so both paths run `rawItemMatches` on whatever comes back.
  */
-import { bboxPolygon, booleanIntersects } from '@turf/turf';
+import { bboxPolygon, booleanIntersects } from '../geo/turf.js';
 import type { Geometry, MultiPolygon, Polygon } from 'geojson';
 import { InvalidInputError } from '../errors.js';
 

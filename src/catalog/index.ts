@@ -3,7 +3,7 @@
  * then parse (unusable items are skipped with a reason), de-duplicate (with a reason) and sort by time.
  * Offsets are not decided here: that needs pixels (harmonise.ts `decideOffset`).
  */
-import { bbox as turfBbox } from '@turf/turf';
+import { bbox as turfBbox } from '../geo/turf.js';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { dedupeItems, type DroppedItem } from './dedupe.js';
 import { rawItemMatches, toTimeWindow, type BBox, type DateWindow, type SearchFilters } from './filters.js';

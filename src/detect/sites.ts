@@ -3,7 +3,7 @@
  * where overlapping tiles (two MGRS tiles, or two UTM zones) saw the same ground, and mine-site
  * candidates: merged clearings holding enough new ponds, scored by `siteConfidence`. Pure.
  */
-import * as turf from '@turf/turf';
+import * as turf from '../geo/turf.js';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import {
   pixelPolygonsArea,

@@ -3,7 +3,7 @@
  * candidate matches a true new site when their polygons intersect; each truth site counts
  * once), precision, recall, F1, false positives by what they hit, and pond-count error. Pure.
  */
-import * as turf from '@turf/turf';
+import * as turf from '../geo/turf.js';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 
 type Geom = Polygon | MultiPolygon;

@@ -7,7 +7,7 @@
  * Refused: unclosed or short rings, NaN or out-of-range coordinates, self-intersections,
  * antimeridian crossings (Kachin never needs one), empty geometries, continental extents.
  */
-import * as turf from '@turf/turf';
+import * as turf from './turf.js';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { InvalidInputError } from '../errors.js';
 

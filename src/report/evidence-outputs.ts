@@ -8,7 +8,7 @@
  * Evidence is best effort per candidate and per tile: a chip that cannot be read (an item failed
  * mid-scan, no clear acquisition) is reported in `warnings` and left out, never failing the scan.
  */
-import * as turf from '@turf/turf';
+import * as turf from '../geo/turf.js';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { CandidateProperties, ClearingProperties, PondProperties } from '../detect/sites.js';
 import { toFlatGeobuf } from '../formats/flatgeobuf.js';

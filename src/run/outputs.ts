@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as turf from '@turf/turf';
+import * as turf from '../geo/turf.js';
 import type { Feature, Geometry } from 'geojson';
 import { OutputWriteError } from '../errors.js';
 import { publishDir, stagingDir } from '../io/atomic.js';

@@ -3,7 +3,7 @@
  * (tile, block), each block aligned with the COGs' internal tiles; only blocks that touch the
  * AOI are planned. Pure: no I/O; tested with no network.
  */
-import * as turf from '@turf/turf';
+import * as turf from '../geo/turf.js';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import type { S2Item } from '../catalog/item.js';
 import { transformPoint } from '../geo/utm.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as turf from '@turf/turf';
+import * as turf from '../geo/turf.js';
 import type { Feature, Geometry } from 'geojson';
 import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/index.js';
 import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
@@ -30,7 +30,6 @@ import { readCogHeader, type CogHeader } from '../io/cog-header.js';
 import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../io/decode-tile.js';
 import { HttpClient } from '../io/http.js';
-import { renderEvidence } from '../report/evidence-outputs.js';
 import { loadReferences } from '../report/references.js';
 import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
 import { assetPolicy } from './asset-policy.js';
@@ -342,16 +341,22 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const evidence =
     opts.evidence === false
       ? await closeSources().then(() => ({ files: {}, candidates, warnings: [] as string[] }))
-      : await renderEvidence({
-          imagery: { opened, offsets, signal: opts.signal },
-          tiles: scannedTiles,
-          candidates,
-          ponds,
-          clearings,
-          townships: opts.aoi.townships,
-          report,
-          attribution,
-        }).finally(closeSources);
+      : // Loaded only when drawn: sharp and the PNG, HTML and FlatGeobuf writers cost ~100 ms
+        // of start-up that `--no-evidence` runs and re-scans do not need.
+        await import('../report/evidence-outputs.js')
+          .then(({ renderEvidence }) =>
+            renderEvidence({
+              imagery: { opened, offsets, signal: opts.signal },
+              tiles: scannedTiles,
+              candidates,
+              ponds,
+              clearings,
+              townships: opts.aoi.townships,
+              report,
+              attribution,
+            }),
+          )
+          .finally(closeSources);
   for (const w of evidence.warnings) log(`scan: ${w}`);
   lap('evidence', t);
   const seconds = Math.round(performance.now() - t0) / 1000;

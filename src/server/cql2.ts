@@ -6,7 +6,7 @@
  * numbers, strings, booleans, `{timestamp}`, `{date}`, `{interval}`, GeoJSON geometries and `{bbox}`.
  * Anything else is rejected with a 400 when the filter is compiled, before any item is looked at.
  */
-import { bboxPolygon, booleanIntersects } from '@turf/turf';
+import { bboxPolygon, booleanIntersects } from '../geo/turf.js';
 import type { Geometry } from 'geojson';
 import { parseDataTime, parseRfc3339, rangesOverlap, type TimeRange } from './datetime.js';
 import { BadRequestError } from './errors.js';

@@ -1,7 +1,7 @@
 /**
  * Facts derived once from a STAC Item (its bbox and time range) and GeoJSON geometry validation. Pure.
  */
-import { bbox as turfBbox } from '@turf/turf';
+import { bbox as turfBbox } from '../geo/turf.js';
 import type { Geometry, Position } from 'geojson';
 import { parseDataTime, type TimeRange } from './datetime.js';
 import type { BBox, StacItem } from './stac-types.js';

@@ -8,7 +8,7 @@
  * (`datetime,id,collection`), ours also carries the search parameters, so a `next` link needs nothing
  * else: POST `{"next": token}` or GET `?next=token`. Pure: no I/O, no clock.
  */
-import { bbox as turfBbox, bboxPolygon, booleanIntersects } from '@turf/turf';
+import { bbox as turfBbox, bboxPolygon, booleanIntersects } from '../geo/turf.js';
 import type { Geometry } from 'geojson';
 import { compareValues, compileCql2 } from './cql2.js';
 import { parseDataTime, parseDatetimeParam, rangesOverlap, type TimeRange } from './datetime.js';

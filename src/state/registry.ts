@@ -8,7 +8,7 @@
  * whose tile was scanned again but which nothing matched is "gone"; one on a tile this run did not
  * scan is left as it was, since no new evidence speaks about it.
  */
-import * as turf from '@turf/turf';
+import * as turf from '../geo/turf.js';
 import type { CandidateFeature, RegistryEntry } from './store.js';
 
 /** Detections this close to a registered candidate are the same place (site centroids move as it grows). */

@@ -18,7 +18,7 @@ interface BatchFlags extends RunnerFlags {
 
 export async function batchCommand(file: string, flags: BatchFlags): Promise<BatchSummary> {
   const spec = loadPipelineSpec(file, presetNames());
-  const runner = tileRunner(flags);
+  const runner = await tileRunner(flags);
   try {
     return await runBatch(spec, {
       json: !!flags.json,

@@ -86,7 +86,7 @@ export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): P
   const before = parseInterval(flags.before, '--before', now);
   const after = openInterval(flags.after, '--after', now);
   const aoi = loadAoi(flags.aoi);
-  const runner = tileRunner(flags);
+  const runner = await tileRunner(flags);
   try {
     return await runRescan({
       state: flags.state,

@@ -7,9 +7,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { toTimeWindow, type DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { InvalidInputError } from '../../errors.js';
-import { BullmqTileRunner } from '../../run/runners/bullmq.js';
 import { LocalTileRunner } from '../../run/runners/local.js';
-import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis.js';
+import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
 import type { TileRunner } from '../../run/runners/types.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
 
@@ -73,7 +72,7 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const before = parseInterval(flags.before, '--before');
   const after = parseInterval(flags.after, '--after');
   const aoi = loadAoi(flags.aoi);
-  const runner = tileRunner(flags);
+  const runner = await tileRunner(flags);
   try {
     return await runScan({
       stac: flags.stac,
@@ -94,14 +93,18 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   }
 }
 
-/** `--runner local` (default) or `--runner bullmq --redis <url>`; shared by scan, batch and rescan. */
-export function tileRunner(flags: RunnerFlags): TileRunner {
+/**
+ * `--runner local` (default) or `--runner bullmq --redis <url>`; shared by scan, batch and rescan.
+ * BullMQ and ioredis are loaded only for a bullmq run.
+ */
+export async function tileRunner(flags: RunnerFlags): Promise<TileRunner> {
   if (flags.runner === undefined || flags.runner === 'local') {
     if (flags.redis) throw new InvalidInputError('--redis needs --runner bullmq');
     return new LocalTileRunner();
   }
   if (flags.runner === 'bullmq') {
     if (!flags.redis) throw new InvalidInputError('--runner bullmq needs --redis <url>');
+    const { BullmqTileRunner } = await import('../../run/runners/bullmq.js');
     return new BullmqTileRunner({
       redis: parseRedisUrl(flags.redis),
       queue: parseQueueName(flags.queue ?? DEFAULT_QUEUE),

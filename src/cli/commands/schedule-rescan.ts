@@ -8,11 +8,10 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { Job } from 'bullmq';
-import { Queue } from 'bullmq';
 import { z } from 'zod';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { InvalidInputError } from '../../errors.js';
-import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl, redisConnection } from '../../run/runners/redis.js';
+import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
 import { registerRescan, rescanCommand, type RescanFlags } from './rescan.js';
 import { parseInterval } from './scan.js';
 
@@ -57,6 +56,11 @@ interface ScheduleFlags extends RescanFlags {
 
 export async function scheduleRescanCommand(flags: ScheduleFlags): Promise<string> {
   if (!flags.redis) throw new InvalidInputError('schedule-rescan needs --redis <url>');
+  // Loaded here, not at start-up: every other command would pay for BullMQ and ioredis.
+  const [{ Queue }, { redisConnection }] = await Promise.all([
+    import('bullmq'),
+    import('../../run/runners/redis.js'),
+  ]);
   const connection = redisConnection(parseRedisUrl(flags.redis), 'minewatch-schedule');
   const queue = new Queue(parseQueueName(flags.queue ?? DEFAULT_QUEUE), { connection });
   try {

@@ -3,8 +3,7 @@
  * (and scheduled re-scans), until SIGTERM or SIGINT; then it finishes its current job and exits 0.
  */
 import { Command } from 'commander';
-import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis.js';
-import { startTileWorker } from '../../run/runners/tile-worker.js';
+import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
 import { positiveInt } from './scan.js';
 import { RESCAN_JOB, runScheduledRescan } from './schedule-rescan.js';
 
@@ -21,6 +20,8 @@ export interface WorkerFlags {
 
 /** Runs until a signal; resolves once the worker has shut down cleanly. */
 export async function workerCommand(flags: WorkerFlags): Promise<void> {
+  // Loaded here, not at start-up: every other command would pay for BullMQ and ioredis.
+  const { startTileWorker } = await import('../../run/runners/tile-worker.js');
   const running = startTileWorker({
     redis: parseRedisUrl(flags.redis),
     queue: parseQueueName(flags.queue),

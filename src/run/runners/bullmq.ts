@@ -14,7 +14,8 @@ import type { TileContext } from '../../detect/sites.js';
 import { MinewatchError } from '../../errors.js';
 import type { TilePlan } from '../planner.js';
 import { decodeOutcome, encodeTileJob, scanJobId, tileJobId } from './tile-job.js';
-import { DEFAULT_QUEUE, redisConnection } from './redis.js';
+import { redisConnection } from './redis.js';
+import { DEFAULT_QUEUE } from './redis-options.js';
 import type { SkippedItem, TileRunContext, TileRunner, TileRunResult } from './types.js';
 
 /** Redis could not be reached for longer than the run allows. */

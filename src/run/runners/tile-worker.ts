@@ -17,7 +17,8 @@ import type { StageClock } from '../scan.js';
 import { WorkerPool } from '../worker-pool.js';
 import { SCAN_JOB, TILE_JOB, type ScanJobData } from './bullmq.js';
 import { runTileDroppingFailedItems } from './local.js';
-import { DEFAULT_QUEUE, redisConnection } from './redis.js';
+import { redisConnection } from './redis.js';
+import { DEFAULT_QUEUE } from './redis-options.js';
 import { decodeTileJob, encodeOutcome } from './tile-job.js';
 
 export interface TileWorkerOptions {
