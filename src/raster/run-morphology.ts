@@ -8,9 +8,8 @@
  * touching), the form every step below keeps, so the result is exactly the maximal runs of the
  * closed plane: labelling them gives the labels of the plane.
  */
+import { dilateRow, erodeRow, intersect, union, type Row } from './run-rows.js';
 import type { RowRuns } from './runs.js';
-
-type Row = number[];
 
 /** The runs of the pixels `pixels` (ascending indices into a w x h raster). */
 export function runsFromPixels(pixels: ArrayLike<number>, w: number, h: number): RowRuns {
@@ -53,12 +52,23 @@ export function closeRuns3(runs: RowRuns, w: number, h: number): RowRuns {
   );
 }
 
-/** Sets (or clears, value 0) every pixel of the runs in a w-wide plane. */
-export function paintRuns(runs: RowRuns, w: number, plane: Uint8Array, value: number): void {
+/** The window (x0, y0, bw x bh) of the mask the runs describe, as a plane of 0 and 1. */
+export function cropRuns(runs: RowRuns, x0: number, y0: number, bw: number, bh: number): Uint8Array {
+  const out = new Uint8Array(bw * bh);
   const h = runs.rowFirst.length - 1;
-  for (let y = 0; y < h; y++)
-    for (let i = runs.rowFirst[y] as number; i < (runs.rowFirst[y + 1] as number); i++)
-      plane.fill(value, y * w + (runs.start[i] as number), y * w + (runs.end[i] as number));
+  for (let y = Math.max(0, y0); y < Math.min(h, y0 + bh); y++) {
+    for (let i = runs.rowFirst[y] as number; i < (runs.rowFirst[y + 1] as number); i++) {
+      const s = Math.max(x0, runs.start[i] as number);
+      const e = Math.min(x0 + bw, runs.end[i] as number);
+      if (e > s) out.fill(1, (y - y0) * bw + s - x0, (y - y0) * bw + e - x0);
+    }
+  }
+  return out;
+}
+
+/** Every pixel of a w x h raster, as runs: one per row. */
+export function fullRuns(w: number, h: number): RowRuns {
+  return toRowRuns(Array.from({ length: h }, () => (w > 0 ? [0, w] : [])));
 }
 
 function toRowRuns(rows: readonly Row[]): RowRuns {
@@ -73,66 +83,4 @@ function toRowRuns(rows: readonly Row[]): RowRuns {
   });
   rowFirst[rows.length] = k;
   return { n, start, end, rowFirst };
-}
-
-/** Each run grown by one pixel each side (clipped to the row), merged where they now touch. */
-function dilateRow(r: Row, w: number): Row {
-  const out: Row = [];
-  for (let j = 0; j < r.length; j += 2) {
-    const s = Math.max(0, (r[j] as number) - 1);
-    const e = Math.min(w, (r[j + 1] as number) + 1);
-    if (out.length > 0 && s <= (out[out.length - 1] as number)) out[out.length - 1] = e;
-    else out.push(s, e);
-  }
-  return out;
-}
-
-/** Each run shrunk by one pixel each side (outside the row is background); empty ones dropped. */
-function erodeRow(r: Row): Row {
-  const out: Row = [];
-  for (let j = 0; j < r.length; j += 2) {
-    const s = (r[j] as number) + 1;
-    const e = (r[j + 1] as number) - 1;
-    if (e > s) out.push(s, e);
-  }
-  return out;
-}
-
-/** Union of two rows, maximal. */
-function union(a: Row, b: Row): Row {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const out: Row = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    let s: number;
-    let e: number;
-    if (j >= b.length || (i < a.length && (a[i] as number) <= (b[j] as number))) {
-      [s, e] = [a[i] as number, a[i + 1] as number];
-      i += 2;
-    } else {
-      [s, e] = [b[j] as number, b[j + 1] as number];
-      j += 2;
-    }
-    if (out.length > 0 && s <= (out[out.length - 1] as number))
-      out[out.length - 1] = Math.max(out[out.length - 1] as number, e);
-    else out.push(s, e);
-  }
-  return out;
-}
-
-/** Intersection of two maximal rows (maximal too: its pieces cannot touch). */
-function intersect(a: Row, b: Row): Row {
-  const out: Row = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const s = Math.max(a[i] as number, b[j] as number);
-    const e = Math.min(a[i + 1] as number, b[j + 1] as number);
-    if (e > s) out.push(s, e);
-    if ((a[i + 1] as number) < (b[j + 1] as number)) i += 2;
-    else j += 2;
-  }
-  return out;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { componentStats, componentStatsOfRuns } from '../../src/raster/label.js';
 import { close } from '../../src/raster/morphology.js';
-import { closeRuns3, paintRuns, runsFromPixels } from '../../src/raster/run-morphology.js';
+import { closeRuns3, cropRuns, fullRuns, runsFromPixels } from '../../src/raster/run-morphology.js';
 import { labelRowRuns, labelRuns, maskRuns, type RowRuns } from '../../src/raster/runs.js';
 
 /** A w x h mask from fast-check values, about a third set, in clumps and specks. */
@@ -42,11 +42,7 @@ describe('masks as runs', () => {
         const closed = closeRuns3(runsFromPixels(setPixels(mask), w, h), w, h);
         const expected = close(mask, w, h, 1);
         expect(plain(closed)).toEqual(plain(maskRuns(expected, w, h)));
-        const painted = new Uint8Array(w * h);
-        paintRuns(closed, w, painted, 1);
-        expect(Array.from(painted)).toEqual(Array.from(expected, (v) => (v ? 1 : 0)));
-        paintRuns(closed, w, painted, 0);
-        expect(painted.every((v) => v === 0)).toBe(true);
+        expect(Array.from(cropRuns(closed, 0, 0, w, h))).toEqual(Array.from(expected, (v) => (v ? 1 : 0)));
       }),
       { numRuns: 400 },
     );
@@ -75,5 +71,27 @@ describe('masks as runs', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('cropRuns gives any window of the mask, also one reaching past the raster', () => {
+    fc.assert(
+      fc.property(
+        masks,
+        fc.integer({ min: -3, max: 20 }),
+        fc.integer({ min: -3, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 8 }),
+        ({ w, h, mask }, x0, y0, bw, bh) => {
+          const expected = Array.from({ length: bw * bh }, (_, k) => {
+            const x = x0 + (k % bw);
+            const y = y0 + Math.floor(k / bw);
+            return x >= 0 && y >= 0 && x < w && y < h && mask[y * w + x] ? 1 : 0;
+          });
+          expect(Array.from(cropRuns(maskRuns(mask, w, h), x0, y0, bw, bh))).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(Array.from(cropRuns(fullRuns(3, 2), 0, 0, 3, 2))).toEqual([1, 1, 1, 1, 1, 1]);
   });
 });
