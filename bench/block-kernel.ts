@@ -14,6 +14,7 @@ import { fetchTiles, tilesForWindow, type PixelWindow } from '../src/io/cog-wind
 import { ATTR_FIELDS, type SparseBlock } from '../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../src/detect/params.js';
 import scanBlock, {
+  SEASON_BANDS,
   type BandKey,
   type ObservationPayload,
   type ScanBlockInput,
@@ -24,7 +25,6 @@ const bx = Number(process.argv[3] ?? 1024);
 const by = Number(process.argv[4] ?? 1024);
 const reps = Number(process.argv[5] ?? 20);
 const BLOCK = 1024;
-const BANDS: BandKey[] = ['blue', 'green', 'red', 'nir', 'swir16', 'scl'];
 
 interface Feature {
   id: string;
@@ -32,9 +32,14 @@ interface Feature {
   assets: Record<string, { href: string }>;
 }
 
-async function observation(itemsDir: string, f: Feature, offsetDn: number): Promise<ObservationPayload> {
+async function observation(
+  itemsDir: string,
+  f: Feature,
+  offsetDn: number,
+  season: 'before' | 'after',
+): Promise<ObservationPayload> {
   const bands = {} as ObservationPayload['bands'];
-  for (const b of BANDS) {
+  for (const b of SEASON_BANDS[season] as BandKey[]) {
     const source = new FileByteSource(path.resolve(itemsDir, f.assets[b]!.href));
     const header = await readCogHeader(source);
     const image = header.images[0]!;
@@ -81,8 +86,8 @@ async function main(): Promise<void> {
   const input: ScanBlockInput = {
     width: BLOCK,
     height: BLOCK,
-    before: [await observation(dir, sorted[0]!, 0)],
-    after: [await observation(dir, sorted[sorted.length - 1]!, -1000)],
+    before: [await observation(dir, sorted[0]!, 0, 'before')],
+    after: [await observation(dir, sorted[sorted.length - 1]!, -1000, 'after')],
     params: DEFAULT_PARAMS,
   };
   const context = { transfer: (): void => undefined };

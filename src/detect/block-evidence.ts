@@ -14,9 +14,14 @@ import type { DetectParams } from './params.js';
 import { ATTR_FIELDS, type AttrField, type CompactBlock } from './evidence-plane.js';
 
 export interface Observation {
-  /** 10 m DNs of the block (nodata 0). */
-  blue: Uint16Array;
-  green: Uint16Array;
+  /**
+   * 10 m DNs of the block (nodata 0). After-season looks need all four. A before-season look is
+   * used for NDVI and the pond's "was land" test (red, NIR) and is judged valid on red, NIR, SWIR
+   * and SCL; green is never read for it, and blue only serves the misflagged-water test, so the
+   * worker decodes it only when needsBlueToRestore says a pixel could pass that test.
+   */
+  blue?: Uint16Array;
+  green?: Uint16Array;
   red: Uint16Array;
   nir: Uint16Array;
   /** 20 m DNs and classes covering the block ((w+1)>>1 x (h+1)>>1). */
@@ -66,6 +71,31 @@ const SCALE = 1 / 10000;
  */
 function isMisflaggedWater(blue: number, red: number, nir: number): boolean {
   return nir < 0.15 && blue > 0.06 && blue >= red - 0.01;
+}
+
+/**
+ * Whether any pixel of a look could pass isMisflaggedWater: SCL cloud (8, 9) over red and NIR
+ * with data and NIR below 0.15. Thick cloud is bright in NIR, so most looks have none, and a
+ * before-season look then needs no blue at all (one 10 m band less to inflate per block).
+ */
+export function needsBlueToRestore(
+  o: Pick<Observation, 'red' | 'nir' | 'scl' | 'offsetDn'>,
+  w: number,
+  h: number,
+): boolean {
+  const w2 = (w + 1) >> 1;
+  const { red, nir, scl } = o;
+  const off = o.offsetDn;
+  for (let y = 0; y < h; y++) {
+    const row2 = (y >> 1) * w2;
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      const c = scl[row2 + (x >> 1)] as number;
+      if (c !== 8 && c !== 9) continue;
+      const dnN = nir[i] as number;
+      if (dnN !== 0 && (red[i] as number) !== 0 && (dnN + off) * SCALE < 0.15) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -133,6 +163,8 @@ function compositeSeason(
   tag: string,
 ): SeasonComposite {
   if (obs.length > MAX_LOOKS) throw new RangeError(`season of ${obs.length} looks exceeds ${MAX_LOOKS}`);
+  if (visible && obs.some((o) => o.blue === undefined || o.green === undefined))
+    throw new RangeError(`${tag} season: every look needs its blue and green bands`);
   const n = w * h;
   const s: SeasonComposite = {
     blue: visible ? scratch.f32(`${tag}.blue`, n) : undefined,
@@ -158,11 +190,13 @@ const LOOK_HIDDEN = 1;
 const LOOK_CLEAR = 2;
 const LOOK_RESTORED = 3;
 
-function lookStatus(o: Observation, i: number, q: number): number {
+function lookStatus(o: Observation, i: number, q: number, visible: boolean): number {
   const dnR = o.red[i] as number;
   const dnN = o.nir[i] as number;
-  const dnB = o.blue[i] as number;
-  if (dnR === 0 || dnN === 0 || o.swir16[q] === 0 || dnB === 0 || o.green[i] === 0) return LOOK_NODATA;
+  // No blue (a before look without cloud dark enough to be water): never restored.
+  const dnB = o.blue === undefined ? 0 : (o.blue[i] as number);
+  if (dnR === 0 || dnN === 0 || o.swir16[q] === 0) return LOOK_NODATA;
+  if (visible && (dnB === 0 || (o.green as Uint16Array)[i] === 0)) return LOOK_NODATA;
   const scl = o.scl[q] as number;
   const status = SCL_STATUS_LUT[scl] as number;
   if (status === PixelStatus.NoData) return LOOK_NODATA;
@@ -183,8 +217,13 @@ function lookStatus(o: Observation, i: number, q: number): number {
 function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposite): void {
   const w2 = (w + 1) >> 1;
   const off = o.offsetDn;
-  const { blue: B, green: G, red: R, nir: N, swir16: S, scl: C } = o;
+  const { red: R, nir: N, swir16: S, scl: C } = o;
   const { blue, green, red, nir, clear, valid, restored, firstClear } = s;
+  const visible = blue !== undefined && green !== undefined;
+  // A before look may come without blue and green (see Observation): read as 0, never tested.
+  const hasBlue = o.blue !== undefined;
+  const B = o.blue ?? EMPTY_U16;
+  const G = o.green ?? EMPTY_U16;
   const n = w * h;
   clear.fill(1, 0, n);
   valid.fill(1, 0, n);
@@ -197,19 +236,24 @@ function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposi
   const CLEAR = PixelStatus.Clear;
   const bl = blue ?? EMPTY_F32;
   const gr = green ?? EMPTY_F32;
-  const visible = blue !== undefined && green !== undefined;
   for (let y = 0; y < h; y++) {
     const row2 = (y >> 1) * w2;
     for (let x = 0, i = y * w; x < w; x++, i++) {
       const q = row2 + (x >> 1);
       const dnR = R[i] as number;
       const dnN = N[i] as number;
-      const dnB = B[i] as number;
-      const dnG = G[i] as number;
+      const dnB = hasBlue ? (B[i] as number) : 0;
+      const dnG = visible ? (G[i] as number) : 1;
       const scl = C[q] as number;
       const status = lut[scl] as number;
       let usable = true;
-      if (dnR === 0 || dnN === 0 || dnB === 0 || dnG === 0 || S[q] === 0 || status === NODATA) {
+      if (
+        dnR === 0 ||
+        dnN === 0 ||
+        (visible && (dnB === 0 || dnG === 0)) ||
+        S[q] === 0 ||
+        status === NODATA
+      ) {
         valid[i] = 0;
         usable = false;
       } else if (status !== CLEAR) {
@@ -242,8 +286,9 @@ function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposi
   }
 }
 
-/** Stands in for the visible planes of a season that has none (never written: `visible` is false). */
+/** Stand in for the visible planes and DNs a season has none of (never read or written then). */
 const EMPTY_F32 = new Float32Array(0);
+const EMPTY_U16 = new Uint16Array(0);
 
 /** Inserts v into the ascending run a[0..m), as medianComposite does. */
 function insertSorted(a: Float32Array, m: number, v: number): void {
@@ -271,6 +316,7 @@ function compositeMedian(obs: readonly Observation[], w: number, h: number, s: S
   const sr = new Float32Array(L);
   const sn = new Float32Array(L);
   const { blue, green, red, nir, clear, valid, restored, firstClear } = s;
+  const visible = blue !== undefined && green !== undefined;
   for (let y = 0; y < h; y++) {
     const row2 = (y >> 1) * w2;
     for (let x = 0, i = y * w; x < w; x++, i++) {
@@ -281,7 +327,7 @@ function compositeMedian(obs: readonly Observation[], w: number, h: number, s: S
       let first = 255;
       for (let k = 0; k < L; k++) {
         const o = obs[k] as Observation;
-        const st = lookStatus(o, i, q);
+        const st = lookStatus(o, i, q, visible);
         if (st === LOOK_NODATA) continue;
         nValid++;
         if (st === LOOK_HIDDEN) continue;
@@ -291,8 +337,8 @@ function compositeMedian(obs: readonly Observation[], w: number, h: number, s: S
         insertSorted(sr, m, Math.fround(((o.red[i] as number) + off) * SCALE));
         insertSorted(sn, m, Math.fround(((o.nir[i] as number) + off) * SCALE));
         if (blue && green) {
-          insertSorted(sb, m, Math.fround(((o.blue[i] as number) + off) * SCALE));
-          insertSorted(sg, m, Math.fround(((o.green[i] as number) + off) * SCALE));
+          insertSorted(sb, m, Math.fround((((o.blue as Uint16Array)[i] as number) + off) * SCALE));
+          insertSorted(sg, m, Math.fround((((o.green as Uint16Array)[i] as number) + off) * SCALE));
         }
         m++;
       }

@@ -96,7 +96,7 @@ export function compactEvidence(ev: BlockEvidence): CompactBlock {
 export class TileEvidenceBuilder {
   private readonly flags: Uint8Array;
   private readonly pondF: Uint8Array;
-  private readonly parts: { idx: Uint32Array; fields: Record<AttrField, Uint8Array> }[] = [];
+  private readonly parts: Part[] = [];
 
   constructor(
     readonly width: number,
@@ -119,7 +119,7 @@ export class TileEvidenceBuilder {
       const i = b.attrs.idx[k] as number;
       idx[k] = (dy + Math.floor(i / b.width)) * this.width + dx + (i % b.width);
     }
-    this.parts.push({ idx, fields: b.attrs.fields });
+    this.parts.push({ idx, fields: b.attrs.fields, dx, dy, height: b.height });
   }
 
   /**
@@ -140,40 +140,44 @@ export class TileEvidenceBuilder {
       flags[t] = flagsAt[k] as number;
       pondF[t] = pondAt[k] as number;
     }
-    this.parts.push({ idx, fields: b.attrs.fields });
+    this.parts.push({ idx, fields: b.attrs.fields, dx, dy, height: b.height });
   }
 
+  /**
+   * The tile's evidence, attribute rows in tile raster order. Blocks do not overlap and each
+   * block's rows are already in its own raster order, so every tile row is its blocks' rows for
+   * that line, left to right: a merge, not a sort of ~1 M rows (0.14 s with a comparator).
+   */
   build(): TileEvidence {
     const total = this.parts.reduce((s, p) => s + p.idx.length, 0);
-    // Sort all attribute rows by tile index (blocks came in any order and interleave by row).
-    const order = new Uint32Array(total);
-    const keys = new Uint32Array(total);
-    let k = 0;
-    for (const p of this.parts) {
-      keys.set(p.idx, k);
-      k += p.idx.length;
-    }
-    for (let i = 0; i < total; i++) order[i] = i;
-    order.sort((a, b) => (keys[a] as number) - (keys[b] as number));
     const idx = new Uint32Array(total);
     const fields = Object.fromEntries(ATTR_FIELDS.map((f) => [f, new Uint8Array(total)])) as Record<
       AttrField,
       Uint8Array
     >;
-    const flat = Object.fromEntries(ATTR_FIELDS.map((f) => [f, new Uint8Array(total)])) as Record<
-      AttrField,
-      Uint8Array
-    >;
-    k = 0;
-    for (const p of this.parts) {
-      for (const f of ATTR_FIELDS) flat[f].set(p.fields[f], k);
-      k += p.idx.length;
+    const byTop = [...this.parts].sort((a, b) => a.dy - b.dy || a.dx - b.dx);
+    const cursor = new Map<Part, number>(byTop.map((p) => [p, 0]));
+    let active: Part[] = [];
+    let next = 0;
+    let k = 0;
+    for (let y = 0; y < this.height; y++) {
+      const changed = next < byTop.length && (byTop[next] as Part).dy === y;
+      while (next < byTop.length && (byTop[next] as Part).dy === y) active.push(byTop[next++] as Part);
+      active = active.filter((p) => p.dy + p.height > y);
+      if (changed) active.sort((a, b) => a.dx - b.dx);
+      const rowEnd = (y + 1) * this.width;
+      for (const p of active) {
+        let c = cursor.get(p) as number;
+        const start = c;
+        while (c < p.idx.length && (p.idx[c] as number) < rowEnd) c++;
+        if (c === start) continue;
+        idx.set(p.idx.subarray(start, c), k);
+        for (const f of ATTR_FIELDS) fields[f].set(p.fields[f].subarray(start, c), k);
+        k += c - start;
+        cursor.set(p, c);
+      }
     }
-    for (let j = 0; j < total; j++) {
-      const o = order[j] as number;
-      idx[j] = keys[o] as number;
-      for (const f of ATTR_FIELDS) fields[f][j] = flat[f][o] as number;
-    }
+    if (k !== total) throw new RangeError(`evidence: ${total - k} attribute rows outside the tile`);
     return {
       width: this.width,
       height: this.height,
@@ -182,6 +186,15 @@ export class TileEvidenceBuilder {
       attrs: { idx, fields },
     };
   }
+}
+
+/** A pasted block's attribute rows (tile indices, ascending) and where the block sits. */
+interface Part {
+  idx: Uint32Array;
+  fields: Record<AttrField, Uint8Array>;
+  dx: number;
+  dy: number;
+  height: number;
 }
 
 /** Row of pixel `i` in the attributes, or -1 when the pixel has none. */

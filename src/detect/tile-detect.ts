@@ -6,8 +6,9 @@
  * kept (482 MB at 10980²): components are sized from their runs, then each kept one is
  * relabelled inside its own bounding box to trace it.
  */
-import { componentStats, labelComponents, type Component } from '../raster/label.js';
-import { close } from '../raster/morphology.js';
+import { componentStatsOfRuns, labelComponents, type Component } from '../raster/label.js';
+import type { RowRuns } from '../raster/runs.js';
+import { closeRuns3, cropRuns, fullRuns, runsFromPixels } from '../raster/run-morphology.js';
 import { vectoriseComponent, type PixelPolygon } from '../raster/vectorise.js';
 import { PondKind } from './block-evidence.js';
 import { attrRow, FLAG_CLEARING, pondKindOf, type TileEvidence } from './evidence-plane.js';
@@ -63,15 +64,9 @@ interface Local {
 
 const decodeNdvi = (v: number): number => v / 127.5 - 1;
 
-/** Components of `mask` with at least `minArea` pixels (and at most `maxArea`). */
-function components(
-  mask: Uint8Array,
-  w: number,
-  h: number,
-  minArea: number,
-  maxArea = Infinity,
-): Component[] {
-  const st = componentStats(mask, w, h);
+/** Components of the mask with these runs, with at least `minArea` pixels (and at most `maxArea`). */
+function components(runs: RowRuns, w: number, h: number, minArea: number, maxArea = Infinity): Component[] {
+  const st = componentStatsOfRuns(runs, w, h);
   const out: Component[] = [];
   for (let l = 1; l <= st.count; l++) {
     const area = st.area[l] as number;
@@ -90,14 +85,10 @@ function components(
   return out;
 }
 
-function relabel(mask: Uint8Array, w: number, c: Component): Local {
+function relabel(runs: RowRuns, c: Component): Local {
   const bw = c.maxX - c.minX + 1;
   const bh = c.maxY - c.minY + 1;
-  const crop = new Uint8Array(bw * bh);
-  for (let y = 0; y < bh; y++) {
-    const row = (y + c.minY) * w + c.minX;
-    crop.set(mask.subarray(row, row + bw), y * bw);
-  }
+  const crop = cropRuns(runs, c.minX, c.minY, bw, bh);
   const l = labelComponents(crop, bw, bh);
   // The component is the local one with its area spanning the whole box.
   const match =
@@ -139,21 +130,18 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
   const n = w * h;
   // Ponds are part of the ground that was cleared: join them before labelling, and close
   // one-pixel gaps (a path, a mixed pixel) that would split one clearing in two.
-  const cleared = new Uint8Array(n);
   // Only pixels with attributes can be set: the evidence keeps a row for every pixel whose flags
-  // or pond fraction are nonzero, so the mask is scattered from that list (a few per cent of the
-  // tile) rather than computed by a pass over all of it (120 Mpx at 10980²).
+  // or pond fraction are nonzero, so the mask's runs come from that sorted list (a few per cent
+  // of the tile), are closed and labelled as runs; only each kept component's box is ever a plane.
   const idx = ev.attrs.idx;
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k] as number;
-    cleared[i] = (ev.flags[i] as number) & FLAG_CLEARING || ev.pondF[i] ? 1 : 0;
-  }
-  const closed = close(cleared, w, h, 1, cleared);
+  const isCleared = (i: number): boolean =>
+    ((ev.flags[i] as number) & FLAG_CLEARING) !== 0 || ev.pondF[i] !== 0;
+  const closedRuns = closeRuns3(runsFromPixels(idx.filter(isCleared), w, h), w, h);
   const clearings: ClearingDetection[] = [];
   /** Each kept clearing's local labels, to find which clearing a pond touches. */
   const clearingAt: { loc: Local; c: Component; index: number }[] = [];
-  for (const c of components(closed, w, h, p.minClearingPixels)) {
-    const loc = relabel(closed, w, c);
+  for (const c of components(closedRuns, w, h, p.minClearingPixels)) {
+    const loc = relabel(closedRuns, c);
     const stats = clearingStats(ev, loc, c);
     // A patch of new water with no cleared forest around it (a moved river bend) is no clearing.
     if (stats.changedPixels < p.minClearingPixels) continue;
@@ -162,18 +150,18 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
   }
 
   const thr = Math.round(p.pondFractionMin * 255);
-  const pondMask = closed; // reuse the buffer: the clearing mask is no longer needed
-  if (thr > 0) {
-    // As above: a pond pixel has a nonzero fraction, hence an attribute row.
-    pondMask.fill(0);
-    for (let k = 0; k < idx.length; k++) {
-      const i = idx[k] as number;
-      pondMask[i] = (ev.pondF[i] as number) >= thr ? 1 : 0;
-    }
-  } else pondMask.fill(1); // a zero threshold admits every pixel
+  // As above: a pond pixel has a nonzero fraction, hence an attribute row.
+  const pondRuns =
+    thr > 0
+      ? runsFromPixels(
+          idx.filter((i) => (ev.pondF[i] as number) >= thr),
+          w,
+          h,
+        )
+      : fullRuns(w, h); // a zero threshold admits every pixel
   const ponds: PondDetection[] = [];
-  for (const c of components(pondMask, w, h, 1, p.maxPondPixels)) {
-    const loc = relabel(pondMask, w, c);
+  for (const c of components(pondRuns, w, h, 1, p.maxPondPixels)) {
+    const loc = relabel(pondRuns, c);
     const pond = pondStats(ev, loc, c);
     pond.clearing = nearestClearing(clearingAt, c, p.pondClearingGap);
     if (pond.clearing >= 0) clearings[pond.clearing]?.ponds.push(ponds.length);

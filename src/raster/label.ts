@@ -4,7 +4,7 @@
  * happens on runs (runs.ts); here the runs are folded into statistics and, when asked, painted
  * into a label plane (0 = background, labels 1..count in raster order of first pixel).
  */
-import { labelRuns } from './runs.js';
+import { labelRowRuns, labelRuns, type RowRuns, type Runs } from './runs.js';
 
 export interface LabelOptions {
   /** 8 (default) joins diagonal neighbours, 4 only edge neighbours. */
@@ -58,7 +58,21 @@ export function componentStats(
   const values = opts.values ?? null;
   if (values && values.length < w * h) throw new RangeError(`values has ${values.length}, expected ${w * h}`);
   if (labels && labels.length < w * h) throw new RangeError(`labels has ${labels.length}, expected ${w * h}`);
-  const runs = labelRuns(mask, w, h, opts.connectivity ?? 8);
+  return foldRuns(labelRuns(mask, w, h, opts.connectivity ?? 8), w, h, values, labels);
+}
+
+/** componentStats of the mask whose maximal runs are `runs` (8-connected, no values). */
+export function componentStatsOfRuns(runs: RowRuns, w: number, h: number): ComponentStats {
+  return foldRuns(labelRowRuns(runs, 8), w, h, null, null);
+}
+
+function foldRuns(
+  runs: Runs,
+  w: number,
+  h: number,
+  values: Float32Array | null,
+  labels: Int32Array | null,
+): ComponentStats {
   const { count, start, end, rowFirst, label } = runs;
   const area = new Int32Array(count + 1);
   const minX = new Int32Array(count + 1).fill(w);

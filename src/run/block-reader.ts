@@ -14,7 +14,12 @@ import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.j
 import { ItemFailedError } from './item-failure.js';
 import type { BlockJob, TilePlan } from './planner.js';
 import type { IoQueue } from './queue.js';
-import type { BandKey, ObservationPayload, ScanBlockInput } from './tasks/scan-block.js';
+import {
+  SEASON_BANDS,
+  type BandKey,
+  type ObservationPayload,
+  type ScanBlockInput,
+} from './tasks/scan-block.js';
 
 /** An asset opened for the whole scan: its byte source and parsed header. */
 export interface OpenedAsset {
@@ -23,7 +28,6 @@ export interface OpenedAsset {
 }
 
 export interface BlockReadDeps {
-  bands: readonly BandKey[];
   /** By `${item.id}/${band}`. */
   opened: ReadonlyMap<string, OpenedAsset>;
   offsets: ReadonlyMap<string, OffsetDecision>;
@@ -90,13 +94,19 @@ function bandRead(
 /** Compressed bytes a block's read will hold: known from the headers before any is fetched. */
 export function blockBytes(tp: TilePlan, block: BlockJob, deps: BlockReadDeps): number {
   let bytes = 0;
-  for (const item of [...tp.before, ...tp.after]) {
-    for (const b of deps.bands) {
-      const r = bandRead(tp, block, deps, item, b);
-      if (r) for (const t of r.tiles) bytes += r.image.tileByteCounts[t] ?? 0;
-    }
+  for (const [item, b] of itemBands(tp)) {
+    const r = bandRead(tp, block, deps, item, b);
+    if (r) for (const t of r.tiles) bytes += r.image.tileByteCounts[t] ?? 0;
   }
   return bytes;
+}
+
+/** Every (item, band) a block of the tile reads: SEASON_BANDS of each season's items. */
+function itemBands(tp: TilePlan): [S2Item, BandKey][] {
+  return [
+    ...tp.before.flatMap((item) => SEASON_BANDS.before.map((b): [S2Item, BandKey] => [item, b])),
+    ...tp.after.flatMap((item) => SEASON_BANDS.after.map((b): [S2Item, BandKey] => [item, b])),
+  ];
 }
 
 export type TileBytes = Map<number, Uint8Array | null>;
@@ -114,14 +124,13 @@ export class SharedReads {
 
   /** Counts, from the plan, how many blocks will ask for each band read. */
   constructor(tp: TilePlan, deps: BlockReadDeps) {
+    const reads = itemBands(tp);
     for (const block of tp.blocks) {
-      for (const item of [...tp.before, ...tp.after]) {
-        for (const b of deps.bands) {
-          const r = bandRead(tp, block, deps, item, b);
-          if (!r) continue;
-          const key = SharedReads.key(item, b, r.tiles);
-          this.users.set(key, (this.users.get(key) ?? 0) + 1);
-        }
+      for (const [item, b] of reads) {
+        const r = bandRead(tp, block, deps, item, b);
+        if (!r) continue;
+        const key = SharedReads.key(item, b, r.tiles);
+        this.users.set(key, (this.users.get(key) ?? 0) + 1);
       }
     }
     for (const [key, n] of this.users) this.planned.set(key, n);
@@ -184,9 +193,9 @@ export async function readBlock(
 ): Promise<BlockRead> {
   const { signal } = deps;
   const transfer: ArrayBuffer[] = [];
-  const obs = async (item: S2Item): Promise<ObservationPayload> => {
+  const obs = async (item: S2Item, bands: readonly BandKey[]): Promise<ObservationPayload> => {
     const entries = await Promise.all(
-      deps.bands.map(async (b) => {
+      bands.map(async (b) => {
         const { source } = deps.opened.get(`${item.id}/${b}`) as OpenedAsset;
         const r = bandRead(tp, block, deps, item, b);
         if (!r) throw new Error(`${item.id} ${b}: no image`);
@@ -213,8 +222,8 @@ export async function readBlock(
     };
   };
   const [before, after] = await Promise.all([
-    Promise.all(tp.before.map(obs)),
-    Promise.all(tp.after.map(obs)),
+    Promise.all(tp.before.map((item) => obs(item, SEASON_BANDS.before))),
+    Promise.all(tp.after.map((item) => obs(item, SEASON_BANDS.after))),
   ]);
   return {
     input: { width: block.width, height: block.height, before, after, params: deps.params },

@@ -115,7 +115,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
     const known = store.fingerprint();
     if (known !== undefined && known !== fingerprint)
       throw new InvalidInputError(
-        `--state ${opts.state} holds re-scans of other inputs (STAC, collection, AOI, --before, --after start, --max-cloud or detection parameters differ); use a new state folder for these`,
+        `--state ${opts.state} holds re-scans of other inputs (STAC, collection, AOI, --before, --after start, --max-cloud or detection parameters differ, or another minewatch algorithm version made it; this one is ${ALGORITHM_VERSION}); use a new state folder for these`,
       );
     const last = store.lastRun();
     const run = (last?.run ?? 0) + 1;

@@ -52,7 +52,12 @@ import { IoQueue } from './queue.js';
 import type { BandKey, ScanBlockInput, ScanBlockOutput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
 
-export const ALGORITHM_VERSION = '1';
+/**
+ * Bumped whenever the same inputs could give different evidence: it is in run.json, in tile job
+ * ids and in the fingerprints that tie batch windows and re-scan state to what produced them.
+ * 2: a before-season look is judged valid on red, NIR, SWIR and SCL (no longer also blue, green).
+ */
+export const ALGORITHM_VERSION = '2';
 const BANDS: readonly BandKey[] = S2_ASSET_KEYS;
 
 export interface ScanOptions {
@@ -477,7 +482,6 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContex
   const win = tileWindow(tp);
   const plane = new TileEvidenceBuilder(win.width, win.height);
   const deps: BlockReadDeps = {
-    bands: BANDS,
     opened: d.opened,
     offsets: d.offsets,
     io: d.io,

@@ -32,7 +32,16 @@ interface SeasonComposite {
   firstClear: Uint8Array;
 }
 
-function compositeSeason(obs: readonly Observation[], w: number, h: number): SeasonComposite {
+/**
+ * `visible`: the after season, whose looks need blue and green. A before look is judged valid on
+ * red, NIR, SWIR and SCL alone; its blue (when given) serves only the misflagged-water test.
+ */
+function compositeSeason(
+  obs: readonly Observation[],
+  w: number,
+  h: number,
+  visible: boolean,
+): SeasonComposite {
   const n = w * h;
   const w2 = (w + 1) >> 1;
   const stacks: Float32Array[][] = [[], [], [], []];
@@ -49,11 +58,14 @@ function compositeSeason(obs: readonly Observation[], w: number, h: number): Sea
         const dnR = o.red[i] as number;
         const dnN = o.nir[i] as number;
         const dnS = o.swir16[q] as number;
-        if (dnR === 0 || dnN === 0 || dnS === 0 || o.blue[i] === 0 || o.green[i] === 0) continue;
+        const dnB = o.blue?.[i] ?? 0;
+        const dnG = o.green?.[i] ?? 0;
+        if (dnR === 0 || dnN === 0 || dnS === 0) continue;
+        if (visible && (dnB === 0 || dnG === 0)) continue;
         const status = SCL_STATUS_LUT[o.scl[q] as number] as number;
         if (status === PixelStatus.NoData) continue;
         valid[i] = (valid[i] as number) + 1;
-        const blue = ((o.blue[i] as number) + o.offsetDn) * SCALE;
+        const blue = (dnB + o.offsetDn) * SCALE;
         const red = (dnR + o.offsetDn) * SCALE;
         const nir = (dnN + o.offsetDn) * SCALE;
         if (status !== PixelStatus.Clear) {
@@ -64,7 +76,7 @@ function compositeSeason(obs: readonly Observation[], w: number, h: number): Sea
         }
         if (firstClear[i] === 255) firstClear[i] = k;
         (layers[0] as Float32Array)[i] = blue;
-        (layers[1] as Float32Array)[i] = ((o.green[i] as number) + o.offsetDn) * SCALE;
+        (layers[1] as Float32Array)[i] = (dnG + o.offsetDn) * SCALE;
         (layers[2] as Float32Array)[i] = red;
         (layers[3] as Float32Array)[i] = nir;
       }
@@ -94,8 +106,8 @@ const encodeNdvi = (v: number): number =>
 export function referenceBlockEvidence(input: BlockInput, p: DetectParams): BlockEvidence {
   const { width: w, height: h } = input;
   const n = w * h;
-  const before = compositeSeason(input.before, w, h);
-  const after = compositeSeason(input.after, w, h);
+  const before = compositeSeason(input.before, w, h, false);
+  const after = compositeSeason(input.after, w, h, true);
   const [, , rB, nB] = before.bands as [Float32Array, Float32Array, Float32Array, Float32Array];
   const [bA, gA, rA, nA] = after.bands as [Float32Array, Float32Array, Float32Array, Float32Array];
   const clearing = new Uint8Array(n);

@@ -4,6 +4,7 @@ import {
   blockEvidence,
   compactBlockEvidence,
   EvidenceScratch,
+  needsBlueToRestore,
   type BlockEvidence,
   type Observation,
 } from '../../src/detect/block-evidence.js';
@@ -109,5 +110,68 @@ describe('fused blockEvidence', () => {
     expect(ev.pondF.some((v) => v > 0)).toBe(true);
     expect(ev.restored.some((v) => v > 0)).toBe(true);
     expectSame(ev, referenceBlockEvidence(input, { ...DEFAULT_PARAMS, backgroundRadius: 3 }));
+  });
+
+  it('a before look needs no green, and its blue only where needsBlueToRestore says so', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 23 }),
+        fc.integer({ min: 1, max: 23 }),
+        fc.array(lookSpec, { minLength: 1, maxLength: 3 }),
+        fc.array(lookSpec, { minLength: 1, maxLength: 3 }),
+        (w, h, beforeSpecs, afterSpecs) => {
+          const before = beforeSpecs.map((s) => look(w, h, s));
+          const after = afterSpecs.map((s) => look(w, h, s));
+          const full = blockEvidence({ width: w, height: h, before, after }, DEFAULT_PARAMS);
+          // What the worker decodes for a before look: no green, blue only when needed.
+          const lean = before.map(({ green: _green, blue, ...rest }) =>
+            needsBlueToRestore(rest, w, h) ? { ...rest, blue } : rest,
+          );
+          expectSame(blockEvidence({ width: w, height: h, before: lean, after }, DEFAULT_PARAMS), full);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('judges a before look on red, NIR, SWIR and SCL: a zero green or blue there is not "no data"', () => {
+    const w = 8;
+    const h = 8;
+    const drawn = look(w, h, { seed: 3, offsetDn: 0 });
+    // No SCL cloud, so blue has nothing to decide (no pixel can be restored as water).
+    const before = { ...drawn, scl: drawn.scl.map((c) => (c === 8 || c === 9 ? 4 : c)) };
+    const after = look(w, h, { seed: 5, offsetDn: 0 });
+    const zeroed = { ...before, blue: new Uint16Array(w * h), green: new Uint16Array(w * h) };
+    const a = blockEvidence({ width: w, height: h, before: [before], after: [after] }, DEFAULT_PARAMS);
+    const b = blockEvidence({ width: w, height: h, before: [zeroed], after: [after] }, DEFAULT_PARAMS);
+    expect(b.clearBefore.some((v) => v > 0)).toBe(true);
+    expectSame(b, a);
+  });
+
+  it('refuses an after look without its blue or green band', () => {
+    const w = 4;
+    const h = 4;
+    const { green: _green, ...noGreen } = look(w, h, { seed: 1, offsetDn: 0 });
+    expect(() =>
+      blockEvidence({ width: w, height: h, before: [noGreen], after: [noGreen] }, DEFAULT_PARAMS),
+    ).toThrow(/after season: every look needs its blue and green/);
+  });
+
+  it('needsBlueToRestore: only SCL cloud over data with NIR below 0.15 needs blue', () => {
+    const w = 2;
+    const h = 2;
+    const red = new Uint16Array(4).fill(500);
+    const nir = new Uint16Array(4).fill(3000);
+    const scl = new Uint8Array([9]);
+    const o = { red, nir, scl, offsetDn: 0 };
+    expect(needsBlueToRestore(o, w, h)).toBe(false); // bright cloud
+    nir[3] = 1400;
+    expect(needsBlueToRestore(o, w, h)).toBe(true); // dark enough to be water
+    expect(needsBlueToRestore({ ...o, offsetDn: 1000 }, w, h)).toBe(false); // 0.24 once offset
+    scl[0] = 4;
+    expect(needsBlueToRestore(o, w, h)).toBe(false); // not flagged cloud
+    scl[0] = 8;
+    red[3] = 0;
+    expect(needsBlueToRestore(o, w, h)).toBe(false); // red has no data there
   });
 });

@@ -7,7 +7,12 @@ import type { TaskContext } from '../task-registry.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
-import { compactBlockEvidence, EvidenceScratch, type Observation } from '../../detect/block-evidence.js';
+import {
+  compactBlockEvidence,
+  EvidenceScratch,
+  needsBlueToRestore,
+  type Observation,
+} from '../../detect/block-evidence.js';
 import { sparseBlock, type SparseBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
@@ -22,10 +27,22 @@ export interface BandPayload {
   source: string;
 }
 
+/**
+ * The bands read for each season's looks. A before look serves NDVI and the "was land" test (red,
+ * NIR), its validity (SWIR, SCL) and the misflagged-water test (blue, decoded only when a cloud
+ * pixel is dark enough in NIR to be water); its green is never used, so never fetched.
+ */
+export const SEASON_BANDS: Readonly<Record<'before' | 'after', readonly BandKey[]>> = {
+  before: ['blue', 'red', 'nir', 'swir16', 'scl'],
+  after: ['blue', 'green', 'red', 'nir', 'swir16', 'scl'],
+};
+
+type CoreBand = 'red' | 'nir' | 'swir16' | 'scl';
+
 export interface ObservationPayload {
   item: string;
   offsetDn: number;
-  bands: Record<BandKey, BandPayload>;
+  bands: Record<CoreBand, BandPayload> & Partial<Record<'blue' | 'green', BandPayload>>;
 }
 
 /**
@@ -86,25 +103,37 @@ function decodeBand(b: BandPayload): Pixels {
   return assembleWindow(tiles, b.image, b.window);
 }
 
-function observation(o: ObservationPayload): Observation {
+function observation(o: ObservationPayload, season: 'before' | 'after', w: number, h: number): Observation {
   try {
-    return decodeObservation(o);
+    return decodeObservation(o, season, w, h);
   } catch (err) {
     // A corrupt tile is this item's failure, not the block's: the scan drops the item.
     throw new ItemFailedError(o.item, `cannot decode: ${(err as Error).message}`);
   }
 }
 
-function decodeObservation(o: ObservationPayload): Observation {
-  return {
-    blue: decodeBand(o.bands.blue) as Uint16Array,
-    green: decodeBand(o.bands.green) as Uint16Array,
+function decodeObservation(
+  o: ObservationPayload,
+  season: 'before' | 'after',
+  w: number,
+  h: number,
+): Observation {
+  const look: Observation = {
     red: decodeBand(o.bands.red) as Uint16Array,
     nir: decodeBand(o.bands.nir) as Uint16Array,
     swir16: decodeBand(o.bands.swir16) as Uint16Array,
     scl: decodeBand(o.bands.scl) as Uint8Array,
     offsetDn: o.offsetDn,
   };
+  const { blue, green } = o.bands;
+  if (season === 'after') {
+    if (!blue || !green) throw new Error('an after-season look needs its blue and green bands');
+    look.blue = decodeBand(blue) as Uint16Array;
+    look.green = decodeBand(green) as Uint16Array;
+  } else if (blue && needsBlueToRestore(look, w, h)) {
+    look.blue = decodeBand(blue) as Uint16Array;
+  }
+  return look;
 }
 
 /** Float planes reused by every block this worker computes (one block at a time per worker). */
@@ -120,13 +149,10 @@ function dataPixels(o: Observation): number {
 }
 
 export default function scanBlock(input: ScanBlockInput, context: TaskContext): ScanBlockOutput {
-  const before = input.before.map(observation);
-  const after = input.after.map(observation);
-  const c = compactBlockEvidence(
-    { width: input.width, height: input.height, before, after },
-    input.params,
-    scratch,
-  );
+  const { width: w, height: h } = input;
+  const before = input.before.map((o) => observation(o, 'before', w, h));
+  const after = input.after.map((o) => observation(o, 'after', w, h));
+  const c = compactBlockEvidence({ width: w, height: h, before, after }, input.params, scratch);
   const sparse = sparseBlock(c);
   // Only the attributes of the few pixels with evidence go back, moved rather than copied.
   context.transfer(
