@@ -127,7 +127,6 @@ function forEachPixel(
 
 export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
   const { width: w, height: h } = ev;
-  const n = w * h;
   // Ponds are part of the ground that was cleared: join them before labelling, and close
   // one-pixel gaps (a path, a mixed pixel) that would split one clearing in two.
   // Only pixels with attributes can be set: the evidence keeps a row for every pixel whose flags
