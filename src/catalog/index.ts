@@ -125,8 +125,10 @@ export async function findItems(
     pages: 0,
     source: api ? 'api' : 'local',
   };
-  for (const name of ['before', 'after'] as const) {
-    const w = await run(name);
+  // Both windows are searched at once: one round trip per page, not two.
+  const found = await Promise.all([run('before'), run('after')]);
+  for (const [k, name] of (['before', 'after'] as const).entries()) {
+    const w = found[k] as WindowItems;
     out.requests += w.requests;
     out.pages += w.pages;
     const parsed: S2Item[] = [];
