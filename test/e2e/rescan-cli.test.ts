@@ -20,7 +20,7 @@ let catalog: GrowingCatalog;
 function rescan(
   state: string,
   out: string,
-  opts: { env?: Record<string, string>; killAfterMs?: number; termAfterMs?: number } = {},
+  opts: { env?: Record<string, string>; killAfterMs?: number; termAfterRanges?: number } = {},
 ): Promise<Ran> {
   return runCli(
     [
@@ -41,7 +41,17 @@ function rescan(
       ...(opts.env ? { env: opts.env } : {}),
       onSpawn: (child) => {
         if (opts.killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
-        if (opts.termAfterMs !== undefined) setTimeout(() => child.kill('SIGTERM'), opts.termAfterMs);
+        const ranges = opts.termAfterRanges;
+        if (ranges !== undefined) {
+          // Mid-scan whatever the machine's speed: once the run has read this many byte ranges.
+          const start = server.stats.rangeRequests;
+          const poll = setInterval(() => {
+            if (server.stats.rangeRequests - start < ranges) return;
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }, 5);
+          child.once('exit', () => clearInterval(poll));
+        }
       },
     },
   );
@@ -140,7 +150,7 @@ describe('SIGTERM', () => {
   it('stops cleanly: exit 143, nothing written, the state unchanged, the lock free', async () => {
     const state = path.join(tmp, 'term');
     const out = path.join(tmp, 'term-out');
-    const r = await rescan(state, out, { termAfterMs: 1500 });
+    const r = await rescan(state, out, { termAfterRanges: 20 });
     expect(r.code, r.stderr).toBe(143);
     expect(r.stderr).toContain('SIGTERM');
     expect(existsSync(path.join(out, 'candidates.geojson'))).toBe(false);

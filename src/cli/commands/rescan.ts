@@ -64,7 +64,7 @@ function stopOnSignals(controller: AbortController): {
   const handler = (sig: 'SIGTERM' | 'SIGINT'): void => {
     if (received) process.exit(sig === 'SIGTERM' ? 143 : 130);
     received = sig;
-    process.stderr.write(`minewatch: ${sig}: stopping; the state will not advance\n`);
+    process.stderr.write(`minewatch: ${sig}: stopping; the state will not advance unless it already is\n`);
     controller.abort(new RescanInterruptedError(sig));
     setTimeout(() => process.exit(sig === 'SIGTERM' ? 143 : 130), 30_000).unref();
   };
@@ -163,6 +163,10 @@ export function registerRescan(program: Command): Command {
     } finally {
       signals.off();
     }
+    // The signal came while the state was advancing (past the last point that can stop): the run
+    // is complete and published, so it reports success rather than a stop that did not happen.
+    const late = signals.which();
+    if (late) process.stderr.write(`minewatch: ${late} came too late to stop run ${s.run}: it completed\n`);
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
     else
       process.stdout.write(
