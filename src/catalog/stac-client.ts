@@ -208,13 +208,14 @@ function nextRequest(link: Json, prev: PageRequest, page: number): PageRequest {
   return { method, url, body: link['merge'] === true ? { ...(prev.body ?? {}), ...obj } : obj };
 }
 
-/** Runs one search through every page. Throws `StacUnavailableError` (naming the URL) on any failure. */
 /** The server's count of matching items: `numberMatched`, or the context extension's `matched`. */
 function matchedCount(doc: Record<string, unknown>): number | undefined {
   if (typeof doc['numberMatched'] === 'number') return doc['numberMatched'];
-  const context = asObject(doc['context'] as Json);
+  const context = asObject(doc['context']);
   return typeof context?.['matched'] === 'number' ? context['matched'] : undefined;
 }
+
+/** Runs one search through every page. Throws `StacUnavailableError` (naming the URL) on any failure. */
 
 export async function searchStac(
   params: StacSearchParams,
