@@ -18,6 +18,7 @@ install: $(NODE_MODULES)
 
 $(DIST): $(NODE_MODULES) tsconfig.json $(shell find src -name '*.ts')
 	npx tsc -p tsconfig.json
+	npm run --silent build:wasm
 	@touch $@
 
 build: $(DIST)

@@ -108,6 +108,28 @@ export class EvidenceScratch {
   private readonly f32s = new Map<string, Float32Array>();
   private readonly f64s = new Map<string, Float64Array>();
   private readonly u8s = new Map<string, Uint8Array>();
+  private readonly u16s = new Map<string, Uint16Array>();
+
+  /**
+   * Called once per block before any plane is asked for, with an upper bound of the bytes the
+   * block will ask for; a scratch in WebAssembly memory (wasm-scratch.ts) grows there, so no
+   * plane already handed out is invalidated by a later request. Plain arrays need nothing.
+   */
+  reserve(_bytes: number): void {}
+
+  /**
+   * A one-look season composited by a faster kernel than compositeMedian, or false when this
+   * scratch has none (wasm-scratch.ts has one; its planes are in the kernel's memory).
+   */
+  compositeOneLook(_o: Observation, _w: number, _h: number, _s: SeasonComposite): boolean {
+    return false;
+  }
+
+  u16(name: string, n: number): Uint16Array {
+    let a = this.u16s.get(name);
+    if (!a || a.length < n) this.u16s.set(name, (a = new Uint16Array(n)));
+    return a.subarray(0, n);
+  }
 
   f32(name: string, n: number): Float32Array {
     let a = this.f32s.get(name);
@@ -136,7 +158,7 @@ const MAX_LOOKS = 255;
  * the tile stage reports. `blue`/`green` are only composited for the after season: the before
  * season serves NDVI and the pond's "was land" test, which need red and NIR alone.
  */
-interface SeasonComposite {
+export interface SeasonComposite {
   blue: Float32Array | undefined;
   green: Float32Array | undefined;
   red: Float32Array;
@@ -176,8 +198,8 @@ function compositeSeason(
     restored: scratch.u8(`${tag}.restored`, n),
     firstClear: scratch.u8(`${tag}.firstClear`, n),
   };
-  if (obs.length === 1) compositeOneLook(obs[0] as Observation, w, h, s);
-  else compositeMedian(obs, w, h, s);
+  if (obs.length !== 1 || !scratch.compositeOneLook(obs[0] as Observation, w, h, s))
+    compositeMedian(obs, w, h, s);
   return s;
 }
 
@@ -209,86 +231,6 @@ function lookStatus(o: Observation, i: number, q: number, visible: boolean): num
     return LOOK_RESTORED;
   return LOOK_HIDDEN;
 }
-
-/**
- * One look is its own composite: no stack, no sort. Most pixels are clear, so the count planes
- * start as "clear" (four memsets) and only the other pixels are written one by one.
- */
-function compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposite): void {
-  const w2 = (w + 1) >> 1;
-  const off = o.offsetDn;
-  const { red: R, nir: N, swir16: S, scl: C } = o;
-  const { blue, green, red, nir, clear, valid, restored, firstClear } = s;
-  const visible = blue !== undefined && green !== undefined;
-  // A before look may come without blue and green (see Observation): read as 0, never tested.
-  const hasBlue = o.blue !== undefined;
-  const B = o.blue ?? EMPTY_U16;
-  const G = o.green ?? EMPTY_U16;
-  const n = w * h;
-  clear.fill(1, 0, n);
-  valid.fill(1, 0, n);
-  restored.fill(0, 0, n);
-  firstClear.fill(0, 0, n);
-  // Plain locals in the loop (no module-object loads, no helper taking the composite): this
-  // loop runs only a few times per worker, so it must be fast before the JIT has warmed up too.
-  const lut = SCL_STATUS_LUT;
-  const NODATA = PixelStatus.NoData;
-  const CLEAR = PixelStatus.Clear;
-  const bl = blue ?? EMPTY_F32;
-  const gr = green ?? EMPTY_F32;
-  for (let y = 0; y < h; y++) {
-    const row2 = (y >> 1) * w2;
-    for (let x = 0, i = y * w; x < w; x++, i++) {
-      const q = row2 + (x >> 1);
-      const dnR = R[i] as number;
-      const dnN = N[i] as number;
-      const dnB = hasBlue ? (B[i] as number) : 0;
-      const dnG = visible ? (G[i] as number) : 1;
-      const scl = C[q] as number;
-      const status = lut[scl] as number;
-      let usable = true;
-      if (
-        dnR === 0 ||
-        dnN === 0 ||
-        (visible && (dnB === 0 || dnG === 0)) ||
-        S[q] === 0 ||
-        status === NODATA
-      ) {
-        valid[i] = 0;
-        usable = false;
-      } else if (status !== CLEAR) {
-        if (
-          (scl === 8 || scl === 9) &&
-          isMisflaggedWater((dnB + off) * SCALE, (dnR + off) * SCALE, (dnN + off) * SCALE)
-        )
-          restored[i] = 1;
-        else usable = false;
-      }
-      if (!usable) {
-        // No clear look here.
-        clear[i] = 0;
-        firstClear[i] = 255;
-        red[i] = NaN;
-        nir[i] = NaN;
-        if (visible) {
-          bl[i] = NaN;
-          gr[i] = NaN;
-        }
-        continue;
-      }
-      red[i] = (dnR + off) * SCALE;
-      nir[i] = (dnN + off) * SCALE;
-      if (visible) {
-        bl[i] = (dnB + off) * SCALE;
-        gr[i] = (dnG + off) * SCALE;
-      }
-    }
-  }
-}
-
-/** Stand in for the visible planes and DNs a season has none of (never read or written then). */
-const EMPTY_F32 = new Float32Array(0);
-const EMPTY_U16 = new Uint16Array(0);
 
 /** Inserts v into the ascending run a[0..m), as medianComposite does. */
 function insertSorted(a: Float32Array, m: number, v: number): void {
@@ -375,6 +317,7 @@ const CLEARING_BIT = 1;
 function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScratch): EvidenceCore {
   const { width: w, height: h } = input;
   const n = w * h;
+  scratch.reserve(scratchBytes(w, h, p.backgroundRadius));
   const before = compositeSeason(input.before, w, h, false, scratch, 'before');
   const after = compositeSeason(input.after, w, h, true, scratch, 'after');
   const rB = before.red;
@@ -395,6 +338,19 @@ function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScrat
   const pondF = new Uint8Array(n);
   ponds(w, h, bands, nB, ndviB, p, scratch, pondF, flags);
   return { before, after, flags, pondF };
+}
+
+/**
+ * An upper bound of the scratch bytes one block asks for: the season planes (2 + 4 float32 and
+ * 8 byte planes), NDVI before, the pond rings, and what a one-look kernel copies in per season
+ * (four 10 m u16 bands, 20 m SWIR and SCL, the SCL table), with room for alignment.
+ */
+export function scratchBytes(w: number, h: number, r: number): number {
+  const n = w * h;
+  const n2 = ((w + 1) >> 1) * ((h + 1) >> 1);
+  const planes = n * (6 * 4 + 8 + 4) + 3 * 8 * (w + 1) * Math.min(h + 1, 2 * r + 2);
+  const inputs = 2 * (4 * 2 * n + 3 * n2 + 256);
+  return planes + inputs + 4096;
 }
 
 /** NDVI of the composites at pixel i, in double from their float32 values (NaN: no composite). */

@@ -10,6 +10,7 @@ import {
 } from '../../src/detect/block-evidence.js';
 import { compactEvidence } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
+import { WasmEvidenceScratch } from '../../src/detect/wasm-scratch.js';
 import { referenceBlockEvidence } from '../helpers/reference-block-evidence.js';
 
 // Reflectances (blue green red nir swir16) of the ground the detector tells apart: forest, bare
@@ -73,6 +74,8 @@ function expectSame(a: BlockEvidence, b: BlockEvidence): void {
 describe('fused blockEvidence', () => {
   it('matches the per-date-plane reference bit for bit, for one look or several per season', () => {
     const scratch = new EvidenceScratch(); // shared across cases, as a worker shares it across blocks
+    // The scan workers' scratch: planes in WebAssembly memory and the compiled one-look kernel.
+    const wasm = new WasmEvidenceScratch();
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 23 }),
@@ -92,6 +95,8 @@ describe('fused blockEvidence', () => {
           expectSame(blockEvidence(input, p, scratch), reference);
           // The worker's compact form: same as compacting the reference's dense planes.
           expect(compactBlockEvidence(input, p, scratch)).toEqual(compactEvidence(reference));
+          expectSame(blockEvidence(input, p, wasm), reference);
+          expect(compactBlockEvidence(input, p, wasm)).toEqual(compactEvidence(reference));
         },
       ),
       { numRuns: 300 },
@@ -128,6 +133,11 @@ describe('fused blockEvidence', () => {
             needsBlueToRestore(rest, w, h) ? { ...rest, blue } : rest,
           );
           expectSame(blockEvidence({ width: w, height: h, before: lean, after }, DEFAULT_PARAMS), full);
+          const lookup = new WasmEvidenceScratch();
+          expectSame(
+            blockEvidence({ width: w, height: h, before: lean, after }, DEFAULT_PARAMS, lookup),
+            full,
+          );
         },
       ),
       { numRuns: 200 },

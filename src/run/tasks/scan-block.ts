@@ -7,12 +7,8 @@ import type { TaskContext } from '../task-registry.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
-import {
-  compactBlockEvidence,
-  EvidenceScratch,
-  needsBlueToRestore,
-  type Observation,
-} from '../../detect/block-evidence.js';
+import { compactBlockEvidence, needsBlueToRestore, type Observation } from '../../detect/block-evidence.js';
+import { WasmEvidenceScratch } from '../../detect/wasm-scratch.js';
 import { sparseBlock, type SparseBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
@@ -136,8 +132,9 @@ function decodeObservation(
   return look;
 }
 
-/** Float planes reused by every block this worker computes (one block at a time per worker). */
-const scratch = new EvidenceScratch();
+/** Planes reused by every block this worker computes (one block at a time per worker), in the
+ * memory of its WebAssembly composite kernel. */
+const scratch = new WasmEvidenceScratch();
 
 /** SCL class 0 is "no data": a look with none of its pixels otherwise saw nothing here. */
 function dataPixels(o: Observation): number {
