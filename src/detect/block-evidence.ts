@@ -125,6 +125,11 @@ export class EvidenceScratch {
     return false;
   }
 
+  /** Compiled classification and pond search over this scratch's planes, or none (plain arrays). */
+  kernels(): BlockKernels | undefined {
+    return undefined;
+  }
+
   u16(name: string, n: number): Uint16Array {
     let a = this.u16s.get(name);
     if (!a || a.length < n) this.u16s.set(name, (a = new Uint16Array(n)));
@@ -148,6 +153,32 @@ export class EvidenceScratch {
     if (!a || a.length < n) this.f64s.set(name, (a = new Float64Array(n)));
     return a.subarray(0, n);
   }
+}
+
+/**
+ * evidenceCore's two pixel loops, compiled (wasm-scratch.ts): the same results as the JavaScript
+ * below, on planes of the scratch that offers them. `classify` writes every byte of flags and
+ * ndviBefore; `ponds` every byte of pondF, and ORs the pond kind into flags.
+ */
+export interface BlockKernels {
+  classify(
+    before: SeasonComposite,
+    after: SeasonComposite,
+    p: DetectParams,
+    ndviBefore: Float32Array,
+    flags: Uint8Array,
+  ): void;
+  ponds(
+    w: number,
+    h: number,
+    before: SeasonComposite,
+    after: SeasonComposite,
+    ndviBefore: Float32Array,
+    p: DetectParams,
+    rings: [Float64Array, Float64Array, Float64Array],
+    pondF: Uint8Array,
+    flags: Uint8Array,
+  ): void;
 }
 
 /** Largest season accepted: the per-pixel look counts are Uint8. */
@@ -324,9 +355,23 @@ function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScrat
   const nB = before.nir;
   const rA = after.red;
   const nA = after.nir;
-  const flags = new Uint8Array(n);
   // Float32, as the pond test has always compared it: the rounding decides pixels at the threshold.
   const ndviB = scratch.f32('ndviBefore', n);
+  const kernels = scratch.kernels();
+  if (kernels) {
+    const flags = scratch.u8('flags', n);
+    const pondF = scratch.u8('pondF', n);
+    kernels.classify(before, after, p, ndviB, flags);
+    const ring = (w + 1) * Math.min(h + 1, 2 * p.backgroundRadius + 2);
+    const rings = [scratch.f64('sumNir', ring), scratch.f64('sumRed', ring), scratch.f64('cnt', ring)] as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    kernels.ponds(w, h, before, after, ndviB, p, rings, pondF, flags);
+    return { before, after, flags, pondF };
+  }
+  const flags = new Uint8Array(n);
   const { forestNdviMin, bareNdviMax, ndviDropMin } = p;
   for (let i = 0; i < n; i++) {
     const vb = ndvi(nB, rB, i);
@@ -342,13 +387,14 @@ function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScrat
 
 /**
  * An upper bound of the scratch bytes one block asks for: the season planes (2 + 4 float32 and
- * 8 byte planes), NDVI before, the pond rings, and what a one-look kernel copies in per season
+ * 8 byte planes), NDVI before, flags and pond fraction, the pond rings, and what a one-look
+ * kernel copies in per season
  * (four 10 m u16 bands, 20 m SWIR and SCL, the SCL table), with room for alignment.
  */
 export function scratchBytes(w: number, h: number, r: number): number {
   const n = w * h;
   const n2 = ((w + 1) >> 1) * ((h + 1) >> 1);
-  const planes = n * (6 * 4 + 8 + 4) + 3 * 8 * (w + 1) * Math.min(h + 1, 2 * r + 2);
+  const planes = n * (6 * 4 + 8 + 4 + 2) + 3 * 8 * (w + 1) * Math.min(h + 1, 2 * r + 2);
   const inputs = 2 * (4 * 2 * n + 3 * n2 + 256);
   return planes + inputs + 4096;
 }
@@ -387,7 +433,7 @@ export function blockEvidence(
     width: w,
     height: h,
     clearing,
-    pondF,
+    pondF: pondF.slice(), // the scratch's own plane when compiled kernels made it
     pondKind,
     ndviBefore,
     ndviAfter,

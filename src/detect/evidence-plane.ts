@@ -30,6 +30,7 @@ export interface Attrs {
 export interface CompactBlock {
   width: number;
   height: number;
+  /** Dense planes; from compactBlockEvidence they may be its scratch's, valid until its next block. */
   flags: Uint8Array;
   pondF: Uint8Array;
   attrs: Attrs;

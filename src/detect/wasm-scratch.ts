@@ -1,22 +1,31 @@
 /**
- * EvidenceScratch in WebAssembly memory, with the one-look composite compiled from
- * src/wasm/composite.as.ts (`make build` writes dist/wasm/composite.wasm). The scan's workers use
- * it: the season planes live where the kernel writes them, so nothing is copied back, and the
- * kernel runs ~2x faster than the same loop in JavaScript (BENCHMARKS.md). Planes are bump-
- * allocated per block after reserve() has grown the memory once, because growing a memory
- * detaches every view already handed out.
+ * EvidenceScratch in WebAssembly memory, with the kernels compiled from
+ * src/wasm/block-kernels.as.ts (`make build` writes dist/wasm/block-kernels.wasm): the one-look
+ * composite, the NDVI classification and the pond search. The scan's workers use it: the planes
+ * live where the kernels write them, so nothing is copied back, and the kernels run ~2x faster
+ * than the same loops in JavaScript (BENCHMARKS.md). Planes are bump-allocated per block after
+ * reserve() has grown the memory once, because growing a memory detaches every view already
+ * handed out.
  */
 import { readFileSync } from 'node:fs';
 import { SCL_STATUS_LUT } from '../raster/scl-mask.js';
-import { EvidenceScratch, type Observation, type SeasonComposite } from './block-evidence.js';
+import {
+  EvidenceScratch,
+  type BlockKernels,
+  type Observation,
+  type SeasonComposite,
+} from './block-evidence.js';
+import type { DetectParams } from './params.js';
 
-const WASM_URL = new URL('../../dist/wasm/composite.wasm', import.meta.url);
+const WASM_URL = new URL('../../dist/wasm/block-kernels.wasm', import.meta.url);
 const PAGE = 64 * 1024;
 /** Below this, whatever the compiled module keeps for itself (it declares no data today). */
 const HEAP_BASE = PAGE;
 
-interface CompositeExports {
+interface KernelExports {
   compositeOneLook(...args: number[]): void;
+  classify(...args: number[]): void;
+  ponds(...args: number[]): void;
 }
 
 /** The part of the WebAssembly API used here (Node's types declare its namespace, not its values). */
@@ -36,7 +45,7 @@ function loadModule(): object {
     return new wasm.Module(readFileSync(WASM_URL));
   } catch (err) {
     throw new Error(
-      `cannot load the composite kernel ${WASM_URL.pathname} (run \`make build\`): ${(err as Error).message}`,
+      `cannot load the block kernels ${WASM_URL.pathname} (run \`make build\`): ${(err as Error).message}`,
       { cause: err },
     );
   }
@@ -46,7 +55,7 @@ let compiled: object | undefined;
 
 export class WasmEvidenceScratch extends EvidenceScratch {
   private readonly memory = new wasm.Memory({ initial: 2 });
-  private readonly kernel: CompositeExports;
+  private readonly kernel: KernelExports;
   private top = HEAP_BASE;
   private limit = HEAP_BASE;
 
@@ -54,7 +63,7 @@ export class WasmEvidenceScratch extends EvidenceScratch {
     super();
     compiled ??= loadModule();
     const instance = new wasm.Instance(compiled, { env: { memory: this.memory } });
-    this.kernel = instance.exports as unknown as CompositeExports;
+    this.kernel = instance.exports as unknown as KernelExports;
   }
 
   override reserve(bytes: number): void {
@@ -89,6 +98,50 @@ export class WasmEvidenceScratch extends EvidenceScratch {
 
   override u16(_name: string, n: number): Uint16Array {
     return new Uint16Array(this.memory.buffer, this.alloc(2 * n), n);
+  }
+
+  override kernels(): BlockKernels {
+    const k = this.kernel;
+    return {
+      classify(before, after, p: DetectParams, ndviBefore, flags): void {
+        k.classify(
+          before.nir.byteOffset,
+          before.red.byteOffset,
+          after.nir.byteOffset,
+          after.red.byteOffset,
+          flags.length,
+          p.forestNdviMin,
+          p.bareNdviMax,
+          p.ndviDropMin,
+          ndviBefore.byteOffset,
+          flags.byteOffset,
+        );
+      },
+      ponds(w, h, before, after, ndviBefore, p: DetectParams, rings, pondF, flags): void {
+        const [sumNir, sumRed, cnt] = rings;
+        k.ponds(
+          w,
+          h,
+          (after.blue as Float32Array).byteOffset,
+          (after.green as Float32Array).byteOffset,
+          after.red.byteOffset,
+          after.nir.byteOffset,
+          before.nir.byteOffset,
+          ndviBefore.byteOffset,
+          p.backgroundRadius,
+          sumNir.byteOffset,
+          sumRed.byteOffset,
+          cnt.byteOffset,
+          p.minNirDeficit,
+          p.pondNdviBeforeMin,
+          p.pondBackgroundNdviMax,
+          p.waterNir,
+          p.pondFractionMin,
+          pondF.byteOffset,
+          flags.byteOffset,
+        );
+      },
+    };
   }
 
   /** Copies the look's DNs in and runs the kernel; the season planes must be this scratch's. */
