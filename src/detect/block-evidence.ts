@@ -84,15 +84,20 @@ export function needsBlueToRestore(
   h: number,
 ): boolean {
   const w2 = (w + 1) >> 1;
+  const h2 = (h + 1) >> 1;
   const { red, nir, scl } = o;
   const off = o.offsetDn;
-  for (let y = 0; y < h; y++) {
-    const row2 = (y >> 1) * w2;
-    for (let x = 0, i = y * w; x < w; x++, i++) {
-      const c = scl[row2 + (x >> 1)] as number;
+  // By 20 m pixel: most are not cloud, and only a cloud pixel's four 10 m pixels need a look.
+  for (let y2 = 0; y2 < h2; y2++) {
+    for (let x2 = 0, q = y2 * w2; x2 < w2; x2++, q++) {
+      const c = scl[q] as number;
       if (c !== 8 && c !== 9) continue;
-      const dnN = nir[i] as number;
-      if (dnN !== 0 && (red[i] as number) !== 0 && (dnN + off) * SCALE < 0.15) return true;
+      for (let y = 2 * y2; y < Math.min(h, 2 * y2 + 2); y++) {
+        for (let x = 2 * x2, i = y * w + x; x < Math.min(w, 2 * x2 + 2); x++, i++) {
+          const dnN = nir[i] as number;
+          if (dnN !== 0 && (red[i] as number) !== 0 && (dnN + off) * SCALE < 0.15) return true;
+        }
+      }
     }
   }
   return false;
