@@ -125,10 +125,8 @@ export async function findItems(
     pages: 0,
     source: api ? 'api' : 'local',
   };
-  // Both windows are searched at once: one round trip per page, not two.
-  const found = await Promise.all([run('before'), run('after')]);
-  for (const [k, name] of (['before', 'after'] as const).entries()) {
-    const w = found[k] as WindowItems;
+  for (const name of ['before', 'after'] as const) {
+    const w = await run(name);
     out.requests += w.requests;
     out.pages += w.pages;
     const parsed: S2Item[] = [];

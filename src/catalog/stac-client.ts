@@ -208,15 +208,7 @@ function nextRequest(link: Json, prev: PageRequest, page: number): PageRequest {
   return { method, url, body: link['merge'] === true ? { ...(prev.body ?? {}), ...obj } : obj };
 }
 
-/** The server's count of matching items: `numberMatched`, or the context extension's `matched`. */
-function matchedCount(doc: Record<string, unknown>): number | undefined {
-  if (typeof doc['numberMatched'] === 'number') return doc['numberMatched'];
-  const context = asObject(doc['context']);
-  return typeof context?.['matched'] === 'number' ? context['matched'] : undefined;
-}
-
 /** Runs one search through every page. Throws `StacUnavailableError` (naming the URL) on any failure. */
-
 export async function searchStac(
   params: StacSearchParams,
   fetcher: JsonFetcher,
@@ -233,8 +225,6 @@ export async function searchStac(
   const items: unknown[] = [];
   let filteredOut = 0;
   let matched: number | undefined;
-  let received = 0;
-  const limit = params.limit ?? DEFAULT_LIMIT;
   const seen = new Set<string>();
   let req: PageRequest | undefined = firstRequest(params, endpoint, method);
   let pages = 0;
@@ -252,18 +242,13 @@ export async function searchStac(
         `bad STAC response from ${req.method} ${req.url.href}: no "features" array (page ${pages})`,
       );
     }
-    if (pages === 1) matched = matchedCount(doc);
-    received += features.length;
+    if (pages === 1 && typeof doc['numberMatched'] === 'number') matched = doc['numberMatched'];
     for (const f of features) {
       if (rawItemMatches(f, params)) items.push(f);
       else filteredOut++;
     }
     const next = links(doc).find((l) => l['rel'] === 'next');
     if (!next) break;
-    // Earth Search links a next page even after the last one (a page of 2 of 2 matched items
-    // has one): a short page that completes the matched count ends the search, a round trip
-    // sooner. A full page never does: Earth Search caps its count at 10,000.
-    if (features.length < limit && matched !== undefined && received >= matched) break;
     const following = nextRequest(next, req, pages);
     if (seen.has(requestKey(following))) {
       throw new StacUnavailableError(
