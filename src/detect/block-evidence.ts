@@ -113,7 +113,6 @@ export class EvidenceScratch {
   private readonly f32s = new Map<string, Float32Array>();
   private readonly f64s = new Map<string, Float64Array>();
   private readonly u8s = new Map<string, Uint8Array>();
-  private readonly u16s = new Map<string, Uint16Array>();
 
   /**
    * Called once per block before any plane is asked for, with an upper bound of the bytes the
@@ -123,22 +122,11 @@ export class EvidenceScratch {
   reserve(_bytes: number): void {}
 
   /**
-   * A one-look season composited by a faster kernel than compositeMedian, or false when this
-   * scratch has none (wasm-scratch.ts has one; its planes are in the kernel's memory).
+   * Compiled kernels over this scratch's planes (wasm-scratch.ts), or none: plain arrays take the
+   * JavaScript loops, and a one-look season the median path, which gives the same values.
    */
-  compositeOneLook(_o: Observation, _w: number, _h: number, _s: SeasonComposite): boolean {
-    return false;
-  }
-
-  /** Compiled classification and pond search over this scratch's planes, or none (plain arrays). */
   kernels(): BlockKernels | undefined {
     return undefined;
-  }
-
-  u16(name: string, n: number): Uint16Array {
-    let a = this.u16s.get(name);
-    if (!a || a.length < n) this.u16s.set(name, (a = new Uint16Array(n)));
-    return a.subarray(0, n);
   }
 
   f32(name: string, n: number): Float32Array {
@@ -161,11 +149,13 @@ export class EvidenceScratch {
 }
 
 /**
- * evidenceCore's two pixel loops, compiled (wasm-scratch.ts): the same results as the JavaScript
- * below, on planes of the scratch that offers them. `classify` writes every byte of flags and
- * ndviBefore; `ponds` every byte of pondF, and ORs the pond kind into flags.
+ * A block's pixel loops, compiled (wasm-scratch.ts): the same results as the JavaScript below, on
+ * planes of the scratch that offers them. `compositeOneLook` fills a one-look season's planes;
+ * `classify` writes every byte of flags and ndviBefore; `ponds` every byte of pondF, and ORs the
+ * pond kind into flags.
  */
 export interface BlockKernels {
+  compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposite): void;
   classify(
     before: SeasonComposite,
     after: SeasonComposite,
@@ -234,8 +224,9 @@ function compositeSeason(
     restored: scratch.u8(`${tag}.restored`, n),
     firstClear: scratch.u8(`${tag}.firstClear`, n),
   };
-  if (obs.length !== 1 || !scratch.compositeOneLook(obs[0] as Observation, w, h, s))
-    compositeMedian(obs, w, h, s);
+  const kernels = scratch.kernels();
+  if (obs.length === 1 && kernels) kernels.compositeOneLook(obs[0] as Observation, w, h, s);
+  else compositeMedian(obs, w, h, s);
   return s;
 }
 
@@ -396,7 +387,7 @@ function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScrat
  * kernel copies in per season
  * (four 10 m u16 bands, 20 m SWIR and SCL, the SCL table), with room for alignment.
  */
-export function scratchBytes(w: number, h: number, r: number): number {
+function scratchBytes(w: number, h: number, r: number): number {
   const n = w * h;
   const n2 = ((w + 1) >> 1) * ((h + 1) >> 1);
   const planes = n * (6 * 4 + 8 + 4 + 2) + 3 * 8 * (w + 1) * Math.min(h + 1, 2 * r + 2);

@@ -51,19 +51,21 @@ function loadModule(): object {
   }
 }
 
-let compiled: object | undefined;
+let kernelModule: object | undefined;
 
 export class WasmEvidenceScratch extends EvidenceScratch {
   private readonly memory = new wasm.Memory({ initial: 2 });
   private readonly kernel: KernelExports;
+  private readonly blockKernels: BlockKernels;
   private top = HEAP_BASE;
   private limit = HEAP_BASE;
 
   constructor() {
     super();
-    compiled ??= loadModule();
-    const instance = new wasm.Instance(compiled, { env: { memory: this.memory } });
+    kernelModule ??= loadModule();
+    const instance = new wasm.Instance(kernelModule, { env: { memory: this.memory } });
     this.kernel = instance.exports as unknown as KernelExports;
+    this.blockKernels = this.compile();
   }
 
   override reserve(bytes: number): void {
@@ -96,13 +98,18 @@ export class WasmEvidenceScratch extends EvidenceScratch {
     return new Uint8Array(this.memory.buffer, this.alloc(n), n);
   }
 
-  override u16(_name: string, n: number): Uint16Array {
+  private u16(n: number): Uint16Array {
     return new Uint16Array(this.memory.buffer, this.alloc(2 * n), n);
   }
 
   override kernels(): BlockKernels {
+    return this.blockKernels;
+  }
+
+  private compile(): BlockKernels {
     const k = this.kernel;
     return {
+      compositeOneLook: (o, w, h, s) => this.compositeOneLook(o, w, h, s),
       classify(before, after, p: DetectParams, ndviBefore, flags): void {
         k.classify(
           before.nir.byteOffset,
@@ -145,12 +152,12 @@ export class WasmEvidenceScratch extends EvidenceScratch {
   }
 
   /** Copies the look's DNs in and runs the kernel; the season planes must be this scratch's. */
-  override compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposite): boolean {
+  private compositeOneLook(o: Observation, w: number, h: number, s: SeasonComposite): void {
     const n = w * h;
     const n2 = ((w + 1) >> 1) * ((h + 1) >> 1);
     const copy16 = (a: Uint16Array | undefined, len: number): number => {
       if (a === undefined) return 0;
-      const v = this.u16('dn', len);
+      const v = this.u16(len);
       v.set(a.subarray(0, len));
       return v.byteOffset;
     };
@@ -181,6 +188,5 @@ export class WasmEvidenceScratch extends EvidenceScratch {
       s.restored.byteOffset,
       s.firstClear.byteOffset,
     );
-    return true;
   }
 }

@@ -6,7 +6,6 @@
  * (scipy's default border_value=0): erosion eats into the raster's edges, dilation is unaffected;
  * any nonzero input is set; outputs are 0/1; `out` may be the input itself.
  */
-import { close3 } from './close3.js';
 import { cols3, LITTLE_ENDIAN, rows3 } from './morphology3.js';
 import { labelRuns } from './runs.js';
 
@@ -110,11 +109,6 @@ export function close(
   r = 1,
   out: Uint8Array = new Uint8Array(w * h),
 ): Uint8Array {
-  if (r === 1 && LITTLE_ENDIAN && w > 0) {
-    check(mask, w, h, out, r);
-    close3(mask, out, w, h); // one streaming pass instead of four over the plane
-    return out;
-  }
   return erode(dilate(mask, w, h, r, out), w, h, r, out);
 }
 

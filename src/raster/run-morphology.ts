@@ -2,7 +2,7 @@
  * Binary masks as runs (runs.ts) rather than planes: built from a sorted pixel list, closed with
  * the 3x3 element, painted back into a plane. A tile's evidence mask is a few per cent set, so
  * working on its runs touches a few hundred thousand runs instead of 120 Mpx at 10980²: the
- * dense closing (close3.ts) took 0.4 s of the main thread while every worker sat idle.
+ * dense closing took 0.4 s of the main thread while every worker sat idle.
  *
  * A row is handled as a flat list [s0, e0, s1, e1, ...] of maximal runs (ascending, no two
  * touching), the form every step below keeps, so the result is exactly the maximal runs of the
@@ -29,8 +29,8 @@ export function runsFromPixels(pixels: ArrayLike<number>, w: number, h: number):
 }
 
 /**
- * The 3x3 closing (dilate, then erode with outside the raster as background), as close3.ts and
- * morphology.ts's close(r = 1) compute it on planes.
+ * The 3x3 closing (dilate, then erode with outside the raster as background), as morphology.ts's
+ * close(r = 1) computes it on planes.
  */
 export function closeRuns3(runs: RowRuns, w: number, h: number): RowRuns {
   const rowAt = (y: number): Row => {

@@ -133,11 +133,8 @@ describe('fused blockEvidence', () => {
             needsBlueToRestore(rest, w, h) ? { ...rest, blue } : rest,
           );
           expectSame(blockEvidence({ width: w, height: h, before: lean, after }, DEFAULT_PARAMS), full);
-          const lookup = new WasmEvidenceScratch();
-          expectSame(
-            blockEvidence({ width: w, height: h, before: lean, after }, DEFAULT_PARAMS, lookup),
-            full,
-          );
+          const wasm = new WasmEvidenceScratch();
+          expectSame(blockEvidence({ width: w, height: h, before: lean, after }, DEFAULT_PARAMS, wasm), full);
         },
       ),
       { numRuns: 200 },
