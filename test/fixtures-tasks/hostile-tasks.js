@@ -10,6 +10,26 @@ export const tasks = {
     await new Promise((resolve) => setTimeout(resolve, waitMs));
     return { threadId, value };
   },
+  /**
+   * Waits until `parties` tasks have called it with the same SharedArrayBuffer, then says which
+   * worker ran it. Tasks that meet must run at the same time, so on different workers: this
+   * spreads tasks over threads by an event, not by a guess at how long a worker takes to start.
+   */
+  meet: ({ shared, parties, value }) => {
+    const count = new Int32Array(shared);
+    Atomics.add(count, 0, 1);
+    Atomics.notify(count, 0);
+    for (let seen = Atomics.load(count, 0); seen < parties; seen = Atomics.load(count, 0)) {
+      Atomics.wait(count, 0, seen);
+    }
+    return { threadId, value };
+  },
+  /** Blocks its worker until the main thread stores a non-zero value in the shared cell. */
+  hold: ({ shared, value }) => {
+    const flag = new Int32Array(shared);
+    while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0);
+    return { threadId, value };
+  },
   /** Sums the bytes of a transferred ArrayBuffer and sends a new one back by transfer. */
   sumBytes: (buffer, context) => {
     const bytes = new Uint8Array(buffer);

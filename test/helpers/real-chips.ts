@@ -17,9 +17,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fromFile } from 'geotiff';
 import { BANDS, type Band } from '../../src/fixtures/world/endmembers.js';
+import { REPO_ROOT, SHARED_DATA_ROOT } from './shared-data.js';
 
 export { BANDS, type Band };
 
@@ -339,12 +339,11 @@ export const REAL_CHIPS = {
 
 export type RealChipId = keyof typeof REAL_CHIPS;
 
-/** The repository root (this file is test/helpers/real-chips.ts). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT };
 
-/** The shared data root, ../shared/data next to the repository. */
-export function sharedDataRoot(repoRoot: string = REPO_ROOT): string {
-  return path.resolve(repoRoot, '../shared/data');
+/** The shared data root ($MINEWATCH_SHARED_DATA, else ../shared/data next to the repository). */
+export function sharedDataRoot(): string {
+  return SHARED_DATA_ROOT;
 }
 
 export type Availability = { available: true; root: string } | { available: false; reason: string };

@@ -3,17 +3,19 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerServeCatalog } from '../../src/cli/commands/serve-catalog.js';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
 import { answerStatus, type FaultInjector } from '../../src/server/faults.js';
+import { sharedData, warnSkipped } from '../helpers/shared-data.js';
 
-const RECORDED = path.resolve(
-  fileURLToPath(new URL('.', import.meta.url)),
-  '../../../shared/data/stac-earth-search-responses',
-);
+// The recorded Earth Search responses shape the served collection and are compared with what we
+// serve; without them (a user's clone) those comparisons skip and a minimal collection is served.
+const RECORDED_DATA = sharedData('stac-earth-search-responses');
+const RECORDED = RECORDED_DATA.path;
+const HAVE_RECORDED = RECORDED_DATA.available;
+warnSkipped('the comparisons with recorded Earth Search responses', RECORDED_DATA);
 
 interface Json {
   [key: string]: unknown;
@@ -138,13 +140,33 @@ let redBytes: Buffer;
 let redUrl: string;
 const ITEM_COUNT = 23;
 
+async function recordedCollection(): Promise<Json | undefined> {
+  const recorded = JSON.parse(await readFile(path.join(RECORDED, 'v1_collections.json'), 'utf8')) as {
+    collections: Json[];
+  };
+  return recorded.collections.find((c) => c['id'] === COLLECTION);
+}
+
+/** The members a STAC Collection must have, for a clone without the recorded responses. */
+function minimalCollection(): Json {
+  return {
+    type: 'Collection',
+    stac_version: '1.0.0',
+    id: COLLECTION,
+    description: 'Sentinel-2 L2A (test world)',
+    license: 'proprietary',
+    extent: {
+      spatial: { bbox: [[-180, -90, 180, 90]] },
+      temporal: { interval: [['2015-06-27T10:25:31.456000Z', null]] },
+    },
+    links: [],
+  };
+}
+
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'minewatch-world-'));
   await mkdir(path.join(root, 'stac'), { recursive: true });
-  const collection = JSON.parse(await readFile(path.join(RECORDED, 'v1_collections.json'), 'utf8')) as {
-    collections: Json[];
-  };
-  const s2 = collection.collections.find((c) => c['id'] === COLLECTION);
+  const s2 = HAVE_RECORDED ? await recordedCollection() : minimalCollection();
   await writeFile(path.join(root, 'stac', 'collection.json'), JSON.stringify(s2));
   await writeWorld(root, ITEM_COUNT);
   const first = makeItem(0) as { assets: { red: { href: string } } };
@@ -259,15 +281,21 @@ describe('STAC API shapes', () => {
     ]) {
       expect(body.conformsTo).toContain(c);
     }
-    // every conformance class we claim is one Earth Search uses or a standard filter class
-    const recorded = JSON.parse(await readFile(path.join(RECORDED, 'v1_landing.json'), 'utf8')) as {
-      conformsTo: string[];
-    };
-    const extra = body.conformsTo.filter((c) => !recorded.conformsTo.includes(c));
-    expect(extra.every((c) => /#filter$|ogcapi-features-3|cql2/.test(c))).toBe(true);
     // the landing page also answers with a trailing slash
     expect((await fetch(`${server.url.href}/`)).status).toBe(200);
   });
+
+  it.skipIf(!HAVE_RECORDED)(
+    'claims only conformance classes Earth Search uses, or standard filter classes',
+    async () => {
+      const { body } = await getJson<{ conformsTo: string[] }>(server.url.href);
+      const recorded = JSON.parse(await readFile(path.join(RECORDED, 'v1_landing.json'), 'utf8')) as {
+        conformsTo: string[];
+      };
+      const extra = body.conformsTo.filter((c) => !recorded.conformsTo.includes(c));
+      expect(extra.every((c) => /#filter$|ogcapi-features-3|cql2/.test(c))).toBe(true);
+    },
+  );
 
   it('serves /conformance with the landing page classes', async () => {
     const landing = await getJson<{ conformsTo: string[] }>(server.url.href);
@@ -276,48 +304,54 @@ describe('STAC API shapes', () => {
     expect(body.conformsTo).toEqual(landing.body.conformsTo);
   });
 
-  it('serves /collections and /collections/{id} with links on this server', async () => {
-    const { body } = await getJson<{
-      collections: { id: string; links: Link[]; extent: unknown }[];
-      links: Link[];
-      context: Json;
-    }>(`${server.url.href}/collections`);
-    expect(body.collections.map((c) => c.id)).toEqual([COLLECTION]);
-    expect(body.links.map((l) => l.rel)).toEqual(['self', 'root']);
-    expect(body.context).toEqual({ page: 1, limit: 100, matched: 1, returned: 1 });
-    const { status, body: one } = await getJson<{ id: string; links: Link[]; extent: unknown }>(
-      `${server.url.href}/collections/${COLLECTION}`,
-    );
-    expect(status).toBe(200);
-    expect(one.extent).toBeDefined();
-    const byRel = Object.fromEntries(one.links.map((l) => [l.rel, l.href]));
-    expect(byRel['self']).toBe(`${server.url.href}/collections/${COLLECTION}`);
-    expect(byRel['items']).toBe(`${server.url.href}/collections/${COLLECTION}/items`);
-    expect(byRel['root']).toBe(server.url.href);
-    expect(byRel['license']).toMatch(/^https:\/\/sentinel\.esa\.int/); // kept from the recorded collection
-    // the recorded collection's links to Earth Search endpoints (queryables, aggregate) are not kept
-    expect(one.links.map((l) => l.rel)).toEqual(['self', 'cite-as', 'license', 'parent', 'root', 'items']);
-    expect(one.links.filter((l) => l.href.includes('earth-search.aws'))).toEqual([]);
-  });
+  it.skipIf(!HAVE_RECORDED)(
+    'serves /collections and /collections/{id} with links on this server',
+    async () => {
+      const { body } = await getJson<{
+        collections: { id: string; links: Link[]; extent: unknown }[];
+        links: Link[];
+        context: Json;
+      }>(`${server.url.href}/collections`);
+      expect(body.collections.map((c) => c.id)).toEqual([COLLECTION]);
+      expect(body.links.map((l) => l.rel)).toEqual(['self', 'root']);
+      expect(body.context).toEqual({ page: 1, limit: 100, matched: 1, returned: 1 });
+      const { status, body: one } = await getJson<{ id: string; links: Link[]; extent: unknown }>(
+        `${server.url.href}/collections/${COLLECTION}`,
+      );
+      expect(status).toBe(200);
+      expect(one.extent).toBeDefined();
+      const byRel = Object.fromEntries(one.links.map((l) => [l.rel, l.href]));
+      expect(byRel['self']).toBe(`${server.url.href}/collections/${COLLECTION}`);
+      expect(byRel['items']).toBe(`${server.url.href}/collections/${COLLECTION}/items`);
+      expect(byRel['root']).toBe(server.url.href);
+      expect(byRel['license']).toMatch(/^https:\/\/sentinel\.esa\.int/); // kept from the recorded collection
+      // the recorded collection's links to Earth Search endpoints (queryables, aggregate) are not kept
+      expect(one.links.map((l) => l.rel)).toEqual(['self', 'cite-as', 'license', 'parent', 'root', 'items']);
+      expect(one.links.filter((l) => l.href.includes('earth-search.aws'))).toEqual([]);
+    },
+  );
 
-  it('answers an unknown collection with the exact Earth Search 404 body', async () => {
-    const recorded = JSON.parse(
-      await readFile(path.join(RECORDED, 'v1_collection_404.json'), 'utf8'),
-    ) as Json;
-    for (const url of [
-      `${server.url.href}/collections/foo`,
-      `${server.url.href}/collections/foo/items`,
-      `${server.url.href}/collections/${COLLECTION}/items/nope`,
-      `${server.url.href}/nothing-here`,
-    ]) {
-      const { status, body, headers } = await getJson(url);
-      expect(status, url).toBe(404);
-      expect(body).toEqual(recorded);
-      expect(headers.get('content-type')).toBe('application/json; charset=utf-8');
-    }
-  });
+  it.skipIf(!HAVE_RECORDED)(
+    'answers an unknown collection with the exact Earth Search 404 body',
+    async () => {
+      const recorded = JSON.parse(
+        await readFile(path.join(RECORDED, 'v1_collection_404.json'), 'utf8'),
+      ) as Json;
+      for (const url of [
+        `${server.url.href}/collections/foo`,
+        `${server.url.href}/collections/foo/items`,
+        `${server.url.href}/collections/${COLLECTION}/items/nope`,
+        `${server.url.href}/nothing-here`,
+      ]) {
+        const { status, body, headers } = await getJson(url);
+        expect(status, url).toBe(404);
+        expect(body).toEqual(recorded);
+        expect(headers.get('content-type')).toBe('application/json; charset=utf-8');
+      }
+    },
+  );
 
-  it('answers the same top-level shape as a recorded Earth Search page', async () => {
+  it.skipIf(!HAVE_RECORDED)('answers the same top-level shape as a recorded Earth Search page', async () => {
     const recorded = JSON.parse(
       await readFile(path.join(RECORDED, 'v1_search_cql2_cloudcover_page1.json'), 'utf8'),
     ) as Page;
@@ -704,9 +738,7 @@ describe('stats, latency and faults', () => {
     expect(res.status).toBe(200);
     const reader = res.body?.getReader();
     await reader?.read();
-    const t0 = performance.now();
-    await other.close();
-    expect(performance.now() - t0).toBeLessThan(1000);
+    await other.close(); // resolves, with the stalled response still open (else the test times out)
     await expect(reader?.read().then(async () => reader.read())).rejects.toThrow();
   });
 });

@@ -228,10 +228,8 @@ describe('HttpClient.getRange: retries', () => {
     const c = new HttpClient(); // the real sleep
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(new Error('stop')), 50);
-    const t0 = Date.now();
     await expect(c.getRange(url(), 0, 9, ctl.signal)).rejects.toThrow('stop');
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect(hits).toBe(1);
+    expect(hits).toBe(1); // a backoff that ran out would have asked again after 30 s
   });
 });
 
@@ -288,12 +286,10 @@ describe('HttpClient timeouts', () => {
   it('aborts a body that stalls, and retries it', async () => {
     handler = (req, res) => serveRange(req, res, { stallAfter: 100 });
     const { c } = client({ stallTimeoutMs: 100, maxAttempts: 2 });
-    const t0 = Date.now();
     const err = await failure(c.getRange(url(), 0, 1999));
     expect(err.kind).toBe('stall');
     expect(err.message).toMatch(/body stalled for more than 100 ms; gave up after 2 attempts/);
     expect(hits).toBe(2);
-    expect(Date.now() - t0).toBeLessThan(3000);
   });
 
   it('times out a server that never answers', async () => {

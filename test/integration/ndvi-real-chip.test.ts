@@ -9,16 +9,20 @@ import { describe, expect, it } from 'vitest';
 import { dnToReflectance } from '../../src/raster/dn-to-reflectance.js';
 import { ndviInto } from '../../src/raster/indices.js';
 import { realChipsAvailability, sharedDataRoot } from '../helpers/real-chips.js';
+import { SHARED_DATA_REQUIRED } from '../helpers/shared-data.js';
 
 const avail = realChipsAvailability(['laos']);
 const py = spawnSync('/usr/bin/python3', ['-c', 'import osgeo.gdal, numpy'], { encoding: 'utf8' });
 const gdalOk = py.status === 0;
+// Missing data fails only where it is required (CI's main run); missing GDAL fails wherever CI
+// installs it (.ci/run does).
 const reason = !avail.available
   ? avail.reason
   : !gdalOk
     ? 'GDAL Python bindings (python3-gdal) are not installed'
     : '';
-if (reason && !process.env['CI']) console.warn(`skipping NDVI cross-check on the Laos chip: ${reason}`);
+const mustRun = avail.available ? Boolean(process.env['CI']) : SHARED_DATA_REQUIRED;
+if (reason && !mustRun) console.warn(`skipping NDVI cross-check on the Laos chip: ${reason}`);
 
 async function band(file: string): Promise<{ data: Uint16Array; width: number; height: number }> {
   const tiff = await fromFile(file);
@@ -28,7 +32,7 @@ async function band(file: string): Promise<{ data: Uint16Array; width: number; h
   return { data: r[0] as Uint16Array, width: image.getWidth(), height: image.getHeight() };
 }
 
-describe.skipIf(!!reason && !process.env['CI'])('NDVI on the real Laos chip', () => {
+describe.skipIf(!!reason && !mustRun)('NDVI on the real Laos chip', () => {
   it('agrees with GDAL + numpy to float32 precision', async () => {
     expect(reason, reason).toBe('');
     const dir = path.join(sharedDataRoot(), 's2-l2a-majortom-laos-48QUE');

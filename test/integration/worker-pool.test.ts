@@ -29,15 +29,31 @@ interface Who {
   threadId: number;
   value: unknown;
 }
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** Polls pool state until it holds; the test's own timeout bounds the wait. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 const whoami = (p: WorkerPool, value: unknown, waitMs = 0, signal?: AbortSignal): Promise<Who> =>
   p.run<unknown, Who>('whoami', { value, waitMs }, [], signal);
+/** Tasks that return only once all of them run at once: on as many workers as there are values. */
+const meet = (p: WorkerPool, values: unknown[]): Promise<Who>[] => {
+  const shared = new SharedArrayBuffer(4);
+  return values.map((value) => p.run<unknown, Who>('meet', { shared, parties: values.length, value }));
+};
+/** A task that keeps its worker busy until release() is called. */
+function hold(
+  p: WorkerPool,
+  value: unknown,
+  signal?: AbortSignal,
+): { done: Promise<Who>; release: () => void } {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const done = p.run<unknown, Who>('hold', { shared: flag.buffer, value }, [], signal);
+  const release = (): void => {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  };
+  return { done, release };
+}
 
 describe('WorkerPool', () => {
   it('returns every result of many tasks, spread over both workers', async () => {
@@ -45,8 +61,8 @@ describe('WorkerPool', () => {
     const inputs = Array.from({ length: 200 }, (_, i) => ({ i, text: `n${i}` }));
     const outputs = await Promise.all(inputs.map((input) => p.runTask('echo', input)));
     expect(outputs).toEqual(inputs);
-    // Long enough that a worker still starting up under load is ready before the others finish.
-    const who = await Promise.all([0, 1, 2, 3].map((i) => whoami(p, i, 300)));
+    // Each pair only returns when both run at once, so each pair spans both workers.
+    const who = await Promise.all([...meet(p, [0, 1]), ...meet(p, [2, 3])]);
     expect(who.map((w) => w.value)).toEqual([0, 1, 2, 3]);
     expect(new Set(who.map((w) => w.threadId)).size).toBe(2);
     expect(p.stats()).toMatchObject({ size: 2, workers: 2, busy: 0, queued: 0, completed: 204, failed: 0 });
@@ -98,13 +114,14 @@ describe('WorkerPool', () => {
     const onWarning = (w: Error): void => void warnings.push(w);
     process.on('warning', onWarning);
     const controller = new AbortController();
+    // Held tasks never finish by themselves: every one must end by the abort, running or queued.
     const tasks = Array.from({ length: 50 }, (_, i) =>
-      whoami(p, i, 20, controller.signal).catch((e: unknown) => e),
+      hold(p, i, controller.signal).done.catch((e: unknown) => e),
     );
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await until(() => p.stats().busy === 1);
     controller.abort();
     const results = await Promise.all(tasks);
-    await new Promise((resolve) => setTimeout(resolve, 20)); // warnings are emitted on next tick
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
     process.off('warning', onWarning);
     expect(results.filter((r) => r instanceof Error && r.name === 'AbortError')).toHaveLength(50);
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
@@ -120,8 +137,9 @@ describe('WorkerPool', () => {
 
   it('fails only the task whose worker calls process.exit, and restores the pool', async () => {
     const p = pool();
-    const before = await Promise.all([whoami(p, 'a', 30), whoami(p, 'b', 30)]);
-    const sibling = whoami(p, 'sibling', 300); // runs on the other worker throughout
+    const before = await Promise.all(meet(p, ['a', 'b']));
+    const sibling = hold(p, 'sibling'); // keeps one worker busy, so the exit runs on the other
+    await until(() => p.stats().busy === 1);
     const error: unknown = await p
       .run('exit', { code: 7 }, [], undefined, { label: 'item X' })
       .catch((e: unknown) => e);
@@ -132,10 +150,11 @@ describe('WorkerPool', () => {
     expect(crash.message).toMatch(
       /worker crashed running task "item X" \(exit #\d+\): worker exited with code 7/,
     );
-    await expect(sibling).resolves.toMatchObject({ value: 'sibling' });
+    sibling.release();
+    await expect(sibling.done).resolves.toMatchObject({ value: 'sibling' });
     expect(p.stats()).toMatchObject({ workers: 2, crashed: 1, failed: 1, replaced: 1 });
-    // 200 ms each: if the replacement is still starting when c is sent, it is ready for d.
-    const after = await Promise.all([whoami(p, 'c', 200), whoami(p, 'd', 200)]);
+    // c and d only return once both run at once: the replacement worker is up and takes one.
+    const after = await Promise.all(meet(p, ['c', 'd']));
     expect(new Set(after.map((w) => w.threadId)).size).toBe(2);
     const fresh = after.filter((w) => !before.some((b) => b.threadId === w.threadId));
     expect(fresh).toHaveLength(1);
@@ -163,11 +182,9 @@ describe('WorkerPool', () => {
 
   it('rejects a task past its timeout with TaskTimeoutError and replaces the busy worker', async () => {
     const p = pool({ taskTimeoutMs: 200 });
-    const started = Date.now();
     const error: unknown = await p.run('spin', null).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskTimeoutError);
     expect((error as Error).message).toMatch(/task spin #\d+ timed out after 200 ms/);
-    expect(Date.now() - started).toBeLessThan(2000);
     await expect(p.run('whoami', { value: 'ok' }, [], undefined, { timeoutMs: 5000 })).resolves.toMatchObject(
       {
         value: 'ok',
@@ -179,12 +196,13 @@ describe('WorkerPool', () => {
   it('removes an aborted queued task without running it', async () => {
     const p = pool({ size: 1 });
     const controller = new AbortController();
-    const first = whoami(p, 'first', 200);
+    const first = hold(p, 'first'); // the only worker stays busy, so second and third stay queued
     const second = whoami(p, 'second', 0, controller.signal);
     const third = whoami(p, 'third');
     controller.abort();
     await expect(second).rejects.toMatchObject({ name: 'AbortError' });
-    await expect(first).resolves.toMatchObject({ value: 'first' });
+    first.release();
+    await expect(first.done).resolves.toMatchObject({ value: 'first' });
     await expect(third).resolves.toMatchObject({ value: 'third' });
     expect(p.stats()).toMatchObject({ completed: 2, aborted: 1, failed: 0, replaced: 0 });
   });
@@ -204,7 +222,7 @@ describe('WorkerPool', () => {
     const p = pool({ size: 1 });
     const running = p.run('spin', null).catch((e: unknown) => e);
     const queued = p.runTask('echo', 1).catch((e: unknown) => e);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => p.stats().busy === 1);
     await p.close();
     expect(await running).toBeInstanceOf(PoolClosedError);
     expect(await queued).toBeInstanceOf(PoolClosedError);

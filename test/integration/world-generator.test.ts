@@ -6,6 +6,7 @@ import { fromFile } from 'geotiff';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_AREAS, type WorldConfig, DRY_SEASONS } from '../../src/fixtures/world/config.js';
 import { generateWorld } from '../../src/fixtures/world/generate.js';
+import { SHARED_DATA_REQUIRED, sharedData } from '../helpers/shared-data.js';
 import { assetPath, readBand, readItems, type StacItemLike } from '../helpers/world.js';
 
 const world = inject('smallWorld');
@@ -117,20 +118,16 @@ describe('STAC items shaped like Earth Search v1', () => {
     }
   });
 
-  const real = path.resolve(
-    __dirname,
-    '../../../shared/data/stac-earth-search-responses/v1_search_s2l2a_landsat_point_2023-10-08.json',
-  );
+  const recorded = sharedData('stac-earth-search-responses/v1_search_s2l2a_landsat_point_2023-10-08.json');
+  const real = recorded.path;
   let realItem: StacItemLike | undefined;
-  try {
+  if (recorded.available) {
     const fc = JSON.parse(readFileSync(real, 'utf8')) as { features: StacItemLike[] };
     realItem = fc.features.find((f) => f.collection === 'sentinel-2-l2a');
-  } catch {
-    realItem = undefined;
   }
-  if (!realItem && !process.env['CI'])
-    console.warn(`skipping the real Earth Search comparison: ${real} is not readable`);
-  it.skipIf(!realItem && !process.env['CI'])(
+  if (!realItem && !SHARED_DATA_REQUIRED)
+    console.warn(`skipping the real Earth Search comparison: ${recorded.reason}`);
+  it.skipIf(!realItem && !SHARED_DATA_REQUIRED)(
     'has every property and asset field a real Earth Search item has',
     () => {
       expect(realItem, `real Earth Search item at ${real}`).toBeDefined();

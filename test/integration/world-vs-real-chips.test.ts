@@ -14,13 +14,14 @@ import {
   type ChipBands,
   type ChipClassStatistics,
 } from '../helpers/real-chips.js';
+import { SHARED_DATA_REQUIRED } from '../helpers/shared-data.js';
 import { assetPath, readBand, readItems } from '../helpers/world.js';
 
 const avail = realChipsAvailability(['laos']);
-if (!avail.available && !process.env['CI'])
+if (!avail.available && !SHARED_DATA_REQUIRED)
   console.warn(`skipping generated-vs-real comparison: ${avail.reason}`);
 
-describe.skipIf(!avail.available && !process.env['CI'])('synthetic world vs the real Laos chip', () => {
+describe.skipIf(!avail.available && !SHARED_DATA_REQUIRED)('synthetic world vs the real Laos chip', () => {
   it('matches forest, water and bare-soil reflectance distributions', async () => {
     const real = await realChipStatistics('laos');
     if (!real.available) throw new Error(real.reason);

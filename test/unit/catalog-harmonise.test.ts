@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fromFile } from 'geotiff';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,12 +8,11 @@ import {
   parseBaseline,
 } from '../../src/catalog/harmonise.js';
 import { darkDnEvidence } from '../../src/catalog/offset-evidence.js';
+import { SHARED_DATA_REQUIRED, sharedData, warnSkipped } from '../helpers/shared-data.js';
 
-const CONGO = path.resolve(
-  fileURLToPath(new URL('.', import.meta.url)),
-  '../../../shared/data/s2-l2a-majortom-congo-33NZA-baseline0400',
-);
-const IS_CI = Boolean(process.env['CI']) && process.env['CI'] !== 'false';
+const CONGO_DATA = sharedData('s2-l2a-majortom-congo-33NZA-baseline0400/B08.tif');
+const CONGO = path.dirname(CONGO_DATA.path);
+warnSkipped('the Congo chip offset check', CONGO_DATA);
 
 interface Facts {
   datetime: Date;
@@ -202,35 +199,32 @@ describe('darkDnEvidence', () => {
   });
 });
 
-describe.skipIf(!existsSync(path.join(CONGO, 'B08.tif')))(
-  'real baseline 04.00 chip (Congo, 33NZA, 2022-07-06)',
-  () => {
-    it('decideOffset finds -1000 from its NIR pixels, even when the item declares no offset', async () => {
-      const tiff = await fromFile(path.join(CONGO, 'B08.tif'));
-      let dn: Uint16Array;
-      try {
-        const image = await tiff.getImage();
-        dn = (await image.readRasters({ samples: [0], interleave: true })) as unknown as Uint16Array;
-      } finally {
-        await tiff.close();
-      }
-      const evidence = darkDnEvidence(dn);
-      expect(evidence.validPixels).toBeGreaterThan(1_000_000);
-      expect(evidence.darkDnP01).toBeGreaterThanOrEqual(1000);
-      const when = '2022-07-06T08:56:11Z';
-      const misdeclared = decideOffset(facts(when, '04.00', DECLARES_NONE), evidence);
-      expect(misdeclared).toMatchObject({
-        offsetDn: -1000,
-        declared: 0,
-        agreed: false,
-        pixels: 'offset-or-bright',
-      });
-      const plain = decideOffset(facts(when, '04.00'), evidence);
-      expect(plain).toMatchObject({ offsetDn: -1000, declared: -1000, agreed: true });
+describe.skipIf(!CONGO_DATA.available)('real baseline 04.00 chip (Congo, 33NZA, 2022-07-06)', () => {
+  it('decideOffset finds -1000 from its NIR pixels, even when the item declares no offset', async () => {
+    const tiff = await fromFile(path.join(CONGO, 'B08.tif'));
+    let dn: Uint16Array;
+    try {
+      const image = await tiff.getImage();
+      dn = (await image.readRasters({ samples: [0], interleave: true })) as unknown as Uint16Array;
+    } finally {
+      await tiff.close();
+    }
+    const evidence = darkDnEvidence(dn);
+    expect(evidence.validPixels).toBeGreaterThan(1_000_000);
+    expect(evidence.darkDnP01).toBeGreaterThanOrEqual(1000);
+    const when = '2022-07-06T08:56:11Z';
+    const misdeclared = decideOffset(facts(when, '04.00', DECLARES_NONE), evidence);
+    expect(misdeclared).toMatchObject({
+      offsetDn: -1000,
+      declared: 0,
+      agreed: false,
+      pixels: 'offset-or-bright',
     });
-  },
-);
+    const plain = decideOffset(facts(when, '04.00'), evidence);
+    expect(plain).toMatchObject({ offsetDn: -1000, declared: -1000, agreed: true });
+  });
+});
 
-it.skipIf(!IS_CI)('has the Congo chip when CI is set', () => {
-  expect(existsSync(path.join(CONGO, 'B08.tif')), `missing ${CONGO}/B08.tif`).toBe(true);
+it.skipIf(!SHARED_DATA_REQUIRED)('has the Congo chip when the shared data is required', () => {
+  expect(CONGO_DATA.available, CONGO_DATA.reason).toBe(true);
 });

@@ -1,15 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseS2Item, S2_ASSET_KEYS, StacItemError, validateItems } from '../../src/catalog/item.js';
+import { SHARED_DATA_REQUIRED, sharedData, warnSkipped } from '../helpers/shared-data.js';
 
-const RECORDED = path.resolve(
-  fileURLToPath(new URL('.', import.meta.url)),
-  '../../../shared/data/stac-earth-search-responses',
-);
-const IS_CI = Boolean(process.env['CI']) && process.env['CI'] !== 'false';
-const HAVE_RECORDED = existsSync(RECORDED);
+const RECORDED_DATA = sharedData('stac-earth-search-responses');
+const RECORDED = RECORDED_DATA.path;
+const HAVE_RECORDED = RECORDED_DATA.available;
+warnSkipped('the recorded Earth Search item tests', RECORDED_DATA);
 
 type Json = Record<string, unknown>;
 
@@ -322,6 +320,6 @@ describe.skipIf(!HAVE_RECORDED)('recorded Earth Search responses', () => {
   });
 });
 
-it.skipIf(!IS_CI)('has the recorded Earth Search responses when CI is set', () => {
-  expect(HAVE_RECORDED, `missing ${RECORDED}`).toBe(true);
+it.skipIf(!SHARED_DATA_REQUIRED)('has the recorded Earth Search responses when they are required', () => {
+  expect(HAVE_RECORDED, RECORDED_DATA.reason).toBe(true);
 });

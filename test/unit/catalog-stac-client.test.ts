@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Polygon } from 'geojson';
 import { toTimeWindow } from '../../src/catalog/filters.js';
@@ -9,11 +8,11 @@ import type { JsonFetcher, JsonRequestInit } from '../../src/catalog/json-fetche
 import { searchStac, type StacSearchParams } from '../../src/catalog/stac-client.js';
 import { InvalidInputError, StacUnavailableError } from '../../src/errors.js';
 import { HttpError } from '../../src/io/http-errors.js';
+import { sharedData, warnSkipped } from '../helpers/shared-data.js';
 
-const RECORDED = path.resolve(
-  fileURLToPath(new URL('.', import.meta.url)),
-  '../../../shared/data/stac-earth-search-responses',
-);
+const RECORDED_DATA = sharedData('stac-earth-search-responses');
+const RECORDED = RECORDED_DATA.path;
+warnSkipped('searchStac on recorded Earth Search pages', RECORDED_DATA);
 
 type Json = Record<string, unknown>;
 interface Call {
@@ -338,7 +337,7 @@ describe('searchStac failures', () => {
   });
 });
 
-describe.skipIf(!existsSync(RECORDED))('searchStac on recorded Earth Search pages', () => {
+describe.skipIf(!RECORDED_DATA.available)('searchStac on recorded Earth Search pages', () => {
   const read = (f: string): Json => JSON.parse(readFileSync(path.join(RECORDED, f), 'utf8')) as Json;
 
   it('follows the recorded POST next token and stops on the empty page', async () => {

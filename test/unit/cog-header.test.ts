@@ -550,7 +550,6 @@ describe('readCogHeader rejects bad files with a clear CogFormatError', () => {
     };
     let parsed = 0;
     let refused = 0;
-    const t0 = Date.now();
     for (let k = 0; k < 500; k++) {
       const a = new Uint8Array(base);
       for (let f = 1 + rnd(16); f > 0; f--) a[rnd(headerEnd)] = rnd(256);
@@ -564,6 +563,5 @@ describe('readCogHeader rejects bad files with a clear CogFormatError', () => {
     }
     expect(parsed + refused).toBe(500);
     expect(refused).toBeGreaterThan(0);
-    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });

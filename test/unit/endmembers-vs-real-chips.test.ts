@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_DATA_REQUIRED } from '../helpers/shared-data.js';
 import {
   BANDS,
   CLASS_KIND,
@@ -38,10 +39,6 @@ import {
   type RealClass,
 } from '../helpers/real-chips.js';
 
-const IS_CI = (() => {
-  const v = process.env.CI;
-  return v !== undefined && !['', '0', 'false'].includes(v.trim().toLowerCase());
-})();
 const PRINT_STATS = process.env.MINEWATCH_PRINT_REAL_STATS === '1';
 
 const NEEDED_CHIPS: RealChipId[] = ['laos', 'punjabJune', 'rkh29', 'congo', 'eurosatSeaLake'];
@@ -49,7 +46,7 @@ const availability = realChipsAvailability(NEEDED_CHIPS);
 if (!availability.available) {
   console.warn(
     `[endmembers-vs-real-chips] real-chip comparison SKIPPED: ${availability.reason}. ` +
-      `Put the shared data at ../shared/data next to the repository to run it${IS_CI ? ' (CI: this is a failure)' : ''}.`,
+      `Put the shared data at ../shared/data next to the repository to run it${SHARED_DATA_REQUIRED ? ' (MINEWATCH_REQUIRE_SHARED=1: this is a failure)' : ''}.`,
   );
 }
 
@@ -322,7 +319,7 @@ describe('real-chips helper on synthetic arrays (no shared data needed)', () => 
 });
 
 describe('shared real-chip data', () => {
-  it.skipIf(!IS_CI)('is present when CI is set (a missing ../shared/data fails CI)', () => {
+  it.skipIf(!SHARED_DATA_REQUIRED)('is present when required (a missing ../shared/data fails CI)', () => {
     expect(availability.available, availability.available ? '' : availability.reason).toBe(true);
   });
 });
