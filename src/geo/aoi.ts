@@ -106,8 +106,12 @@ export function parseAoi(json: unknown, source: string, name = source): Aoi {
   }
   parts = parts.map((p) => ({ ...p, geometry: turf.rewind(p.geometry, { mutate: false }) as Geom }));
   parts.forEach((p, k) => {
-    const kinks = turf.kinks(p.geometry);
-    const first = kinks.features[0];
+    // Each polygon on its own: polygons of one MultiPolygon may touch at a point (OGC simple
+    // features; two pixels meeting at a corner do), which a kinks test over all rings would flag.
+    const polygons = p.geometry.type === 'Polygon' ? [p.geometry.coordinates] : p.geometry.coordinates;
+    const first = polygons
+      .map((coordinates) => turf.kinks({ type: 'Polygon', coordinates }).features[0])
+      .find((f) => f !== undefined);
     if (first) {
       const [lon, lat] = first.geometry.coordinates as [number, number];
       fail(

@@ -54,13 +54,25 @@ export function chipWindow(g: Polygon | MultiPolygon, grid: GridRef): PixelWindo
   const x1 = Math.max(...xs);
   const y0 = Math.min(...ys);
   const y1 = Math.max(...ys);
+  if (x1 < 0 || y1 < 0 || x0 > grid.width || y0 > grid.height) return undefined;
+  return chipSquare(x0, y0, x1, y1, grid.width, grid.height);
+}
+
+/** The chip square around the pixel box (x0, y0)-(x1, y1) of a `width` x `height` grid. */
+export function chipSquare(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  width: number,
+  height: number,
+): PixelWindow {
   const span = Math.max(x1 - x0, y1 - y0);
-  const side = Math.min(Math.max(32, Math.ceil(span + 2 * Math.max(8, span / 2))), grid.width, grid.height);
+  const side = Math.min(Math.max(32, Math.ceil(span + 2 * Math.max(8, span / 2))), width, height);
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
-  const x = Math.min(Math.max(0, Math.round(cx - side / 2)), grid.width - side);
-  const y = Math.min(Math.max(0, Math.round(cy - side / 2)), grid.height - side);
-  if (x1 < 0 || y1 < 0 || x0 > grid.width || y0 > grid.height) return undefined;
+  const x = Math.min(Math.max(0, Math.round(cx - side / 2)), width - side);
+  const y = Math.min(Math.max(0, Math.round(cy - side / 2)), height - side);
   return { x, y, width: side, height: side };
 }
 
