@@ -1,12 +1,11 @@
 /**
  * The decisions behind the evidence outputs, pure: which pixel window a candidate's chip shows,
- * how much to enlarge it, which overview step suits a tile overlay, and which acquisition is the
- * clearest. Geometry in, numbers out; evidence-outputs.ts does the reading and writing.
+ * how much to enlarge it and which step suits a tile overlay. Geometry in, numbers out;
+ * evidence-outputs.ts draws and writes.
  */
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { transformPoint } from '../geo/utm.js';
 import type { PixelWindow } from '../io/cog-window.js';
-import { makeSclStatusLut, PixelStatus } from '../raster/scl-mask.js';
 import type { PixelRing } from './quicklooks.js';
 
 /** Where a tile's 10 m pixel grid sits: CRS, top-left corner, size in pixels. */
@@ -86,32 +85,6 @@ export function overlayStep(window: PixelWindow): number {
   let step = 1;
   while (Math.max(window.width, window.height) / step > OVERLAY_MAX_PX) step *= 2;
   return step;
-}
-
-const LUT = makeSclStatusLut();
-
-/** Share of pixels the SCL calls clear (no cloud, shadow, cirrus, defect or no data). */
-export function clearFraction(scl: Uint8Array): number {
-  if (scl.length === 0) return 0;
-  let clear = 0;
-  for (const c of scl) if (LUT[c] === PixelStatus.Clear) clear++;
-  return clear / scl.length;
-}
-
-/** 1 where the SCL calls the pixel clear, else 0. */
-export function clearMask(scl: Uint8Array): Uint8Array {
-  const out = new Uint8Array(scl.length);
-  for (let i = 0; i < scl.length; i++) out[i] = LUT[scl[i]!] === PixelStatus.Clear ? 1 : 0;
-  return out;
-}
-
-/** Index of the clearest acquisition; ties go to the earlier in the list. -1 when none is usable. */
-export function clearest(fractions: readonly (number | undefined)[]): number {
-  let best = -1;
-  fractions.forEach((f, i) => {
-    if (f !== undefined && f > 0 && (best < 0 || f > (fractions[best] as number))) best = i;
-  });
-  return best;
 }
 
 /** Lon/lat of the four corners of a window (top-left, top-right, bottom-right, bottom-left). */

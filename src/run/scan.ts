@@ -94,7 +94,10 @@ export interface ScanOptions {
 export interface ScanSummary {
   out: string;
   candidates: number;
+  /** Ponds in the candidates (the sum of their pond_count): the one pond number of every output. */
   ponds: number;
+  /** Pond outlines in ponds.geojson, in candidates or not. */
+  pond_outlines: number;
   clearings: number;
   items: { before: number; after: number; skipped: number; dropped: number };
   tiles: number;
@@ -439,7 +442,8 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const summary: ScanSummary = {
     out: path.resolve(opts.out),
     candidates: candidates.length,
-    ponds: ponds.length,
+    ponds: report.totals.ponds,
+    pond_outlines: ponds.length,
     clearings: clearings.length,
     items: {
       before: found.before.length,

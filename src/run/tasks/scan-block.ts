@@ -148,7 +148,7 @@ function decodeObservation(
  * compositeSeason), and the evidence outputs read them from here after the block
  * (test/unit/block-quicklook.test.ts checks they are the composites the detector used).
  */
-class RecordingScratch extends WasmEvidenceScratch {
+export class RecordingScratch extends WasmEvidenceScratch {
   readonly planes = new Map<string, Float32Array>();
 
   override reserve(bytes: number): void {
