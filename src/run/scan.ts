@@ -502,7 +502,8 @@ function stacFiles(
       'minewatch:collection': opts.collection,
     },
   });
-  const catalog = stacCatalog(`${id}-catalog`, `minewatch outputs: ${String(item['id'])}`, [
+  const what = provenance.synthetic ? ' (synthetic data: not real imagery)' : '';
+  const catalog = stacCatalog(`${id}-catalog`, `minewatch outputs: ${String(item['id'])}${what}`, [
     { href: './item.json', title: String((item['properties'] as { title: string }).title) },
   ]);
   item['links'] = [
