@@ -202,7 +202,7 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
     'catalog.json': `${JSON.stringify(
       stacCatalog(
         `minewatch-batch-${spec.name}`.replace(/[^A-Za-z0-9_-]/g, '-'),
-        `minewatch batch ${spec.name}: one item per window${provenance.synthetic ? ' (synthetic data: not real imagery)' : ''}`,
+        `minewatch batch ${spec.name}: one item per window. ${provenance.attribution}`,
         results
           .filter((r) => existsSync(path.join(out, 'windows', r.window.id, 'item.json')))
           .map((r) => ({ href: `./windows/${r.window.id}/item.json`, title: `window ${r.window.id}` })),

@@ -255,7 +255,10 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     provenance: input.provenance,
     title: input.report.title,
   });
-  files['overview.png'] = await svgToPng(map);
+  files['overview.png'] = await svgToPng(map, {
+    attribution: input.provenance.attribution,
+    description: `minewatch overview map: ${input.report.title}`,
+  });
   files['report.html'] = htmlReport(input.report, { overviewSvg: map, chipsOf: (id) => candidates.find((c) => c.properties.id === id)?.properties.chips });
   return { files, candidates, warnings };
 }

@@ -43,7 +43,13 @@ export function pasteBanner(img: Rgba, banner: Rgba): Rgba {
 }
 
 /** An SVG document to PNG bytes (the report's overview map, for Markdown readers). */
-export async function svgToPng(svg: string): Promise<Uint8Array> {
-  const png = await sharp(Buffer.from(svg)).png({ compressionLevel: 6 }).toBuffer();
+export async function svgToPng(
+  svg: string,
+  meta: { attribution: string; description: string },
+): Promise<Uint8Array> {
+  const png = await sharp(Buffer.from(svg))
+    .withExif({ IFD0: { Copyright: meta.attribution, ImageDescription: meta.description } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }

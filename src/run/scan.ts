@@ -502,8 +502,7 @@ function stacFiles(
       'minewatch:collection': opts.collection,
     },
   });
-  const what = provenance.synthetic ? ' (synthetic data: not real imagery)' : '';
-  const catalog = stacCatalog(`${id}-catalog`, `minewatch outputs: ${String(item['id'])}${what}`, [
+  const catalog = stacCatalog(`${id}-catalog`, `minewatch outputs: ${String(item['id'])}. ${provenance.attribution}`, [
     { href: './item.json', title: String((item['properties'] as { title: string }).title) },
   ]);
   item['links'] = [
