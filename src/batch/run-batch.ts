@@ -109,7 +109,9 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
       log(`${label}: reusing the finished scan in ${dir}`);
       results.push({ window, imagery: done.meta.imagery, candidates: done.candidates });
       provenances.push(
-        combineProvenance([{ synthetic: done.meta.synthetic === true, years: done.meta.years, attribution: '' }]),
+        combineProvenance([
+          { synthetic: done.meta.synthetic === true, years: done.meta.years, attribution: '' },
+        ]),
       );
       summaries.push({
         id: window.id,

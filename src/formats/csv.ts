@@ -31,7 +31,9 @@ export function candidatesCsv(
   const others = [...present].filter((k) => !(k in CANDIDATE_PROPERTIES)).sort();
   const chipKeys = [
     ...new Set(
-      features.flatMap((f) => Object.keys((f.properties['chips'] as Record<string, unknown> | undefined) ?? {})),
+      features.flatMap((f) =>
+        Object.keys((f.properties['chips'] as Record<string, unknown> | undefined) ?? {}),
+      ),
     ),
   ];
   const header = [

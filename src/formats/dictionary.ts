@@ -23,7 +23,10 @@ const common: Record<string, PropertyDoc> = {
   ndvi_before: { kind: 'real', description: 'Mean NDVI of the before-season composite inside the outline' },
   ndvi_after: { kind: 'real', description: 'Mean NDVI of the after-season composite inside the outline' },
   pond_count: { kind: 'integer', description: `Ponds in it: ${POND_DEFINITION}` },
-  township: { kind: 'text', description: 'Township whose (approximate) area holds the centroid; null outside them' },
+  township: {
+    kind: 'text',
+    description: 'Township whose (approximate) area holds the centroid; null outside them',
+  },
   tiles: { kind: 'list', description: 'MGRS tiles that saw it' },
   clear_observations_before: {
     kind: 'real',
@@ -37,7 +40,10 @@ const common: Record<string, PropertyDoc> = {
     kind: 'real',
     description: 'Share of its pixels with no clear after-season acquisition (cloud, shadow)',
   },
-  attribution: { kind: 'text', description: 'Where the pixels came from (Copernicus attribution or synthetic notice)' },
+  attribution: {
+    kind: 'text',
+    description: 'Where the pixels came from (Copernicus attribution or synthetic notice)',
+  },
   synthetic: { kind: 'boolean', description: 'Present and true when the imagery was synthetic' },
 };
 
@@ -47,11 +53,21 @@ export const CANDIDATE_PROPERTIES: Record<string, PropertyDoc> = {
   area_m2: common.area_m2!,
   cleared_area_m2: { kind: 'integer', unit: 'm²', description: 'Area cleared of forest, ponds excluded' },
   pond_count: common.pond_count!,
-  pool_estimate: { kind: 'real', description: 'Estimated number of real pools (when the detector provides it)' },
+  pool_estimate: {
+    kind: 'real',
+    description: 'Estimated number of real pools (when the detector provides it)',
+  },
   pool_estimate_low: { kind: 'real', description: 'Lower bound of pool_estimate' },
   pool_estimate_high: { kind: 'real', description: 'Upper bound of pool_estimate' },
-  pond_area_m2: { kind: 'integer', unit: 'm²', description: 'Open-water area of its ponds (sub-pixel fractions summed)' },
-  turquoise_ponds: { kind: 'integer', description: 'Of pond_count: bright turquoise (leach liquor, blue plastic)' },
+  pond_area_m2: {
+    kind: 'integer',
+    unit: 'm²',
+    description: 'Open-water area of its ponds (sub-pixel fractions summed)',
+  },
+  turquoise_ponds: {
+    kind: 'integer',
+    description: 'Of pond_count: bright turquoise (leach liquor, blue plastic)',
+  },
   dark_ponds: { kind: 'integer', description: 'Of pond_count: dark water or black plastic' },
   turbid_ponds: { kind: 'integer', description: 'Of pond_count: turbid, sediment-laden water' },
   ndvi_before: common.ndvi_before!,
@@ -65,7 +81,8 @@ export const CANDIDATE_PROPERTIES: Record<string, PropertyDoc> = {
   obscured_fraction: common.obscured_fraction!,
   restored_observations: {
     kind: 'integer',
-    description: 'Pixel observations SCL called cloud that the spectrum showed to be bright water, used as clear',
+    description:
+      'Pixel observations SCL called cloud that the spectrum showed to be bright water, used as clear',
   },
   chips: { kind: 'text', description: 'Relative paths of its chips (JSON object)' },
   attribution: common.attribution!,

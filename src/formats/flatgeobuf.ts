@@ -112,7 +112,11 @@ export function toFlatGeobuf(
     names.map((n) => [n, docs[n]?.kind ?? inferredKind(props.map((r) => r[n]))]),
   ) as Record<string, PropertyDoc['kind']>;
   const columns = names.map((n) =>
-    column(n, TYPE[kinds[n]!], docs[n] ? `${docs[n].description}${docs[n].unit ? ` (${docs[n].unit})` : ''}` : null),
+    column(
+      n,
+      TYPE[kinds[n]!],
+      docs[n] ? `${docs[n].description}${docs[n].unit ? ` (${docs[n].unit})` : ''}` : null,
+    ),
   );
   const meta: HeaderMeta = {
     geometryType: GeometryType.MultiPolygon,

@@ -16,18 +16,25 @@ export interface KmlChip {
 }
 
 function balloon(p: Record<string, unknown>, chips: KmlChip[], provenance: Provenance): string {
-  const fig = (label: string, value: unknown, unit = ''): string =>
-    value === undefined || value === null ? '' : `<tr><th align="left">${escapeXml(label)}</th><td>${escapeXml(String(value))}${unit}</td></tr>`;
-  const ha = (m2: unknown): string | undefined => (typeof m2 === 'number' ? (m2 / 10_000).toFixed(2) : undefined);
+  const fig = (label: string, value: string | number | undefined | null, unit = ''): string =>
+    value === undefined || value === null
+      ? ''
+      : `<tr><th align="left">${escapeXml(label)}</th><td>${escapeXml(String(value))}${unit}</td></tr>`;
+  const text = (v: unknown): string | number | undefined =>
+    typeof v === 'string' || typeof v === 'number' ? v : undefined;
+  const ha = (m2: unknown): string | undefined =>
+    typeof m2 === 'number' ? (m2 / 10_000).toFixed(2) : undefined;
   return [
-    provenance.synthetic ? `<p style="background:#b00020;color:#fff;padding:4px"><b>${escapeXml(SYNTHETIC_BANNER)}</b></p>` : '',
+    provenance.synthetic
+      ? `<p style="background:#b00020;color:#fff;padding:4px"><b>${escapeXml(SYNTHETIC_BANNER)}</b></p>`
+      : '',
     `<table>`,
-    fig('confidence', p['confidence']),
-    fig('township', p['township'] ?? 'none'),
+    fig('confidence', text(p['confidence'])),
+    fig('township', text(p['township']) ?? 'none'),
     fig('cleared', ha(p['cleared_area_m2']), ' ha'),
-    fig('ponds', p['pond_count']),
-    fig('pool estimate', p['pool_estimate']),
-    fig('first seen', p['first_seen']),
+    fig('ponds', text(p['pond_count'])),
+    fig('pool estimate', text(p['pool_estimate'])),
+    fig('first seen', text(p['first_seen'])),
     `</table>`,
     ...chips.map(
       (c) =>

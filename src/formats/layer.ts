@@ -6,7 +6,7 @@
  * (GEOS, turf's kinks, our own AOI loader), so repeated vertices are dropped and rings left with
  * fewer than three distinct corners go. Pure.
  */
-import type { Feature, Geometry, MultiPolygon, Polygon, Position } from 'geojson';
+import type { Feature, Geometry, MultiPolygon, Position } from 'geojson';
 
 const round7 = (v: number): number => Math.round(v * 1e7) / 1e7;
 

@@ -43,12 +43,10 @@ export interface StacItemInput {
 
 export function stacItem(x: StacItemInput): Record<string, unknown> {
   const assets = Object.fromEntries(
-    [...x.files]
-      .sort()
-      .map((f) => {
-        const m = MEDIA[path.extname(f).toLowerCase()] ?? { type: 'application/octet-stream', roles: ['data'] };
-        return [assetKey(f), { href: `./${f}`, type: m.type, roles: m.roles, title: f }];
-      }),
+    [...x.files].sort().map((f) => {
+      const m = MEDIA[path.extname(f).toLowerCase()] ?? { type: 'application/octet-stream', roles: ['data'] };
+      return [assetKey(f), { href: `./${f}`, type: m.type, roles: m.roles, title: f }];
+    }),
   );
   return {
     type: 'Feature',

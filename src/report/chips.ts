@@ -88,12 +88,17 @@ export function chipPixels(q: TileQuicklook, win: PixelWindow, layer: ChipLayer)
       } else {
         coarse++;
         const n = q.ndvi;
-        const ni = Math.min(n.height - 1, Math.floor(ty / n.step)) * n.width + Math.min(n.width - 1, Math.floor(tx / n.step));
+        const ni =
+          Math.min(n.height - 1, Math.floor(ty / n.step)) * n.width +
+          Math.min(n.width - 1, Math.floor(tx / n.step));
         nb = n.before[ni] as number;
         na = n.after[ni] as number;
         const r = q.rgb;
         rgba = r.data;
-        ro = (Math.min(r.height - 1, Math.floor(ty / r.step)) * r.width + Math.min(r.width - 1, Math.floor(tx / r.step))) * 4;
+        ro =
+          (Math.min(r.height - 1, Math.floor(ty / r.step)) * r.width +
+            Math.min(r.width - 1, Math.floor(tx / r.step))) *
+          4;
       }
       if (layer === 'before_ndvi') {
         if (nb !== 0) put(o, ndviColour(ndviOfCode(nb)));
@@ -108,10 +113,18 @@ export function chipPixels(q: TileQuicklook, win: PixelWindow, layer: ChipLayer)
 }
 
 /** A whole-tile overlay of `layer` at the quicklook's overlay resolution (RGBA). */
-export function overlayPixels(q: TileQuicklook, layer: 'before_ndvi' | 'after_ndvi' | 'after_true_colour'): Rgba & { step: number } {
+export function overlayPixels(
+  q: TileQuicklook,
+  layer: 'before_ndvi' | 'after_ndvi' | 'after_true_colour',
+): Rgba & { step: number } {
   if (layer === 'after_true_colour') {
     const r = q.rgb;
-    return { width: r.width, height: r.height, step: r.step, data: new Uint8ClampedArray(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
+    return {
+      width: r.width,
+      height: r.height,
+      step: r.step,
+      data: new Uint8ClampedArray(r.data.buffer, r.data.byteOffset, r.data.byteLength),
+    };
   }
   const n = q.ndvi;
   const plane = layer === 'before_ndvi' ? n.before : n.after;

@@ -132,7 +132,9 @@ async function candidateChips(
     files[file] = await encodePng(img, { attribution: input.provenance.attribution, description });
     files[`${file}.aux.xml`] = pamAuxXml(georef, {
       description,
-      ...Object.fromEntries(Object.entries(provenanceMembers(input.provenance)).map(([a, b]) => [a, String(b)])),
+      ...Object.fromEntries(
+        Object.entries(provenanceMembers(input.provenance)).map(([a, b]) => [a, String(b)]),
+      ),
     });
     paths[key] = file;
   }
@@ -193,18 +195,21 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
   const files: OutputFiles = {};
   const warnings: string[] = [];
   const banner = input.provenance.synthetic ? await renderBanner(SYNTHETIC_CHIP_BANNER, 128) : undefined;
-  const looks = new Map(
-    input.tiles.flatMap((t) => (t.quicklook ? [[t.tile, t.quicklook] as const] : [])),
-  );
+  const looks = new Map(input.tiles.flatMap((t) => (t.quicklook ? [[t.tile, t.quicklook] as const] : [])));
   // sharp encodes on libuv's threads: a few chips at once keep both cores busy.
   const candidates = await mapLimit(input.candidates, 4, async (c): Promise<CandidateWithChips> => {
     const q = looks.get(c.properties.tiles[0] ?? '');
     if (!q) {
-      warnings.push(`candidate ${c.properties.id}: no chips: tile ${String(c.properties.tiles[0])} kept no quicklook`);
+      warnings.push(
+        `candidate ${c.properties.id}: no chips: tile ${String(c.properties.tiles[0])} kept no quicklook`,
+      );
       return c;
     }
     try {
-      return { ...c, properties: { ...c.properties, chips: await candidateChips(input, c, q, banner, files) } };
+      return {
+        ...c,
+        properties: { ...c.properties, chips: await candidateChips(input, c, q, banner, files) },
+      };
     } catch (err) {
       warnings.push(`candidate ${c.properties.id}: no chips: ${(err as Error).message}`);
       return c;
@@ -219,7 +224,11 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     const base = `rasters/${fileSafe(q.tile)}`;
     files[`${base}-ndvi-change.tif`] = q.cogs.ndviChange;
     files[`${base}-pond-fraction.tif`] = q.cogs.pondFraction;
-    rasters.push({ tile: q.tile, ndvi_change: `${base}-ndvi-change.tif`, pond_fraction: `${base}-pond-fraction.tif` });
+    rasters.push({
+      tile: q.tile,
+      ndvi_change: `${base}-ndvi-change.tif`,
+      pond_fraction: `${base}-pond-fraction.tif`,
+    });
   }
   const members = provenanceMembers(input.provenance);
   files['overlays/index.json'] = `${JSON.stringify({ ...members, overlays, rasters }, null, 2)}\n`;
@@ -238,16 +247,19 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     rows,
     (f) => {
       const chips = f.properties['chips'] as ChipPaths | undefined;
-      return chips
-        ? CHIP_LAYERS.map(([key, , what]) => ({ label: what, path: chips[key] }))
-        : [];
+      return chips ? CHIP_LAYERS.map(([key, , what]) => ({ label: what, path: chips[key] })) : [];
     },
     input.provenance,
   );
   const townships = publishedFeatures(
-    input.townships.map((t) => ({ type: 'Feature' as const, properties: { name: t.name }, geometry: t.geometry })),
+    input.townships.map((t) => ({
+      type: 'Feature' as const,
+      properties: { name: t.name },
+      geometry: t.geometry,
+    })),
   );
-  files['townships.geojson'] = `${JSON.stringify({ type: 'FeatureCollection', name: 'townships', ...members, features: townships })}\n`;
+  files['townships.geojson'] =
+    `${JSON.stringify({ type: 'FeatureCollection', name: 'townships', ...members, features: townships })}\n`;
   const map = overviewMapSvg({
     aoi: input.aoi,
     townships: input.townships,
@@ -259,6 +271,9 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     attribution: input.provenance.attribution,
     description: `minewatch overview map: ${input.report.title}`,
   });
-  files['report.html'] = htmlReport(input.report, { overviewSvg: map, chipsOf: (id) => candidates.find((c) => c.properties.id === id)?.properties.chips });
+  files['report.html'] = htmlReport(input.report, {
+    overviewSvg: map,
+    chipsOf: (id) => candidates.find((c) => c.properties.id === id)?.properties.chips,
+  });
   return { files, candidates, warnings };
 }

@@ -38,12 +38,17 @@ export function htmlReport(r: Report, opts: HtmlOptions = {}): string {
     .map((t) => {
       const refs =
         t.references
-          .map((x) => `${esc(x.publisher.split(' (')[0] ?? x.publisher)} (${esc(x.date)})${x.second_hand ? ', second-hand' : ''}`)
+          .map(
+            (x) =>
+              `${esc(x.publisher.split(' (')[0] ?? x.publisher)} (${esc(x.date)})${x.second_hand ? ', second-hand' : ''}`,
+          )
           .join('; ') || '-';
       return `<tr><td>${esc(t.township)}</td><td class="n">${t.candidates}</td><td class="n">${t.highConfidence}</td><td class="n">${t.ponds}</td><td>${refs}</td></tr>`;
     })
     .join('\n');
-  const zero = r.townships.filter((x) => x.candidates === 0 && x.references.length === 0).map((x) => x.township);
+  const zero = r.townships
+    .filter((x) => x.candidates === 0 && x.references.length === 0)
+    .map((x) => x.township);
   const acquisitions = r.acquisitions
     .map(
       (a) =>

@@ -35,7 +35,12 @@ export function overviewMapSvg(x: OverviewInput): string {
   const pts = rings(x.aoi).flat();
   const lons = pts.map((p) => p[0] as number);
   const lats = pts.map((p) => p[1] as number);
-  const [minLon, maxLon, minLat, maxLat] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const [minLon, maxLon, minLat, maxLat] = [
+    Math.min(...lons),
+    Math.max(...lons),
+    Math.min(...lats),
+    Math.max(...lats),
+  ];
   const kx = Math.cos((((minLat + maxLat) / 2) * Math.PI) / 180);
   const spanX = Math.max(1e-6, (maxLon - minLon) * kx);
   const spanY = Math.max(1e-6, maxLat - minLat);
@@ -45,7 +50,10 @@ export function overviewMapSvg(x: OverviewInput): string {
   const Y = (lat: number): number => PAD + 30 + (maxLat - lat) * scale;
   const path = (g: Geom): string =>
     rings(g)
-      .map((r) => `M${r.map((p) => `${X(p[0] as number).toFixed(1)},${Y(p[1] as number).toFixed(1)}`).join('L')}Z`)
+      .map(
+        (r) =>
+          `M${r.map((p) => `${X(p[0] as number).toFixed(1)},${Y(p[1] as number).toFixed(1)}`).join('L')}Z`,
+      )
       .join('');
   const parts: string[] = [];
   parts.push(`<rect width="${W}" height="${H}" fill="#f4f1ea"/>`);
@@ -74,14 +82,25 @@ export function overviewMapSvg(x: OverviewInput): string {
   const lx = W - 235;
   let ly = PAD + 40;
   const item = (svg: string, label: string): void => {
-    parts.push(`<g transform="translate(${lx},${ly})">${svg}<text x="22" y="5" font-size="12">${esc(label)}</text></g>`);
+    parts.push(
+      `<g transform="translate(${lx},${ly})">${svg}<text x="22" y="5" font-size="12">${esc(label)}</text></g>`,
+    );
     ly += 22;
   };
   parts.push(`<text x="${lx}" y="${ly - 14}" font-size="13" font-weight="bold">Legend</text>`);
-  item(`<circle cx="6" cy="0" r="6" fill="#b2182b" stroke="#fff"/>`, `candidate, confidence >= ${HIGH_CONFIDENCE}`);
+  item(
+    `<circle cx="6" cy="0" r="6" fill="#b2182b" stroke="#fff"/>`,
+    `candidate, confidence >= ${HIGH_CONFIDENCE}`,
+  );
   item(`<circle cx="6" cy="0" r="6" fill="#f4a582" stroke="#fff"/>`, 'candidate, lower confidence');
-  item(`<rect x="0" y="-6" width="14" height="12" fill="#e6e0d0" stroke="#9a927e"/>`, 'township (approximate)');
-  item(`<rect x="0" y="-6" width="14" height="12" fill="none" stroke="#333" stroke-width="1.6"/>`, 'area scanned');
+  item(
+    `<rect x="0" y="-6" width="14" height="12" fill="#e6e0d0" stroke="#9a927e"/>`,
+    'township (approximate)',
+  );
+  item(
+    `<rect x="0" y="-6" width="14" height="12" fill="none" stroke="#333" stroke-width="1.6"/>`,
+    'area scanned',
+  );
   parts.push(`<text x="${lx}" y="${ly + 6}" font-size="11">Numbers: rows of the table</text>`);
   const kmPerPx = (111.32 * 1) / scale; // 1 degree of latitude ~ 111.32 km
   const barKm = niceKm(kmPerPx * (W - 2 * PAD - 240));

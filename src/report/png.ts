@@ -26,8 +26,15 @@ export async function renderBanner(text: string, width: number, height = 16): Pr
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<rect width="100%" height="100%" fill="#b00020"/>` +
     `<text x="50%" y="${height - 4}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-size="${height - 5}" font-weight="bold" fill="#ffffff">${escapeXml(text)}</text></svg>`;
-  const { data, info } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+  const { data, info } = await sharp(Buffer.from(svg))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    width: info.width,
+    height: info.height,
+    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /** Pastes `banner` across the top of `img` (cropped to its width, centred). */

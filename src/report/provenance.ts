@@ -38,9 +38,7 @@ export function copernicusAttribution(years: readonly number[]): string {
 export const SYNTHETIC_ATTRIBUTION =
   'Synthetic imagery made by the minewatch world generator; no satellite data.';
 
-export function provenanceOf(
-  items: readonly { datetime: Date; synthetic?: true | undefined }[],
-): Provenance {
+export function provenanceOf(items: readonly { datetime: Date; synthetic?: true | undefined }[]): Provenance {
   return combineProvenance([
     {
       synthetic: items.some((i) => i.synthetic === true),

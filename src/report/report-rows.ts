@@ -9,7 +9,9 @@ import type { AcquisitionRow, CandidateInput } from './report.js';
 
 const optionalNumber = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
-export function candidateInputs(features: readonly Feature<Geometry, Record<string, unknown>>[]): CandidateInput[] {
+export function candidateInputs(
+  features: readonly Feature<Geometry, Record<string, unknown>>[],
+): CandidateInput[] {
   return features.map((f) => {
     const p = f.properties;
     const [lon, lat] = centroid(f.geometry as never).geometry.coordinates as [number, number];

@@ -138,7 +138,9 @@ export function buildReport(input: ReportInput): Report {
   });
   // Townships with candidates first; the rest, alphabetically, only as zero rows.
   rows.sort((a, b) => b.candidates - a.candidates || a.township.localeCompare(b.township));
-  const sorted = [...input.candidates].sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
+  const sorted = [...input.candidates].sort(
+    (a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id),
+  );
   const candidates: CandidateRow[] = sorted.map((c, i) => ({
     n: i + 1,
     id: c.id,
@@ -164,7 +166,9 @@ export function buildReport(input: ReportInput): Report {
     );
   }
   if (input.references.some((r) => r.second_hand)) {
-    caveats.push('Figures marked "second-hand" are as reported in press coverage until the original is cited.');
+    caveats.push(
+      'Figures marked "second-hand" are as reported in press coverage until the original is cited.',
+    );
   }
   return {
     title: `minewatch: new rare-earth mine-site candidates, ${input.aoiName}`,
@@ -195,7 +199,9 @@ export function buildReport(input: ReportInput): Report {
 }
 
 /** "12 (8-15)" when the detector estimated pools, else "-". */
-export function poolEstimateText(c: Pick<CandidateRow, 'pool_estimate' | 'pool_estimate_low' | 'pool_estimate_high'>): string {
+export function poolEstimateText(
+  c: Pick<CandidateRow, 'pool_estimate' | 'pool_estimate_low' | 'pool_estimate_high'>,
+): string {
   if (c.pool_estimate === undefined) return '-';
   const range =
     c.pool_estimate_low !== undefined && c.pool_estimate_high !== undefined
@@ -230,7 +236,8 @@ export function reportMarkdown(r: Report, links: MarkdownLinks = { overview: fal
   if (r.synthetic) lines.push(`> [!WARNING]`, `> ${SYNTHETIC_NOTICE}`, '');
   lines.push(summaryText(r), '');
   lines.push(`A pond, in every count here: ${r.definitions.pond}.`, '');
-  if (links.overview) lines.push('![Overview map of the AOI with the candidates and townships](overview.png)', '');
+  if (links.overview)
+    lines.push('![Overview map of the AOI with the candidates and townships](overview.png)', '');
   lines.push('## Candidates', '');
   if (r.candidates.length === 0) lines.push('None.', '');
   else {
@@ -247,7 +254,11 @@ export function reportMarkdown(r: Report, links: MarkdownLinks = { overview: fal
         `| ${c.n} | ${c.id} | ${c.lat.toFixed(5)}, ${c.lon.toFixed(5)} | ${md(c.township ?? '-')} | ${c.confidence.toFixed(2)} | ${c.cleared_ha.toFixed(2)} | ${c.pond_count} | ${poolEstimateText(c)} | ${c.first_seen ?? '-'} | ${chipLinks} |`,
       );
     }
-    lines.push('', 'See every candidate on the map: `npx minewatch serve <this folder>`, then open the printed address.', '');
+    lines.push(
+      '',
+      'See every candidate on the map: `npx minewatch serve <this folder>`, then open the printed address.',
+      '',
+    );
   }
   lines.push('## Counts per township', '');
   if (r.synthetic) lines.push(`> [!WARNING]`, `> ${SYNTHETIC_REFERENCES_NOTE}`, '');
@@ -259,19 +270,30 @@ export function reportMarkdown(r: Report, links: MarkdownLinks = { overview: fal
     const refs = t.references
       .map((x) => `${x.publisher.split(' (')[0]} (${x.date})${x.second_hand ? ', second-hand' : ''}`)
       .join('; ');
-    lines.push(`| ${md(t.township)} | ${t.candidates} | ${t.highConfidence} | ${t.ponds} | ${md(refs || '-')} |`);
+    lines.push(
+      `| ${md(t.township)} | ${t.candidates} | ${t.highConfidence} | ${t.ponds} | ${md(refs || '-')} |`,
+    );
   }
-  const zero = r.townships.filter((x) => x.candidates === 0 && x.references.length === 0).map((x) => x.township);
+  const zero = r.townships
+    .filter((x) => x.candidates === 0 && x.references.length === 0)
+    .map((x) => x.township);
   if (zero.length > 0) lines.push('', `No candidates in: ${zero.join(', ')}.`);
   lines.push('', '## Acquisitions used', '');
-  lines.push('| window | date | tile | item | cloud (%) | baseline | BOA offset (DN) | decided from |', '|---|---|---|---|---:|---|---:|---|');
+  lines.push(
+    '| window | date | tile | item | cloud (%) | baseline | BOA offset (DN) | decided from |',
+    '|---|---|---|---|---:|---|---:|---|',
+  );
   for (const a of r.acquisitions)
     lines.push(
       `| ${a.window} | ${a.date} | ${a.tile} | ${a.id} | ${a.cloud_cover ?? '-'} | ${a.processing_baseline ?? '-'} | ${a.offset_dn ?? '-'} | ${a.offset_source ?? '-'}${a.offset_agreed === false ? ' (pixels disagreed)' : ''} |`,
     );
   lines.push('', '## Method', '');
   r.method.steps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
-  lines.push('', `Thresholds (algorithm version ${r.software.algorithm_version}, minewatch ${r.software.version}):`, '');
+  lines.push(
+    '',
+    `Thresholds (algorithm version ${r.software.algorithm_version}, minewatch ${r.software.version}):`,
+    '',
+  );
   lines.push('| parameter | value |', '|---|---:|');
   for (const [k, v] of Object.entries(r.method.parameters)) lines.push(`| ${k} | ${v} |`);
   lines.push('', `## ${r.synthetic ? 'For comparison, real-world figures' : 'Published figures'}`, '');

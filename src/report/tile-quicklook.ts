@@ -30,7 +30,13 @@ export interface TileQuicklook {
   /** Each season's NDVI (ndviCode), one pixel per `step`² 10 m pixels (step >= 2). */
   ndvi: { step: number; width: number; height: number; before: Uint8Array; after: Uint8Array };
   /** Kept 10 m cells: `index` holds row * columns + column in the window; planes CELL² per cell. */
-  cells: { columns: number; index: Uint32Array; ndviBefore: Uint8Array; ndviAfter: Uint8Array; rgba: Uint8Array };
+  cells: {
+    columns: number;
+    index: Uint32Array;
+    ndviBefore: Uint8Array;
+    ndviAfter: Uint8Array;
+    rgba: Uint8Array;
+  };
   /** Cloud-Optimized GeoTIFFs of the window, ready to write. */
   cogs: { ndviChange: Uint8Array; pondFraction: Uint8Array };
 }
@@ -180,8 +186,8 @@ export class TileQuicklookBuilder {
       if (peaks < minPonds) continue;
       const pts = c.polygons.flat(2);
       if (pts.length === 0) continue;
-      const xs = pts.map((p) => p[0] as number);
-      const ys = pts.map((p) => p[1] as number);
+      const xs = pts.map((p) => p[0]);
+      const ys = pts.map((p) => p[1]);
       const sq = chipSquare(
         Math.min(...xs),
         Math.min(...ys),
@@ -237,7 +243,10 @@ function pondFractionCog(
     georef: grid,
     tileSize: ts,
     compressionLevel: 6,
-    metadata: meta({ description: 'Open-water fraction of new ponds (sub-pixel unmixing)', scale: POND_FRACTION_SCALE }),
+    metadata: meta({
+      description: 'Open-water fraction of new ponds (sub-pixel unmixing)',
+      scale: POND_FRACTION_SCALE,
+    }),
     tile: (tx, ty) => {
       if (!busy.has(ty * nx + tx)) return undefined;
       const t = new Uint8Array(ts * ts);

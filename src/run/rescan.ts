@@ -36,7 +36,14 @@ import {
 import { assetPolicy } from './asset-policy.js';
 import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
 import { tileKey } from './planner.js';
-import { ALGORITHM_VERSION, scanProducts, softwareVersion, stacUrl, type ScanOptions, type ScanResult } from './scan.js';
+import {
+  ALGORITHM_VERSION,
+  scanProducts,
+  softwareVersion,
+  stacUrl,
+  type ScanOptions,
+  type ScanResult,
+} from './scan.js';
 
 export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource'> {
   /** State folder: ledger, registry, range cache, lock. Created when missing. */

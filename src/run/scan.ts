@@ -20,7 +20,6 @@ import {
   type CandidateProperties,
   type ClearingProperties,
   type PondProperties,
-  type TileContext,
 } from '../detect/sites.js';
 import { detectTile } from '../detect/tile-detect.js';
 import { NoItemsFoundError } from '../errors.js';
@@ -485,7 +484,10 @@ function stacFiles(
   candidates: number,
 ): OutputFiles {
   const bbox = turf.bbox(opts.aoi.geometry).map((v) => Math.round(v * 1e6) / 1e6);
-  const id = `minewatch-${opts.aoi.name}-${windows.before.start}-${windows.after.start}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  const id = `minewatch-${opts.aoi.name}-${windows.before.start}-${windows.after.start}`.replace(
+    /[^A-Za-z0-9_-]/g,
+    '-',
+  );
   const item = stacItem({
     id,
     title: `minewatch scan of ${opts.aoi.name}: ${windows.before.start}/${windows.before.end} against ${windows.after.start}/${windows.after.end}`,
@@ -502,9 +504,11 @@ function stacFiles(
       'minewatch:collection': opts.collection,
     },
   });
-  const catalog = stacCatalog(`${id}-catalog`, `minewatch outputs: ${String(item['id'])}. ${provenance.attribution}`, [
-    { href: './item.json', title: String((item['properties'] as { title: string }).title) },
-  ]);
+  const catalog = stacCatalog(
+    `${id}-catalog`,
+    `minewatch outputs: ${String(item['id'])}. ${provenance.attribution}`,
+    [{ href: './item.json', title: String((item['properties'] as { title: string }).title) }],
+  );
   item['links'] = [
     { rel: 'root', href: './catalog.json', type: 'application/json' },
     { rel: 'parent', href: './catalog.json', type: 'application/json' },

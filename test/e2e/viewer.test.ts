@@ -64,7 +64,7 @@ async function drag(page: Page, id: string, value: number): Promise<void> {
     ([i, v]) => {
       const g = globalThis as unknown as Pg;
       g.minewatchViewer!.ready = false;
-      const e = g.document.getElementById(i as string);
+      const e = g.document.getElementById(i);
       e.value = String(v);
       e.dispatchEvent(new g.Event('input'));
     },
@@ -77,12 +77,18 @@ const count = (page: Page, layer: string): Promise<number> =>
   page.evaluate((l) => (globalThis as unknown as Pg).minewatchViewer!.renderedCount(l), layer);
 
 interface Candidate {
-  properties: { id: string; confidence: number; chips?: { before: string; after: string; ndvi_change: string } };
+  properties: {
+    id: string;
+    confidence: number;
+    chips?: { before: string; after: string; ndvi_change: string };
+  };
 }
 
 /** Starts `minewatch serve <dir>` and returns its printed URL. */
 function serveFolder(dir: string, procs: ChildProcess[]): Promise<string> {
-  const proc = spawn(process.execPath, [BIN, 'serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'serve', dir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   procs.push(proc);
   return new Promise<string>((resolve, reject) => {
     let buf = '';
@@ -215,7 +221,9 @@ describe.skipIf(!browserOk.ok)('evidence viewer in headless Chromium', () => {
     // Chips shown large, properties in units a reader uses.
     const shown = await page.locator('#chips img').first().boundingBox();
     expect(shown!.width).toBeGreaterThanOrEqual(300);
-    expect(await page.textContent('#candidate-props tr[data-prop="cleared_area_m2"] td')).toMatch(/^\d+\.\d\d ha$/);
+    expect(await page.textContent('#candidate-props tr[data-prop="cleared_area_m2"] td')).toMatch(
+      /^\d+\.\d\d ha$/,
+    );
     expect(await page.textContent('#candidate-props tr[data-prop="confidence"] td')).toMatch(/^\d+ %$/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'viewer-candidate.png') });
@@ -223,9 +231,9 @@ describe.skipIf(!browserOk.ok)('evidence viewer in headless Chromium', () => {
     await page.evaluate(() => ((globalThis as unknown as Pg).minewatchViewer!.ready = false));
     await page.check('input[name=imagery][value=before_ndvi]');
     await settled(page);
-    expect(await page.evaluate(() => (globalThis as unknown as Pg).minewatchViewer!.visibleImagery())).toEqual(
-      expect.arrayContaining(['before_ndvi']),
-    );
+    expect(
+      await page.evaluate(() => (globalThis as unknown as Pg).minewatchViewer!.visibleImagery()),
+    ).toEqual(expect.arrayContaining(['before_ndvi']));
     expect(await count(page, 'ponds')).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'viewer-before.png') });
     expect(problems).toEqual([]);
@@ -252,14 +260,20 @@ describe.skipIf(!browserOk.ok)('evidence viewer in headless Chromium', () => {
     await page.click('button[data-candidate]'); // any: then zoom out to all of them
     await settled(page);
     const all = candidates();
-    const cut = [...new Set(all.map((c) => Math.floor(c.properties.confidence * 20) * 5))].sort((a, b) => a - b);
+    const cut = [...new Set(all.map((c) => Math.floor(c.properties.confidence * 20) * 5))].sort(
+      (a, b) => a - b,
+    );
     // A threshold that keeps some candidates and drops others.
     const threshold = cut.find((t) => t > 50 && all.some((c) => c.properties.confidence * 100 < t)) ?? 100;
     await page.goto(url);
     await settled(page);
-    const everything = await page.evaluate(() => (globalThis as unknown as Pg).minewatchViewer!.renderedCandidateIds());
+    const everything = await page.evaluate(() =>
+      (globalThis as unknown as Pg).minewatchViewer!.renderedCandidateIds(),
+    );
     await drag(page, 'confidence', threshold);
-    const kept = await page.evaluate(() => (globalThis as unknown as Pg).minewatchViewer!.renderedCandidateIds());
+    const kept = await page.evaluate(() =>
+      (globalThis as unknown as Pg).minewatchViewer!.renderedCandidateIds(),
+    );
     const expected = all
       .filter((c) => c.properties.confidence * 100 >= threshold - 1e-9)
       .map((c) => c.properties.id)
@@ -267,9 +281,9 @@ describe.skipIf(!browserOk.ok)('evidence viewer in headless Chromium', () => {
     expect(kept).toEqual(expected);
     expect(kept.length).toBeLessThan(everything.length);
     await drag(page, 'confidence', 50);
-    expect(await page.evaluate(() => (globalThis as unknown as Pg).minewatchViewer!.renderedCandidateIds())).toEqual(
-      everything,
-    );
+    expect(
+      await page.evaluate(() => (globalThis as unknown as Pg).minewatchViewer!.renderedCandidateIds()),
+    ).toEqual(everything);
   });
 
   it('shows report.html as one page with its map (screenshot)', async () => {
@@ -302,11 +316,14 @@ describe.skipIf(!browserOk.ok)('evidence viewer in headless Chromium', () => {
     );
     const ran = await runCli(['batch', spec, '--quiet']);
     expect(ran.code, ran.stderr).toBe(0);
-    const perWindow = ['2021-22', '2023-24'].map(
-      (w) =>
-        (JSON.parse(readFileSync(path.join(dir, 'windows', w, 'candidates.geojson'), 'utf8')) as { features: Candidate[] })
-          .features.map((c) => c.properties.id)
-          .sort(),
+    const perWindow = ['2021-22', '2023-24'].map((w) =>
+      (
+        JSON.parse(readFileSync(path.join(dir, 'windows', w, 'candidates.geojson'), 'utf8')) as {
+          features: Candidate[];
+        }
+      ).features
+        .map((c) => c.properties.id)
+        .sort(),
     );
     expect(perWindow[0]).not.toEqual(perWindow[1]);
     const batchUrl = await serveFolder(dir, procs);
@@ -320,7 +337,11 @@ describe.skipIf(!browserOk.ok)('evidence viewer in headless Chromium', () => {
     // Zoomed to the last window's candidates; the first window's are drawn in the same view.
     expect(await ids()).toEqual(perWindow[1]);
     await drag(p, 'season-slider', 0);
-    await p.waitForFunction(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset['season'] === '2021-22');
+    await p.waitForFunction(
+      () =>
+        (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body
+          .dataset['season'] === '2021-22',
+    );
     await settled(p);
     const first = await ids();
     expect(first.every((id) => perWindow[0]!.includes(id))).toBe(true);

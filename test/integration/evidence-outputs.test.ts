@@ -128,42 +128,54 @@ describe('evidence outputs of a scan', () => {
 
   const gdal = gdalAvailability();
   if (!gdal.ok && !process.env['CI']) console.warn(`skipping ogrinfo checks: ${gdal.reason}`);
-  it.skipIf(!gdal.ok && !process.env['CI'])('every vector output: ogrinfo silent, ogr2ogr to GPKG without -nlt', () => {
-    const vectors = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) =>
-      /\.(geojson|geojsonl|fgb|kml|csv)$/.test(f),
-    );
-    expect(vectors.length).toBeGreaterThanOrEqual(12);
-    for (const f of vectors) {
-      const r = runOgrinfo(path.join(out, f));
-      expect(r.stderr, f).toBe('');
-      expect(r.code, f).toBe(0);
-      if (f.endsWith('.csv')) continue; // a table with a point in two columns, not a layer of areas
-      const g = spawnSync('ogr2ogr', ['-f', 'GPKG', path.join(tmp, `${f.replace(/\W/g, '_')}.gpkg`), path.join(out, f)], {
-        encoding: 'utf8',
-      });
-      expect(g.status, f).toBe(0);
-      // GeoJSON lists arrive as JSON text (GDAL says so, as a warning); geometry needs no -nlt.
-      expect(g.stderr, f).not.toMatch(/ERROR|geometry type|nlt/i);
-    }
-  });
+  it.skipIf(!gdal.ok && !process.env['CI'])(
+    'every vector output: ogrinfo silent, ogr2ogr to GPKG without -nlt',
+    () => {
+      const vectors = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) =>
+        /\.(geojson|geojsonl|fgb|kml|csv)$/.test(f),
+      );
+      expect(vectors.length).toBeGreaterThanOrEqual(12);
+      for (const f of vectors) {
+        const r = runOgrinfo(path.join(out, f));
+        expect(r.stderr, f).toBe('');
+        expect(r.code, f).toBe(0);
+        if (f.endsWith('.csv')) continue; // a table with a point in two columns, not a layer of areas
+        const g = spawnSync(
+          'ogr2ogr',
+          ['-f', 'GPKG', path.join(tmp, `${f.replace(/\W/g, '_')}.gpkg`), path.join(out, f)],
+          {
+            encoding: 'utf8',
+          },
+        );
+        expect(g.status, f).toBe(0);
+        // GeoJSON lists arrive as JSON text (GDAL says so, as a warning); geometry needs no -nlt.
+        expect(g.stderr, f).not.toMatch(/ERROR|geometry type|nlt/i);
+      }
+    },
+  );
 
   const gdalRaster = probeGdal();
-  it.skipIf(!gdalRaster.available && !process.env['CI'])('every raster: gdalinfo silent, COGs pass the validator, chips are placed', () => {
-    if (!gdalRaster.available) throw new Error(gdalRaster.reason);
-    const rasters = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(tif|png)$/.test(f));
-    expect(rasters.filter((f) => f.endsWith('.tif')).length).toBeGreaterThanOrEqual(2);
-    for (const f of rasters) {
-      const info = spawnSync('gdalinfo', [path.join(out, f)], { encoding: 'utf8' });
-      expect(info.stderr, f).toBe('');
-      expect(info.status, f).toBe(0);
-      if (f.startsWith('chips/') || f.endsWith('.tif')) expect(info.stdout, f).toMatch(/Origin = \(/);
-      if (f.endsWith('.tif')) {
-        const v = validateCog(gdalRaster.tools, path.join(out, f));
-        expect(v.errors, f).toEqual([]);
-        expect(v.warnings, f).toEqual([]);
+  it.skipIf(!gdalRaster.available && !process.env['CI'])(
+    'every raster: gdalinfo silent, COGs pass the validator, chips are placed',
+    () => {
+      if (!gdalRaster.available) throw new Error(gdalRaster.reason);
+      const rasters = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) =>
+        /\.(tif|png)$/.test(f),
+      );
+      expect(rasters.filter((f) => f.endsWith('.tif')).length).toBeGreaterThanOrEqual(2);
+      for (const f of rasters) {
+        const info = spawnSync('gdalinfo', [path.join(out, f)], { encoding: 'utf8' });
+        expect(info.stderr, f).toBe('');
+        expect(info.status, f).toBe(0);
+        if (f.startsWith('chips/') || f.endsWith('.tif')) expect(info.stdout, f).toMatch(/Origin = \(/);
+        if (f.endsWith('.tif')) {
+          const v = validateCog(gdalRaster.tools, path.join(out, f));
+          expect(v.errors, f).toEqual([]);
+          expect(v.warnings, f).toEqual([]);
+        }
       }
-    }
-  });
+    },
+  );
 
   it.skipIf(!gdal.ok && !process.env['CI'])('is read by GDAL: FlatGeobuf and GeoJSONSeq, same counts', () => {
     for (const name of ['candidates', 'ponds', 'clearings']) {

@@ -26,12 +26,20 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const X0 = 229_980;
 const Y0 = 2_770_020;
-const FILES = { blue: 'B02.tif', green: 'B03.tif', red: 'B04.tif', nir: 'B08.tif', swir16: 'B11.tif', scl: 'SCL.tif' };
+const FILES = {
+  blue: 'B02.tif',
+  green: 'B03.tif',
+  red: 'B04.tif',
+  nir: 'B08.tif',
+  swir16: 'B11.tif',
+  scl: 'SCL.tif',
+};
 
 async function realCrop(file: string, size: number, at: number): Promise<Uint16Array | Uint8Array> {
   const band = await readBand(path.join(data.path, file));
   const out = band.data instanceof Uint8Array ? new Uint8Array(size * size) : new Uint16Array(size * size);
-  for (let y = 0; y < size; y++) out.set(band.data.subarray((at + y) * band.width + at, (at + y) * band.width + at + size), y * size);
+  for (let y = 0; y < size; y++)
+    out.set(band.data.subarray((at + y) * band.width + at, (at + y) * band.width + at + size), y * size);
   return out;
 }
 
@@ -73,7 +81,9 @@ describe.skipIf(!data.available && !SHARED_DATA_REQUIRED)('a scan of real Sentin
     const aoi = parseAoi(
       {
         type: 'Polygon',
-        coordinates: [[corner(200, 200), corner(4900, 200), corner(4900, 4900), corner(200, 4900), corner(200, 200)]],
+        coordinates: [
+          [corner(200, 200), corner(4900, 200), corner(4900, 4900), corner(200, 4900), corner(200, 200)],
+        ],
       },
       'real-crop',
     );
@@ -98,7 +108,9 @@ describe.skipIf(!data.available && !SHARED_DATA_REQUIRED)('a scan of real Sentin
       const text = readFileSync(path.join(out, f), 'utf8');
       expect(text, f).not.toMatch(/synthetic/i);
       // A table or feature sequence with no row has nowhere to say it (nothing was found here).
-      const empty = (f.endsWith('.csv') && text.trim().split('\n').length === 1) || (f.endsWith('.geojsonl') && text === '');
+      const empty =
+        (f.endsWith('.csv') && text.trim().split('\n').length === 1) ||
+        (f.endsWith('.geojsonl') && text === '');
       if (!empty) expect(text, f).toContain('Contains modified Copernicus Sentinel data 2020');
     }
     for (const f of files.filter((x) => x.endsWith('.png'))) {

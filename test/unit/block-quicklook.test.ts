@@ -35,15 +35,21 @@ describe('block quicklooks', () => {
       after.nir[i] = 3400;
     }
     const scratch = new RecordingScratch();
-    const c = compactBlockEvidence({ width: W, height: H, before: [before], after: [after] }, DEFAULT_PARAMS, scratch);
+    const c = compactBlockEvidence(
+      { width: W, height: H, before: [before], after: [after] },
+      DEFAULT_PARAMS,
+      scratch,
+    );
     expect(c.attrs.idx.length).toBeGreaterThan(0);
     const planes = compositePlanes(scratch.planes);
     const q = blockQuicklook(planes, c.attrs.idx, W, H, 4);
     // The detector's own NDVI bytes of its evidence pixels agree with the composites read back.
     const enc = (v: number): number => Math.round((v + 1) * 127.5);
     c.attrs.idx.forEach((i, k) => {
-      const nb = (planes.before.nir[i]! - planes.before.red[i]!) / (planes.before.nir[i]! + planes.before.red[i]!);
-      const na = (planes.after.nir[i]! - planes.after.red[i]!) / (planes.after.nir[i]! + planes.after.red[i]!);
+      const nb =
+        (planes.before.nir[i]! - planes.before.red[i]!) / (planes.before.nir[i]! + planes.before.red[i]!);
+      const na =
+        (planes.after.nir[i]! - planes.after.red[i]!) / (planes.after.nir[i]! + planes.after.red[i]!);
       expect(enc(nb)).toBe(c.attrs.fields.ndviBefore[k]);
       expect(enc(na)).toBe(c.attrs.fields.ndviAfter[k]);
     });

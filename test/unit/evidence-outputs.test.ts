@@ -30,10 +30,33 @@ function quicklook() {
   const pondF = new Uint8Array(n);
   pondF[pond] = 200;
   const detections = {
-    clearings: [{ polygons: [[[[90, 90], [110, 90], [110, 110], [90, 110], [90, 90]]]], ponds: [0] }],
+    clearings: [
+      {
+        polygons: [
+          [
+            [
+              [90, 90],
+              [110, 90],
+              [110, 110],
+              [90, 110],
+              [90, 90],
+            ],
+          ],
+        ],
+        ponds: [0],
+      },
+    ],
     ponds: [{ peaks: 3 }],
   } as unknown as TileDetections;
-  return b.build({ tile: 'MGRS-47RMJ', grid, detections, minPonds: 2, pondF, pondPixels: [pond], metadata: { attribution: 'x' } });
+  return b.build({
+    tile: 'MGRS-47RMJ',
+    grid,
+    detections,
+    minPonds: 2,
+    pondF,
+    pondPixels: [pond],
+    metadata: { attribution: 'x' },
+  });
 }
 
 const corner = (x: number, y: number): [number, number] =>
@@ -44,7 +67,14 @@ const geometry = {
 };
 
 function props(id: string, tile: string): CandidateProperties {
-  return { id, confidence: 0.9, pond_count: 3, township: 'Chipwi', tiles: [tile], cleared_area_m2: 40_000 } as unknown as CandidateProperties;
+  return {
+    id,
+    confidence: 0.9,
+    pond_count: 3,
+    township: 'Chipwi',
+    tiles: [tile],
+    cleared_area_m2: 40_000,
+  } as unknown as CandidateProperties;
 }
 
 describe('renderEvidence', () => {
@@ -53,7 +83,10 @@ describe('renderEvidence', () => {
     const report = buildReport({
       aoiName: 'test',
       townshipsApproximate: false,
-      windows: { before: { start: '2020-12-01', end: '2021-02-28' }, after: { start: '2023-12-01', end: '2024-02-29' } },
+      windows: {
+        before: { start: '2020-12-01', end: '2021-02-28' },
+        after: { start: '2023-12-01', end: '2024-02-29' },
+      },
       source: { stac: 'http://127.0.0.1/v1', collection: 'sentinel-2-l2a' },
       generated: '2024-05-01T00:00:00Z',
       software: { version: '0', algorithm_version: '2' },

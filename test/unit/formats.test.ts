@@ -49,7 +49,11 @@ const features: Feature<Polygon, Record<string, unknown>>[] = [
       township: 'Chipwi',
       items: ['p', 'q'],
       first_seen: '2024-01-05',
-      chips: { before: 'chips/b-before.png', after: 'chips/b-after.png', ndvi_change: 'chips/b-ndvi-change.png' },
+      chips: {
+        before: 'chips/b-before.png',
+        after: 'chips/b-after.png',
+        ndvi_change: 'chips/b-ndvi-change.png',
+      },
     },
   },
 ];
@@ -136,7 +140,11 @@ describe('FlatGeobuf, GeoJSONSeq, CSV and KML outputs', () => {
   });
 
   it('writes candidates.kml with the chips in each balloon and the provenance', () => {
-    const kml = candidatesKml(features, (f) => (f.properties['chips'] ? [{ label: 'after', path: 'chips/b-after.png' }] : []), SYNTHETIC);
+    const kml = candidatesKml(
+      features,
+      (f) => (f.properties['chips'] ? [{ label: 'after', path: 'chips/b-after.png' }] : []),
+      SYNTHETIC,
+    );
     expect(kml.startsWith('<?xml')).toBe(true);
     expect((kml.match(/<Placemark>/g) ?? []).length).toBe(2);
     expect(kml).toContain('&#x3C;img src="chips/b-after.png"');
@@ -148,38 +156,43 @@ describe('FlatGeobuf, GeoJSONSeq, CSV and KML outputs', () => {
 
   const gdal = gdalAvailability();
   if (!gdal.ok && !process.env['CI']) console.warn(`skipping ogrinfo checks: ${gdal.reason}`);
-  it.skipIf(!gdal.ok && !process.env['CI'])('is read by GDAL with typed, named layers, and copied to GeoPackage without -nlt', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'mw-formats-'));
-    const files = {
-      'candidates.fgb': toFlatGeobuf('candidates', features, REAL, CANDIDATE_PROPERTIES),
-      'empty.fgb': toFlatGeobuf('ponds', [], REAL),
-      'a.geojsonl': geojsonSeq(features, REAL),
-      'candidates.kml': candidatesKml(features, () => [], REAL),
-      'candidates.csv': candidatesCsv(features, REAL),
-    };
-    for (const [name, data] of Object.entries(files)) writeFileSync(path.join(dir, name), data);
-    const counts: Record<string, string> = {
-      'candidates.fgb': '2',
-      'empty.fgb': '0',
-      'a.geojsonl': '2',
-      'candidates.kml': '2',
-      'candidates.csv': '2',
-    };
-    for (const name of Object.keys(files)) {
-      const r = runOgrinfo(path.join(dir, name));
-      expect(r.stderr, name).toBe('');
-      expect(r.code, name).toBe(0);
-      expect(r.stdout, name).toContain(`Feature Count: ${counts[name]}`);
-    }
-    const fgb = runOgrinfo(path.join(dir, 'candidates.fgb')).stdout;
-    expect(fgb).toMatch(/Layer name: candidates/);
-    expect(fgb).toMatch(/Geometry: Multi Polygon/);
-    expect(fgb).toMatch(/pond_count: Integer64/);
-    expect(fgb).toMatch(/first_seen: DateTime/);
-    expect(fgb).toMatch(/items: String/); // a JSON column (GDAL 3.7+ says "String (JSON)")
-    const gpkg = path.join(dir, 'out.gpkg');
-    const r = spawnSync('ogr2ogr', ['-f', 'GPKG', gpkg, path.join(dir, 'candidates.fgb')], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-  });
+  it.skipIf(!gdal.ok && !process.env['CI'])(
+    'is read by GDAL with typed, named layers, and copied to GeoPackage without -nlt',
+    () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'mw-formats-'));
+      const files = {
+        'candidates.fgb': toFlatGeobuf('candidates', features, REAL, CANDIDATE_PROPERTIES),
+        'empty.fgb': toFlatGeobuf('ponds', [], REAL),
+        'a.geojsonl': geojsonSeq(features, REAL),
+        'candidates.kml': candidatesKml(features, () => [], REAL),
+        'candidates.csv': candidatesCsv(features, REAL),
+      };
+      for (const [name, data] of Object.entries(files)) writeFileSync(path.join(dir, name), data);
+      const counts: Record<string, string> = {
+        'candidates.fgb': '2',
+        'empty.fgb': '0',
+        'a.geojsonl': '2',
+        'candidates.kml': '2',
+        'candidates.csv': '2',
+      };
+      for (const name of Object.keys(files)) {
+        const r = runOgrinfo(path.join(dir, name));
+        expect(r.stderr, name).toBe('');
+        expect(r.code, name).toBe(0);
+        expect(r.stdout, name).toContain(`Feature Count: ${counts[name]}`);
+      }
+      const fgb = runOgrinfo(path.join(dir, 'candidates.fgb')).stdout;
+      expect(fgb).toMatch(/Layer name: candidates/);
+      expect(fgb).toMatch(/Geometry: Multi Polygon/);
+      expect(fgb).toMatch(/pond_count: Integer64/);
+      expect(fgb).toMatch(/first_seen: DateTime/);
+      expect(fgb).toMatch(/items: String/); // a JSON column (GDAL 3.7+ says "String (JSON)")
+      const gpkg = path.join(dir, 'out.gpkg');
+      const r = spawnSync('ogr2ogr', ['-f', 'GPKG', gpkg, path.join(dir, 'candidates.fgb')], {
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    },
+  );
 });

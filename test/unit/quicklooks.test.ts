@@ -27,7 +27,11 @@ describe('quicklooks', () => {
   });
 
   it('upscales by whole pixels and draws ring outlines inside the image only', () => {
-    const two: Rgba = { width: 2, height: 1, data: Uint8ClampedArray.from([0, 0, 0, 255, 255, 255, 255, 255]) };
+    const two: Rgba = {
+      width: 2,
+      height: 1,
+      data: Uint8ClampedArray.from([0, 0, 0, 255, 255, 255, 255, 255]),
+    };
     const img = upscale(two, 3);
     expect([img.width, img.height]).toEqual([6, 3]);
     expect(px(img.data, 2)[0]).toBe(0);
@@ -95,5 +99,4 @@ describe('evidence plan', () => {
     expect(c[0]![1]).toBeGreaterThan(c[3]![1]); // top above bottom
     expect(c[1]![0]).toBeGreaterThan(c[0]![0]); // right of left
   });
-
 });

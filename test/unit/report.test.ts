@@ -29,12 +29,24 @@ function input(synthetic: boolean): ReportInput {
   return {
     aoiName: 'kachin <test>',
     townshipsApproximate: true,
-    windows: { before: { start: '2020-12-01', end: '2021-02-28' }, after: { start: '2023-12-01', end: '2024-02-29' } },
+    windows: {
+      before: { start: '2020-12-01', end: '2021-02-28' },
+      after: { start: '2023-12-01', end: '2024-02-29' },
+    },
     source: { stac: 'https://earth-search.aws.element84.com/v1', collection: 'sentinel-2-l2a' },
     generated: '2024-05-01T10:00:00.000Z',
     software: { version: '0.1.0', algorithm_version: '2' },
     candidates: [
-      { id: 'mw-b', lon: 97.6, lat: 25.7, township: 'Momauk', confidence: 0.6, cleared_area_m2: 40_000, pond_count: 4, first_seen: '2024-01-05' },
+      {
+        id: 'mw-b',
+        lon: 97.6,
+        lat: 25.7,
+        township: 'Momauk',
+        confidence: 0.6,
+        cleared_area_m2: 40_000,
+        pond_count: 4,
+        first_seen: '2024-01-05',
+      },
       {
         id: 'mw-a',
         lon: 98.1,
@@ -52,13 +64,36 @@ function input(synthetic: boolean): ReportInput {
     townships: ['Chipwi', 'Momauk', 'Waingmaw'],
     references: loadReferences(),
     provenance: synthetic
-      ? provenanceOf([{ datetime: new Date('2021-01-05'), synthetic: true }, { datetime: new Date('2024-01-05') }])
+      ? provenanceOf([
+          { datetime: new Date('2021-01-05'), synthetic: true },
+          { datetime: new Date('2024-01-05') },
+        ])
       : provenanceOf([{ datetime: new Date('2021-01-05') }, { datetime: new Date('2024-01-05') }]),
     itemsUsed: 2,
     minConfidence: 0.5,
     acquisitions: [
-      { id: 'S2A_47RMJ_20210105_0_L2A', window: 'before', date: '2021-01-05', tile: 'MGRS-47RMJ', cloud_cover: 3.2, processing_baseline: '02.14', offset_dn: 0, offset_source: 'processing_baseline', offset_agreed: true },
-      { id: 'S2A_47RMJ_20240105_0_L2A', window: 'after', date: '2024-01-05', tile: 'MGRS-47RMJ', cloud_cover: 8, processing_baseline: '05.10', offset_dn: -1000, offset_source: 'raster:bands', offset_agreed: true },
+      {
+        id: 'S2A_47RMJ_20210105_0_L2A',
+        window: 'before',
+        date: '2021-01-05',
+        tile: 'MGRS-47RMJ',
+        cloud_cover: 3.2,
+        processing_baseline: '02.14',
+        offset_dn: 0,
+        offset_source: 'processing_baseline',
+        offset_agreed: true,
+      },
+      {
+        id: 'S2A_47RMJ_20240105_0_L2A',
+        window: 'after',
+        date: '2024-01-05',
+        tile: 'MGRS-47RMJ',
+        cloud_cover: 8,
+        processing_baseline: '05.10',
+        offset_dn: -1000,
+        offset_source: 'raster:bands',
+        offset_agreed: true,
+      },
     ],
     parameters: { forestNdviMin: 0.6, minPondsPerSite: 2 },
   };
@@ -72,14 +107,20 @@ describe('the report', () => {
     const md = reportMarkdown(real, { overview: true });
     const lines = md.split('\n');
     expect(lines[0]).toBe(`# ${real.title}`);
-    expect(lines[2]).toMatch(/^Scanned kachin <test> in the Sentinel-2 L2A collection sentinel-2-l2a of https:\/\/earth-search/);
-    expect(lines[2]).toContain('Found 2 candidates (1 at confidence >= 0.8), 16.3 ha cleared, 16 ponds in them');
+    expect(lines[2]).toMatch(
+      /^Scanned kachin <test> in the Sentinel-2 L2A collection sentinel-2-l2a of https:\/\/earth-search/,
+    );
+    expect(lines[2]).toContain(
+      'Found 2 candidates (1 at confidence >= 0.8), 16.3 ha cleared, 16 ponds in them',
+    );
     expect(md).toContain('![Overview map');
     expect(real.candidates.map((c) => [c.n, c.id])).toEqual([
       [1, 'mw-a'],
       [2, 'mw-b'],
     ]);
-    expect(md).toMatch(/\| 1 \| mw-a \| 25\.90000, 98\.10000 \| Chipwi \| 0\.90 \| 12\.34 \| 12 \| 15 \(12-19\) \| 2023-12-10 \|/);
+    expect(md).toMatch(
+      /\| 1 \| mw-a \| 25\.90000, 98\.10000 \| Chipwi \| 0\.90 \| 12\.34 \| 12 \| 15 \(12-19\) \| 2023-12-10 \|/,
+    );
     expect(md).toMatch(/\| 2 \| mw-b \|.*\| 4 \| - \|/);
     expect(real.totals.ponds).toBe(real.townships.reduce((s, t) => s + t.ponds, 0));
     expect(md).toContain('A pond, in every count here: a pond is one connected blob');
@@ -87,20 +128,26 @@ describe('the report', () => {
 
   it('lists the acquisitions with cloud, baseline and offset, the thresholds and the version', () => {
     const md = reportMarkdown(real);
-    expect(md).toMatch(/\| after \| 2024-01-05 \| MGRS-47RMJ \| S2A_47RMJ_20240105_0_L2A \| 8 \| 05\.10 \| -1000 \| raster:bands \|/);
+    expect(md).toMatch(
+      /\| after \| 2024-01-05 \| MGRS-47RMJ \| S2A_47RMJ_20240105_0_L2A \| 8 \| 05\.10 \| -1000 \| raster:bands \|/,
+    );
     expect(md).toMatch(/\| forestNdviMin \| 0\.6 \|/);
     expect(md).toContain('algorithm version 2, minewatch 0.1.0');
   });
 
   it('links the references and keeps zero townships out of the table', () => {
     const md = reportMarkdown(real);
-    expect(md).toContain('(https://www.globalwitness.org/en/campaigns/natural-resource-governance/myanmars-poisoned-mountains/)');
+    expect(md).toContain(
+      '(https://www.globalwitness.org/en/campaigns/natural-resource-governance/myanmars-poisoned-mountains/)',
+    );
     expect(md).toContain('No candidates in: Waingmaw.');
     expect(md).not.toMatch(/\| Waingmaw \|/);
   });
 
   it('of real imagery carries the Copernicus attribution and never says "synthetic"', () => {
-    const all = [JSON.stringify(real), reportMarkdown(real), htmlReport(real), comparisonChartSvg(real)].join('\n');
+    const all = [JSON.stringify(real), reportMarkdown(real), htmlReport(real), comparisonChartSvg(real)].join(
+      '\n',
+    );
     expect(all).toContain('Contains modified Copernicus Sentinel data 2021, 2024');
     expect(all).not.toMatch(/synthetic/i);
   });
@@ -122,7 +169,16 @@ describe('the report', () => {
 
 describe('report.html, its chart and its map', () => {
   it('is self-contained HTML, escaped, with a row and viewer link per candidate', () => {
-    const html = htmlReport(real, { chipsOf: (id) => (id === 'mw-a' ? { before: 'chips/a-before.png', after: 'chips/a-after.png', ndvi_change: 'chips/a-ndvi-change.png' } : undefined) });
+    const html = htmlReport(real, {
+      chipsOf: (id) =>
+        id === 'mw-a'
+          ? {
+              before: 'chips/a-before.png',
+              after: 'chips/a-after.png',
+              ndvi_change: 'chips/a-ndvi-change.png',
+            }
+          : undefined,
+    });
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|<link|src="http/);
     expect(html).toContain('kachin &lt;test&gt;');
@@ -143,15 +199,14 @@ describe('report.html, its chart and its map', () => {
     expect(svg).toContain('>3,000</text>');
     expect(svg).toContain('>0</text>');
     // No bar's value label starts past the drawing's width.
-    for (const m of svg.matchAll(/<text x="([\d.]+)" y="[\d.]+">(more than|about|\d)/g)) expect(Number(m[1])).toBeLessThan(width);
+    for (const m of svg.matchAll(/<text x="([\d.]+)" y="[\d.]+">(more than|about|\d)/g))
+      expect(Number(m[1])).toBeLessThan(width);
   });
 
   it('maps the AOI, townships with names, and numbered candidates, with a scale bar', () => {
     const svg = overviewMapSvg({
       aoi: square(96, 24),
-      townships: [
-        { name: 'Chipwi', geometry: square(96, 24) },
-      ],
+      townships: [{ name: 'Chipwi', geometry: square(96, 24) }],
       candidates: real.candidates,
       provenance: combineProvenance([{ synthetic: true, years: [2024], attribution: '' }]),
       title: real.title,

@@ -69,7 +69,10 @@ export function registerServe(
       "Serve a scan's output folder as a local, read-only map page (MapLibre, bundled: works offline) " +
         'with candidates, ponds, clearings, chips and the before/after imagery; prints the URL',
     )
-    .argument('<outdir>', 'output folder of a scan (its --out), or of a batch (a season slider steps through its windows)')
+    .argument(
+      '<outdir>',
+      'output folder of a scan (its --out), or of a batch (a season slider steps through its windows)',
+    )
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8080)
     .option('--host <h>', 'address to bind', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host', false)

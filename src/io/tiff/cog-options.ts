@@ -132,6 +132,7 @@ function checkMetadata(m: CogMetadata): void {
       throw new Error(`encodeCog: metadata item name ${JSON.stringify(key)} is not a plain name`);
   for (const key of ['scale', 'offset'] as const) {
     const v = m.band?.[key];
-    if (v !== undefined && !isFiniteNumber(v)) throw new Error(`encodeCog: metadata.band.${key} must be finite`);
+    if (v !== undefined && !isFiniteNumber(v))
+      throw new Error(`encodeCog: metadata.band.${key} must be finite`);
   }
 }

@@ -131,7 +131,8 @@ function buildIfd(level: RasterLevel, o: ResolvedCogOptions, isOverview: boolean
     );
   }
   if (o.nodata !== undefined) fields.push({ tag: Tag.GdalNodata, type: 'ascii', values: String(o.nodata) });
-  if (o.metadata && !isOverview) fields.push({ tag: Tag.GdalMetadata, type: 'ascii', values: gdalMetadataXml(o.metadata) });
+  if (o.metadata && !isOverview)
+    fields.push({ tag: Tag.GdalMetadata, type: 'ascii', values: gdalMetadataXml(o.metadata) });
   return makeIfd(fields);
 }
 
@@ -226,7 +227,10 @@ function assemble(
 }
 
 /** The options of a sparse COG: a uint8 band that is 0 almost everywhere, without a nodata value. */
-export type SparseCogOptions = Omit<WriteCogOptions, 'data' | 'dataType' | 'nodata' | 'overviewResampling'> & {
+export type SparseCogOptions = Omit<
+  WriteCogOptions,
+  'data' | 'dataType' | 'nodata' | 'overviewResampling'
+> & {
   /** The full-resolution tile at tile column tx, row ty (tileSize² values, row-major, padded with 0), or undefined when all 0. */
   tile: (tx: number, ty: number) => Uint8Array | undefined;
 };
@@ -297,7 +301,9 @@ export function encodeSparseCog(opts: SparseCogOptions): Buffer {
   return assemble(
     levels,
     raw.map((level) =>
-      level.map((t) => (t === undefined || t.every((v, i) => v === zero[i]) ? undefined : compressTile(t, o))),
+      level.map((t) =>
+        t === undefined || t.every((v, i) => v === zero[i]) ? undefined : compressTile(t, o),
+      ),
     ),
     o,
   );

@@ -185,7 +185,12 @@ export function compositePlanes(planes: ReadonlyMap<string, Float32Array>): Comp
   };
   return {
     before: { red: get('before.red'), nir: get('before.nir') },
-    after: { blue: get('after.blue'), green: get('after.green'), red: get('after.red'), nir: get('after.nir') },
+    after: {
+      blue: get('after.blue'),
+      green: get('after.green'),
+      red: get('after.red'),
+      nir: get('after.nir'),
+    },
   };
 }
 
