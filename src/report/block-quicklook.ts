@@ -9,10 +9,10 @@
 
 /** Cells of 10 m pixels kept at full resolution for chips. */
 export const CELL = 32;
-/** Cells within this many cells of a cell holding a pond pixel are kept (a 160 x 160 px square). */
-export const CELL_REACH = 2;
-/** At most this share of a block's cells is kept, nearest the ponds first, bounding memory. */
-export const MAX_CELL_SHARE = 0.15;
+/** Cells within this many cells of a cell holding a pond pixel are kept (a 96 x 96 px square). */
+export const CELL_REACH = 1;
+/** At most this share of a block's cells is kept, nearest the ponds first, bounding memory and time. */
+export const MAX_CELL_SHARE = 0.1;
 /** Reflectance drawn at full brightness in true colour (a sqrt stretch below it). */
 export const TRUE_COLOUR_MAX = 0.3;
 
@@ -25,7 +25,7 @@ export interface CompositePlanes {
 export interface BlockQuicklook {
   width: number;
   height: number;
-  /** Each season's NDVI at 20 m (mean of the 10 m pixels with both composites), as ndviCode. */
+  /** Each season's NDVI at 20 m (of the mean reflectance of its 10 m pixels), as ndviCode. */
   ndvi20: { width: number; height: number; before: Uint8Array; after: Uint8Array };
   /** After-season true colour, RGBA (alpha 0: no composite), one pixel per `step` x `step`. */
   rgb: { step: number; width: number; height: number; data: Uint8Array };
@@ -52,34 +52,44 @@ export function ndviOfCode(code: number): number {
   return code === 0 ? NaN : (code - 1) / 127 - 1;
 }
 
-export const tone = (v: number): number =>
-  v === v ? Math.round(255 * Math.sqrt(v <= 0 ? 0 : v >= TRUE_COLOUR_MAX ? 1 : v / TRUE_COLOUR_MAX)) : 0;
+const TONE_STEPS = 4096;
+/** The sqrt stretch, tabulated: reflectance 0..TRUE_COLOUR_MAX in TONE_STEPS steps to 0..255. */
+const TONE = Uint8Array.from({ length: TONE_STEPS + 1 }, (_, i) =>
+  Math.round(255 * Math.sqrt(i / TONE_STEPS)),
+);
 
+export const tone = (v: number): number =>
+  v === v
+    ? (TONE[
+        v <= 0 ? 0 : v >= TRUE_COLOUR_MAX ? TONE_STEPS : ((v * TONE_STEPS) / TRUE_COLOUR_MAX) | 0
+      ] as number)
+    : 0;
+
+/** NDVI of the 2 x 2 mean reflectance of each 20 m cell (pixels without a composite left out). */
 function ndvi20(nir: Float32Array, red: Float32Array, w: number, h: number): Uint8Array {
   const w2 = (w + 1) >> 1;
   const h2 = (h + 1) >> 1;
   const out = new Uint8Array(w2 * h2);
   for (let y2 = 0; y2 < h2; y2++) {
+    const r0 = 2 * y2 * w;
+    const r1 = 2 * y2 + 1 < h ? r0 + w : -1;
     for (let x2 = 0; x2 < w2; x2++) {
-      let sum = 0;
-      let n = 0;
-      for (let dy = 0; dy < 2; dy++) {
-        const y = 2 * y2 + dy;
-        if (y >= h) break;
-        for (let dx = 0; dx < 2; dx++) {
-          const x = 2 * x2 + dx;
-          if (x >= w) break;
-          const i = y * w + x;
-          const nv = nir[i] as number;
-          const rv = red[i] as number;
-          const v = (nv - rv) / (nv + rv);
-          if (v === v) {
-            sum += v;
-            n++;
-          }
+      const x = 2 * x2;
+      let sn = 0;
+      let sr = 0;
+      for (let k = 0; k < 4; k++) {
+        const row = k < 2 ? r0 : r1;
+        const xx = x + (k & 1);
+        if (row < 0 || xx >= w) continue;
+        const nv = nir[row + xx] as number;
+        const rv = red[row + xx] as number;
+        // NaN (no composite) fails this test and is left out.
+        if (nv === nv && rv === rv) {
+          sn += nv;
+          sr += rv;
         }
       }
-      out[y2 * w2 + x2] = n === 0 ? 0 : ndviCode(sum / n);
+      out[y2 * w2 + x2] = sn + sr > 0 ? ndviCode((sn - sr) / (sn + sr)) : 0;
     }
   }
   return out;

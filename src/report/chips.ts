@@ -47,16 +47,36 @@ export function ndviChangeColour(d: number): [number, number, number] {
   ];
 }
 
+/** Colours of every NDVI byte (ndviCode), and of every NDVI-change byte difference, computed once. */
+const NDVI_LUT: readonly (readonly [number, number, number])[] = Array.from({ length: 256 }, (_, c) =>
+  ndviColour(ndviOfCode(c)),
+);
+const CHANGE_LUT: readonly (readonly [number, number, number])[] = Array.from({ length: 509 }, (_, k) =>
+  ndviChangeColour((k - 254) / 127),
+);
+
 /** Where each pixel of a chip came from: counts of 10 m and of coarser (overlay) pixels. */
 export interface ChipSource {
   fine: number;
   coarse: number;
 }
 
+/** Cell number -> its row in the quicklook's planes, built once per quicklook. */
+const cellRows = new WeakMap<TileQuicklook, Map<number, number>>();
+
+function cellsOf(q: TileQuicklook): Map<number, number> {
+  let m = cellRows.get(q);
+  if (!m) {
+    m = new Map();
+    for (let k = 0; k < q.cells.index.length; k++) m.set(q.cells.index[k] as number, k);
+    cellRows.set(q, m);
+  }
+  return m;
+}
+
 /** The chip of `layer` over `win` (pixels of the quicklook's window), one pixel per 10 m. */
 export function chipPixels(q: TileQuicklook, win: PixelWindow, layer: ChipLayer): Rgba & ChipSource {
-  const cells = new Map<number, number>();
-  q.cells.index.forEach((c, k) => cells.set(c, k));
+  const cells = cellsOf(q);
   const area = CELL * CELL;
   const data = new Uint8ClampedArray(win.width * win.height * 4);
   let fine = 0;
@@ -101,9 +121,9 @@ export function chipPixels(q: TileQuicklook, win: PixelWindow, layer: ChipLayer)
           4;
       }
       if (layer === 'before_ndvi') {
-        if (nb !== 0) put(o, ndviColour(ndviOfCode(nb)));
+        if (nb !== 0) put(o, NDVI_LUT[nb]!);
       } else if (layer === 'ndvi_change') {
-        if (nb !== 0 && na !== 0) put(o, ndviChangeColour(ndviOfCode(na) - ndviOfCode(nb)));
+        if (nb !== 0 && na !== 0) put(o, CHANGE_LUT[na - nb + 254]!);
       } else if ((rgba[ro + 3] as number) !== 0) {
         put(o, [rgba[ro] as number, rgba[ro + 1] as number, rgba[ro + 2] as number]);
       }
@@ -132,7 +152,7 @@ export function overlayPixels(
   for (let i = 0; i < plane.length; i++) {
     const c = plane[i] as number;
     if (c === 0) continue;
-    const [r, g, b] = ndviColour(ndviOfCode(c));
+    const [r, g, b] = NDVI_LUT[c]!;
     data[i * 4] = r;
     data[i * 4 + 1] = g;
     data[i * 4 + 2] = b;

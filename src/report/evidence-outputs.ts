@@ -95,6 +95,7 @@ async function candidateChips(
   input: EvidenceInput,
   c: Feature<Geom, CandidateProperties>,
   q: TileQuicklook,
+  pondBoxes: readonly number[][],
   banner: Rgba | undefined,
   files: OutputFiles,
 ): Promise<ChipPaths> {
@@ -104,9 +105,9 @@ async function candidateChips(
   const k = chipScale(win.width);
   const [minX, minY, maxX, maxY] = turf.bbox(c.geometry);
   const pad = 0.01;
-  const near = input.ponds.filter((p) => {
-    const [x0, y0, x1, y1] = turf.bbox(p.geometry);
-    return x1 >= minX - pad && x0 <= maxX + pad && y1 >= minY - pad && y0 <= maxY + pad;
+  const near = input.ponds.filter((_, i) => {
+    const [x0, y0, x1, y1] = pondBoxes[i] as number[];
+    return x1! >= minX - pad && x0! <= maxX + pad && y1! >= minY - pad && y0! <= maxY + pad;
   });
   const scaled = (g: Geom): [number, number][][] =>
     toPixelRings(g, grid, win).map((r) => r.map(([x, y]): [number, number] => [x * k, y * k]));
@@ -120,24 +121,26 @@ async function candidateChips(
     originY: grid.originY - win.y * grid.pixelSize,
     pixelSize: grid.pixelSize / k,
   };
-  for (const [key, layer, what] of CHIP_LAYERS) {
-    const px = chipPixels(q, win, layer);
-    const img = upscale(px, k);
-    // Ponds thin (their insides stay visible), the site's outline over them.
-    drawRings(img, pondRings, POND_COLOUR, Math.max(1, Math.round(k / 3)));
-    drawRings(img, site, SITE_COLOUR, Math.max(1, Math.round(k / 2)));
-    if (banner) pasteBanner(img, banner);
-    const file = `chips/${id}-${key.replace('_', '-')}.png`;
-    const description = `minewatch candidate ${c.properties.id}: ${what}${px.coarse > 0 ? ` (${Math.round((100 * px.coarse) / (px.fine + px.coarse))} % of pixels from the coarser map overlay)` : ''}`;
-    files[file] = await encodePng(img, { attribution: input.provenance.attribution, description });
-    files[`${file}.aux.xml`] = pamAuxXml(georef, {
-      description,
-      ...Object.fromEntries(
-        Object.entries(provenanceMembers(input.provenance)).map(([a, b]) => [a, String(b)]),
-      ),
-    });
-    paths[key] = file;
-  }
+  await Promise.all(
+    CHIP_LAYERS.map(async ([key, layer, what]) => {
+      const px = chipPixels(q, win, layer);
+      const img = upscale(px, k);
+      // Ponds thin (their insides stay visible), the site's outline over them.
+      drawRings(img, pondRings, POND_COLOUR, Math.max(1, Math.round(k / 3)));
+      drawRings(img, site, SITE_COLOUR, Math.max(1, Math.round(k / 2)));
+      if (banner) pasteBanner(img, banner);
+      const file = `chips/${id}-${key.replace('_', '-')}.png`;
+      const description = `minewatch candidate ${c.properties.id}: ${what}${px.coarse > 0 ? ` (${Math.round((100 * px.coarse) / (px.fine + px.coarse))} % of pixels from the coarser map overlay)` : ''}`;
+      files[file] = await encodePng(img, { attribution: input.provenance.attribution, description });
+      files[`${file}.aux.xml`] = pamAuxXml(georef, {
+        description,
+        ...Object.fromEntries(
+          Object.entries(provenanceMembers(input.provenance)).map(([a, b]) => [a, String(b)]),
+        ),
+      });
+      paths[key] = file;
+    }),
+  );
   return paths;
 }
 
@@ -147,33 +150,33 @@ async function tileOverlays(
   banner: Rgba | undefined,
   files: OutputFiles,
 ): Promise<OverlayEntry[]> {
-  const out: OverlayEntry[] = [];
   const layers = [
     ['before', 'before_ndvi'],
     ['after', 'after_ndvi'],
     ['after', 'after_true_colour'],
   ] as const;
-  for (const [window, layer] of layers) {
-    const img = overlayPixels(q, layer);
-    if (banner) pasteBanner(img, banner);
-    const url = `overlays/${fileSafe(q.tile)}-${layer.replaceAll('_', '-')}.png`;
-    files[url] = await encodePng(img, {
-      attribution: input.provenance.attribution,
-      description: `minewatch ${layer.replaceAll('_', ' ')} of ${q.tile}`,
-    });
-    // The quad's corners are exact; MapLibre stretches the image between them, which for a UTM
-    // tile is within a pixel of the true reprojection.
-    const used = { x: 0, y: 0, width: img.width * img.step, height: img.height * img.step };
-    out.push({
-      tile: q.tile,
-      window,
-      layer,
-      url,
-      pixel_m: q.grid.pixelSize * img.step,
-      coordinates: windowCorners(used, gridRef(q)),
-    });
-  }
-  return out;
+  return Promise.all(
+    layers.map(async ([window, layer]): Promise<OverlayEntry> => {
+      const img = overlayPixels(q, layer);
+      if (banner) pasteBanner(img, banner);
+      const url = `overlays/${fileSafe(q.tile)}-${layer.replaceAll('_', '-')}.png`;
+      files[url] = await encodePng(img, {
+        attribution: input.provenance.attribution,
+        description: `minewatch ${layer.replaceAll('_', ' ')} of ${q.tile}`,
+      });
+      // The quad's corners are exact; MapLibre stretches the image between them, which for a UTM
+      // tile is within a pixel of the true reprojection.
+      const used = { x: 0, y: 0, width: img.width * img.step, height: img.height * img.step };
+      return {
+        tile: q.tile,
+        window,
+        layer,
+        url,
+        pixel_m: q.grid.pixelSize * img.step,
+        coordinates: windowCorners(used, gridRef(q)),
+      };
+    }),
+  );
 }
 
 /** Runs `job` over `items`, at most `n` at a time, in order of results. */
@@ -196,6 +199,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
   const warnings: string[] = [];
   const banner = input.provenance.synthetic ? await renderBanner(SYNTHETIC_CHIP_BANNER, 128) : undefined;
   const looks = new Map(input.tiles.flatMap((t) => (t.quicklook ? [[t.tile, t.quicklook] as const] : [])));
+  const pondBoxes = input.ponds.map((p) => turf.bbox(p.geometry));
   // sharp encodes on libuv's threads: a few chips at once keep both cores busy.
   const candidates = await mapLimit(input.candidates, 4, async (c): Promise<CandidateWithChips> => {
     const q = looks.get(c.properties.tiles[0] ?? '');
@@ -208,7 +212,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     try {
       return {
         ...c,
-        properties: { ...c.properties, chips: await candidateChips(input, c, q, banner, files) },
+        properties: { ...c.properties, chips: await candidateChips(input, c, q, pondBoxes, banner, files) },
       };
     } catch (err) {
       warnings.push(`candidate ${c.properties.id}: no chips: ${(err as Error).message}`);

@@ -18,8 +18,11 @@ export interface GridRef {
   height: number;
 }
 
-/** Chips are about this many screen pixels across. */
-export const CHIP_TARGET_PX = 288;
+/**
+ * Chips are about this many image pixels across: enough for outlines between 10 m pixels and a
+ * legible banner; viewers show them larger (pixelated), so the PNGs stay cheap to encode.
+ */
+export const CHIP_TARGET_PX = 160;
 /** Overlays are at most this many pixels across. */
 export const OVERLAY_MAX_PX = 1024;
 
@@ -75,9 +78,9 @@ export function chipSquare(
   return { x, y, width: side, height: side };
 }
 
-/** Integer enlargement that brings `side` pixels near CHIP_TARGET_PX. */
+/** The smallest integer enlargement that makes `side` pixels at least CHIP_TARGET_PX wide. */
 export function chipScale(side: number): number {
-  return Math.max(1, Math.round(CHIP_TARGET_PX / side));
+  return Math.max(1, Math.ceil(CHIP_TARGET_PX / side));
 }
 
 /** 10 m pixels per overlay pixel: the smallest power of two keeping the overlay within OVERLAY_MAX_PX. */

@@ -62,6 +62,9 @@ async function writeSynced(file: string, data: string | Uint8Array): Promise<voi
   }
 }
 
+/** Files written and flushed at once. */
+const WRITERS = 16;
+
 /**
  * Replaces the given outputs in `outDir`. On failure nothing was replaced and no temporary is
  * left; the error names the output folder and the cause in one line.
@@ -73,14 +76,17 @@ export async function writeOutputs(outDir: string, files: OutputFiles): Promise<
   const folders = new Map<string, string>(); // target folder -> its staging copy
   try {
     await fs.mkdir(root, { recursive: true });
-    // Phase 1: write everything beside its target. Nothing visible has changed yet.
+    // Phase 1: write everything beside its target. Nothing visible has changed yet. Files are
+    // written and flushed a few at a time: a fsync waits on the disk, and hundreds of chips
+    // one after the other would wait hundreds of times in a row.
+    const pending: { file: string; data: string | Uint8Array }[] = [];
     for (const [name, data] of Object.entries(files)) {
       const parts = checkRelative(name);
       if (parts.length === 1) {
         const target = path.join(root, name);
         const tmp = path.join(root, `.${name}.${tag}.tmp`);
         topFiles.push({ target, tmp });
-        await writeSynced(tmp, data);
+        pending.push({ file: tmp, data });
         continue;
       }
       const folder = path.join(root, parts[0] as string);
@@ -89,10 +95,22 @@ export async function writeOutputs(outDir: string, files: OutputFiles): Promise<
         staging = await stagingDir(folder);
         folders.set(folder, staging);
       }
-      const file = path.join(staging, ...parts.slice(1));
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await writeSynced(file, data);
+      pending.push({ file: path.join(staging, ...parts.slice(1)), data });
     }
+    const dirs = [...new Set(pending.map((p) => path.dirname(p.file)))];
+    for (const d of dirs) await fs.mkdir(d, { recursive: true });
+    let next = 0;
+    let failed: unknown;
+    const writer = async (): Promise<void> => {
+      while (next < pending.length && failed === undefined) {
+        const p = pending[next++] as { file: string; data: string | Uint8Array };
+        await writeSynced(p.file, p.data).catch((err: unknown) => {
+          failed ??= err;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITERS, pending.length) }, writer));
+    if (failed !== undefined) throw failed;
     // Phase 2: publish. Renames within one filesystem need no space and cannot half-happen.
     for (const [folder, staging] of folders) await publishDir(staging, folder);
     folders.clear();

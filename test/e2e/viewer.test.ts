@@ -217,7 +217,7 @@ describe.skipIf(!browserOk.ok)('evidence viewer in headless Chromium', () => {
     expect(srcs.map((s) => s.src)).toEqual(
       [chips.before, chips.after, chips.ndvi_change].map((p) => `/data/${p}`),
     );
-    for (const s of srcs) expect(s.w).toBeGreaterThanOrEqual(192);
+    for (const s of srcs) expect(s.w).toBeGreaterThanOrEqual(160);
     // Chips shown large, properties in units a reader uses.
     const shown = await page.locator('#chips img').first().boundingBox();
     expect(shown!.width).toBeGreaterThanOrEqual(300);

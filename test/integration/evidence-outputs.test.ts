@@ -47,7 +47,7 @@ describe('evidence outputs of a scan', () => {
         const meta = await sharp(path.join(out, rel)).metadata();
         expect(meta.format).toBe('png');
         expect(meta.exif?.toString('latin1')).toContain(fc.attribution);
-        expect(meta.width).toBeGreaterThanOrEqual(192);
+        expect(meta.width).toBeGreaterThanOrEqual(160);
         expect(meta.width).toBeLessThanOrEqual(600);
         expect(existsSync(path.join(out, `${rel}.aux.xml`)), `${rel}.aux.xml`).toBe(true);
       }

@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { compactBlockEvidence, type Observation } from '../../src/detect/block-evidence.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
-import { blockQuicklook, CELL, keptCells, ndviCode, ndviOfCode } from '../../src/report/block-quicklook.js';
+import {
+  blockQuicklook,
+  CELL,
+  keptCells,
+  MAX_CELL_SHARE,
+  ndviCode,
+  ndviOfCode,
+} from '../../src/report/block-quicklook.js';
 import { compositePlanes, RecordingScratch } from '../../src/run/tasks/scan-block.js';
 
 const W = 64;
@@ -63,10 +70,10 @@ describe('block quicklooks', () => {
     const w = 1024;
     const cells = keptCells([10 * w + 10], w, w);
     expect(cells).toContain(0);
-    expect(cells).toHaveLength(9); // the pond's cell and two rings clipped at the corner
-    expect(Math.max(...cells)).toBeLessThan(3 * (w / CELL));
+    expect(cells).toHaveLength(4); // the pond's cell and one ring, clipped at the corner
+    expect(cells).toEqual([0, 1, w / CELL, w / CELL + 1]);
     const many = Array.from({ length: 2000 }, (_, k) => ((k * 37) % w) * w + ((k * 91) % w));
-    expect(keptCells(many, w, w).length).toBeLessThanOrEqual(Math.floor((w / CELL) ** 2 * 0.15));
+    expect(keptCells(many, w, w).length).toBeLessThanOrEqual(Math.floor((w / CELL) ** 2 * MAX_CELL_SHARE));
     expect(ndviCode(NaN)).toBe(0);
     expect(ndviOfCode(ndviCode(0.5))).toBeCloseTo(0.5, 2);
   });

@@ -87,7 +87,8 @@ describe('evidence plan', () => {
     expect(edge.x).toBe(0);
     expect(edge.y + edge.height).toBe(512);
     expect(chipWindow(square(900, 900, 10), grid)).toBeUndefined();
-    expect(chipScale(32)).toBe(9);
+    expect(chipScale(32)).toBe(5);
+    expect(chipScale(107)).toBe(2); // never narrower than CHIP_TARGET_PX
     expect(chipScale(400)).toBe(1);
   });
 
