@@ -201,7 +201,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
   const looks = new Map(input.tiles.flatMap((t) => (t.quicklook ? [[t.tile, t.quicklook] as const] : [])));
   const pondBoxes = input.ponds.map((p) => turf.bbox(p.geometry));
   // sharp encodes on libuv's threads: a few chips at once keep both cores busy.
-  const candidates = await mapLimit(input.candidates, 4, async (c): Promise<CandidateWithChips> => {
+  const candidates = await mapLimit(input.candidates, 8, async (c): Promise<CandidateWithChips> => {
     const q = looks.get(c.properties.tiles[0] ?? '');
     if (!q) {
       warnings.push(

@@ -13,9 +13,11 @@ export async function encodePng(
   meta: { attribution: string; description: string },
 ): Promise<Uint8Array> {
   const buf = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+  // Level 2: chips and overlays are small and mostly flat colour; the higher levels cost more
+  // time than the bytes they save (about 30 % slower for a few per cent smaller files).
   const png = await sharp(buf, { raw: { width: img.width, height: img.height, channels: 4 } })
     .withExif({ IFD0: { Copyright: meta.attribution, ImageDescription: meta.description } })
-    .png({ compressionLevel: 6 })
+    .png({ compressionLevel: 2 })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
