@@ -93,6 +93,7 @@ export const POND_PROPERTIES: Record<string, PropertyDoc> = {
   id: common.id!,
   area_m2: common.area_m2!,
   water_area_m2: { kind: 'integer', unit: 'm²', description: 'Open-water area (sub-pixel fractions summed)' },
+  pond_count: { kind: 'integer', description: 'Where present, 1: each feature is one pond' },
   kind: { kind: 'text', description: 'turquoise, dark or turbid (see docs/outputs.md)' },
   water_fraction_max: { kind: 'real', description: 'Largest open-water fraction of any of its pixels, 0..1' },
   clearing_id: { kind: 'text', description: 'Id of the clearing it lies in (clr-...), null when in none' },
