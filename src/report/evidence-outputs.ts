@@ -114,15 +114,14 @@ async function candidateChips(
   const site = scaled(c.geometry);
   const pondRings = near.flatMap((p) => scaled(p.geometry));
   const id = fileSafe(c.properties.id);
-  const paths = {} as ChipPaths;
   const georef = {
     epsg: grid.epsg,
     originX: grid.originX + win.x * grid.pixelSize,
     originY: grid.originY - win.y * grid.pixelSize,
     pixelSize: grid.pixelSize / k,
   };
-  await Promise.all(
-    CHIP_LAYERS.map(async ([key, layer, what]) => {
+  const written = await Promise.all(
+    CHIP_LAYERS.map(async ([key, layer, what]): Promise<string> => {
       const px = chipPixels(q, win, layer);
       const img = upscale(px, k);
       // Ponds thin (their insides stay visible), the site's outline over them.
@@ -138,10 +137,11 @@ async function candidateChips(
           Object.entries(provenanceMembers(input.provenance)).map(([a, b]) => [a, String(b)]),
         ),
       });
-      paths[key] = file;
+      return file;
     }),
   );
-  return paths;
+  // Keys in a fixed order (not the order the encodes finished in): outputs are byte-identical.
+  return { before: written[0]!, after: written[1]!, ndvi_change: written[2]! };
 }
 
 async function tileOverlays(

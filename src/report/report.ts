@@ -63,8 +63,6 @@ export interface ReportInput {
   townshipsApproximate: boolean;
   windows: { before: { start: string; end: string }; after: { start: string; end: string } };
   source: { stac: string; collection: string };
-  /** When the report was made (ISO 8601). */
-  generated: string;
   software: { version: string; algorithm_version: string };
   candidates: CandidateInput[];
   /** Townships of the AOI, so zero counts show too. */
@@ -90,7 +88,6 @@ export interface Report {
   aoi: string;
   windows: ReportInput['windows'];
   source: ReportInput['source'];
-  generated: string;
   software: { name: 'minewatch'; version: string; algorithm_version: string };
   attribution: string;
   synthetic?: true;
@@ -175,7 +172,6 @@ export function buildReport(input: ReportInput): Report {
     aoi: input.aoiName,
     windows: input.windows,
     source: input.source,
-    generated: input.generated,
     software: { name: 'minewatch', ...input.software },
     ...provenanceMembers(input.provenance),
     totals: {
@@ -218,7 +214,7 @@ export function summaryText(r: Report): string {
     `before ${r.windows.before.start} to ${r.windows.before.end} against after ${r.windows.after.start} to ${r.windows.after.end}, ` +
     `${r.totals.items} acquisitions used. Found ${r.totals.candidates} candidates (${r.totals.highConfidence} at ${r.definitions.high_confidence}), ` +
     `${r.totals.cleared_ha} ha cleared, ${r.totals.ponds} ponds in them${pools ? ' (pool estimates per candidate below)' : ''}. ` +
-    `Report made ${r.generated.slice(0, 16).replace('T', ' ')} UTC by minewatch ${r.software.version} (algorithm ${r.software.algorithm_version}).`
+    `Made by minewatch ${r.software.version} (algorithm ${r.software.algorithm_version}).`
   );
 }
 

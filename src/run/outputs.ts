@@ -100,12 +100,12 @@ export async function writeOutputs(outDir: string, files: OutputFiles): Promise<
     const dirs = [...new Set(pending.map((p) => path.dirname(p.file)))];
     for (const d of dirs) await fs.mkdir(d, { recursive: true });
     let next = 0;
-    let failed: unknown;
+    let failed: Error | undefined;
     const writer = async (): Promise<void> => {
       while (next < pending.length && failed === undefined) {
         const p = pending[next++] as { file: string; data: string | Uint8Array };
         await writeSynced(p.file, p.data).catch((err: unknown) => {
-          failed ??= err;
+          failed ??= err instanceof Error ? err : new Error(String(err));
         });
       }
     };

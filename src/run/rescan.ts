@@ -331,7 +331,6 @@ function rescanOutputs(x: OutputInput): OutputFiles {
     townshipsApproximate: x.opts.aoi.townships.length > 0,
     windows,
     source: { stac: x.opts.stac, collection: x.opts.collection },
-    generated: new Date().toISOString(),
     software: { version: softwareVersion(), algorithm_version: ALGORITHM_VERSION },
     candidates: candidateInputs(active),
     townships: x.opts.aoi.townships.map((t) => t.name),

@@ -342,7 +342,6 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     townshipsApproximate: opts.aoi.townships.length > 0,
     windows,
     source: { stac: opts.stac, collection: opts.collection },
-    generated: new Date().toISOString(),
     software: { version: softwareVersion(), algorithm_version: ALGORITHM_VERSION },
     candidates: candidateInputs(candidates as unknown as Feature<Geometry, Record<string, unknown>>[]),
     townships: opts.aoi.townships.map((x) => x.name),

@@ -88,7 +88,6 @@ describe('renderEvidence', () => {
         after: { start: '2023-12-01', end: '2024-02-29' },
       },
       source: { stac: 'http://127.0.0.1/v1', collection: 'sentinel-2-l2a' },
-      generated: '2024-05-01T00:00:00Z',
       software: { version: '0', algorithm_version: '2' },
       candidates: [],
       townships: ['Chipwi'],

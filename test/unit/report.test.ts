@@ -34,7 +34,6 @@ function input(synthetic: boolean): ReportInput {
       after: { start: '2023-12-01', end: '2024-02-29' },
     },
     source: { stac: 'https://earth-search.aws.element84.com/v1', collection: 'sentinel-2-l2a' },
-    generated: '2024-05-01T10:00:00.000Z',
     software: { version: '0.1.0', algorithm_version: '2' },
     candidates: [
       {
