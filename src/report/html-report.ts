@@ -12,7 +12,7 @@ table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #bbb;padding
 td.n{text-align:right}caption{text-align:left;font-weight:bold;margin-bottom:.3rem}
 .banner{background:#b00020;color:#fff;padding:.6rem 1rem;font-weight:bold}
 .warning{border-left:4px solid #b00020;padding:.3rem .8rem;background:#fdecee}
-.chips img{width:96px;image-rendering:pixelated;margin-right:2px}
+.chips{display:flex;gap:2px}.chips img{width:96px;image-rendering:pixelated}
 .attribution{margin-top:2rem;font-size:.9rem;color:#555}figure{margin:1rem 0;overflow-x:auto}`;
 
 export interface HtmlOptions {
