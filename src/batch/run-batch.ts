@@ -15,7 +15,8 @@ import { NoItemsFoundError } from '../errors.js';
 import type { Aoi } from '../geo/aoi.js';
 import { buildBatchReport, batchReportMarkdown } from '../report/batch-report.js';
 import { loadReferences } from '../report/references.js';
-import { attributionFor } from '../report/report.js';
+import { combineProvenance, provenanceMembers, type Provenance } from '../report/provenance.js';
+import { stacCatalog } from '../formats/stac.js';
 import { featureCollection, writeOutputs, type OutputFiles } from '../run/outputs.js';
 import type { TileRunner } from '../run/runners/types.js';
 import { ALGORITHM_VERSION, scanProducts } from '../run/scan.js';
@@ -46,6 +47,8 @@ interface WindowFile {
   window: WindowSpec;
   imagery: boolean;
   years: number[];
+  /** True when the window's imagery was synthetic (absent for real imagery). */
+  synthetic?: true;
   scans: unknown[];
 }
 
@@ -95,7 +98,7 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
   const fingerprint = fingerprintOf(spec, aois);
   const results: WindowResult[] = [];
   const summaries: BatchSummary['windows'] = [];
-  const years = new Set<number>();
+  const provenances: Provenance[] = [];
 
   for (const [k, window] of spec.windows.entries()) {
     const tw = performance.now();
@@ -105,7 +108,11 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
     if (done) {
       log(`${label}: reusing the finished scan in ${dir}`);
       results.push({ window, imagery: done.meta.imagery, candidates: done.candidates });
-      done.meta.years.forEach((y) => years.add(y));
+      provenances.push(
+        combineProvenance([
+          { synthetic: done.meta.synthetic === true, years: done.meta.years, attribution: '' },
+        ]),
+      );
       summaries.push({
         id: window.id,
         imagery: done.meta.imagery,
@@ -144,14 +151,14 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
     }
     const imagery = scans.length > 0;
     const candidates = byId(scans.map((s) => s.candidates)) as unknown as CandidateFeature[];
-    const windowYears = [...new Set(scans.flatMap((s) => s.years))].sort();
-    windowYears.forEach((y) => years.add(y));
-    const attribution = attributionFor(windowYears);
+    const provenance = combineProvenance(scans.map((s) => s.provenance));
+    provenances.push(provenance);
     const meta: WindowFile = {
       batch_fingerprint: fingerprint,
       window,
       imagery,
-      years: windowYears,
+      years: provenance.years,
+      ...(provenance.synthetic ? { synthetic: true as const } : {}),
       scans: scans.map((s) => JSON.parse(String(s.files['run.json'])) as unknown),
     };
     // One AOI: exactly the scan's files. Several: their layers merged by id.
@@ -159,11 +166,11 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
       scans.length === 1 && scans[0]
         ? { ...scans[0].files }
         : {
-            'candidates.geojson': featureCollection(candidates, attribution, 'candidates'),
-            'ponds.geojson': featureCollection(byId(scans.map((s) => s.ponds)), attribution, 'ponds'),
+            'candidates.geojson': featureCollection(candidates, provenance, 'candidates'),
+            'ponds.geojson': featureCollection(byId(scans.map((s) => s.ponds)), provenance, 'ponds'),
             'clearings.geojson': featureCollection(
               byId(scans.map((s) => s.clearings)),
-              attribution,
+              provenance,
               'clearings',
             ),
           };
@@ -177,7 +184,7 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
   }
 
   const sites = linkSites(results);
-  const attribution = attributionFor([...years].sort());
+  const provenance = combineProvenance(provenances);
   const report = buildBatchReport({
     pipeline: spec.name,
     aois: aois.map((a) => a.name),
@@ -187,12 +194,24 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
     townships: [...new Set(aois.flatMap((a) => a.townships.map((t) => t.name)))],
     townshipsApproximate: aois.some((a) => a.townships.length > 0),
     references: loadReferences(),
-    attribution,
+    provenance,
     minConfidence: spec.params.minConfidence,
   });
   const seconds = Math.round(performance.now() - t0) / 1000;
   await writeOutputs(out, {
-    'sites.geojson': featureCollection(sites, attribution, 'sites'),
+    'sites.geojson': featureCollection(sites, provenance, 'sites'),
+    // One STAC Item per window (each window folder describes its own outputs).
+    'catalog.json': `${JSON.stringify(
+      stacCatalog(
+        `minewatch-batch-${spec.name}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+        `minewatch batch ${spec.name}: one item per window. ${provenance.attribution}`,
+        results
+          .filter((r) => existsSync(path.join(out, 'windows', r.window.id, 'item.json')))
+          .map((r) => ({ href: `./windows/${r.window.id}/item.json`, title: `window ${r.window.id}` })),
+      ),
+      null,
+      2,
+    )}\n`,
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'report.md': batchReportMarkdown(report),
     'run.json': `${JSON.stringify(
@@ -204,6 +223,7 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
         windows: summaries,
         sites: sites.length,
         seconds,
+        ...provenanceMembers(provenance),
       },
       null,
       2,

@@ -44,6 +44,8 @@ export interface S2Item {
   updated?: string;
   /** `earthsearch:boa_offset_applied`: recorded, not trusted (see harmonise.ts). */
   boaOffsetApplied?: boolean;
+  /** `minewatch:synthetic`: pixels made by a world generator, not Copernicus Sentinel data. */
+  synthetic?: true;
   assets: Record<S2AssetKey, S2Asset>;
 }
 
@@ -83,6 +85,7 @@ const PropertiesSchema = z.looseObject({
   's2:processing_baseline': z.string().optional(),
   's2:sequence': z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional(),
   'earthsearch:boa_offset_applied': z.boolean().optional(),
+  'minewatch:synthetic': z.boolean().optional(),
   updated: z.string().optional(),
 });
 
@@ -308,6 +311,7 @@ export function parseS2Item(json: unknown, base: URL): S2Item {
   if (p['earthsearch:boa_offset_applied'] !== undefined) {
     out.boaOffsetApplied = p['earthsearch:boa_offset_applied'];
   }
+  if (p['minewatch:synthetic'] === true) out.synthetic = true;
   return out;
 }
 

@@ -76,7 +76,6 @@ export interface PondProperties {
   id: string;
   area_m2: number;
   water_area_m2: number;
-  pond_count: number;
   kind: 'turquoise' | 'dark' | 'turbid';
   water_fraction_max: number;
   clearing_id: string | null;
@@ -287,7 +286,10 @@ export function buildProducts(
     const id = placeId('clr', c.centroid);
     const township = townshipOf(townships, c.centroid);
     const cPonds = dedupePonds(c.ponds);
-    const pondCount = cPonds.reduce((s, q) => s + q.peaks, 0);
+    // Published: pond blobs (one ponds.geojson feature each; neighbours merged at 10 m count once).
+    // The site rule and the confidence still weigh water-fraction peaks, as they were tuned on.
+    const pondCount = cPonds.length;
+    const pondPeaks = cPonds.reduce((s, q) => s + q.peaks, 0);
     clearings.push(
       turf.feature(c.geometry, {
         id,
@@ -303,13 +305,14 @@ export function buildProducts(
       }),
     );
     for (const q of cPonds) ponds.push(pondFeature(q, id));
-    if (pondCount < p.minPondsPerSite) continue;
-    const byKind = (k: GeoPond['kind']): number =>
+    if (pondPeaks < p.minPondsPerSite) continue;
+    const peaksOf = (k: GeoPond['kind']): number =>
       cPonds.filter((q) => q.kind === k).reduce((s, q) => s + q.peaks, 0);
+    const byKind = (k: GeoPond['kind']): number => cPonds.filter((q) => q.kind === k).length;
     const waterM2 = cPonds.reduce((s, q) => s + q.waterM2, 0);
     const confidence = siteConfidence({
-      ponds: pondCount,
-      turquoiseOrDarkShare: (byKind('turquoise') + byKind('dark')) / pondCount,
+      ponds: pondPeaks,
+      turquoiseOrDarkShare: (peaksOf('turquoise') + peaksOf('dark')) / pondPeaks,
       meanPondFraction: cPonds.reduce((s, q) => s + q.maxFraction, 0) / cPonds.length,
       clearedHa: c.areaM2 / 10_000,
       ndviBefore: c.ndviBefore,
@@ -352,7 +355,6 @@ function pondFeature(q: GeoPond, clearingId: string | null): Feature<Geom, PondP
     id: placeId('pond', q.centroid, 5),
     area_m2: Math.round(q.areaM2),
     water_area_m2: Math.round(q.waterM2),
-    pond_count: q.peaks,
     kind: q.kind,
     water_fraction_max: r3(q.maxFraction),
     clearing_id: clearingId,

@@ -106,8 +106,14 @@ export function parseAoi(json: unknown, source: string, name = source): Aoi {
   }
   parts = parts.map((p) => ({ ...p, geometry: turf.rewind(p.geometry, { mutate: false }) as Geom }));
   parts.forEach((p, k) => {
-    const kinks = turf.kinks(p.geometry);
-    const first = kinks.features[0];
+    // Each ring on its own: OGC simple features let the polygons of a MultiPolygon, and a hole and
+    // its shell, touch at a point (two pixels meeting at a corner do), which a kinks test over all
+    // rings at once would call a crossing. A ring that crosses itself (a bow-tie) is still refused.
+    const polygons = p.geometry.type === 'Polygon' ? [p.geometry.coordinates] : p.geometry.coordinates;
+    const first = polygons
+      .flat()
+      .map((ring) => turf.kinks({ type: 'Polygon', coordinates: [ring] }).features[0])
+      .find((f) => f !== undefined);
     if (first) {
       const [lon, lat] = first.geometry.coordinates as [number, number];
       fail(

@@ -4,6 +4,12 @@
  */
 import type { SiteProperties } from '../batch/site-history.js';
 import type { Reference } from './references.js';
+import {
+  provenanceMembers,
+  SYNTHETIC_NOTICE,
+  SYNTHETIC_REFERENCES_NOTE,
+  type Provenance,
+} from './provenance.js';
 
 export interface BatchReportInput {
   pipeline: string;
@@ -14,7 +20,7 @@ export interface BatchReportInput {
   townships: string[];
   townshipsApproximate: boolean;
   references: Reference[];
-  attribution: string;
+  provenance: Provenance;
   minConfidence: number;
 }
 
@@ -39,6 +45,7 @@ export interface BatchReport {
   references: Reference[];
   caveats: string[];
   attribution: string;
+  synthetic?: true;
 }
 
 const UNASSIGNED = '(outside the named townships)';
@@ -68,6 +75,7 @@ export function buildBatchReport(x: BatchReportInput): BatchReport {
     .sort((a, b) => b.total - a.total || a.township.localeCompare(b.township));
   const firsts = count(() => true);
   const caveats = [
+    ...(x.provenance.synthetic ? [SYNTHETIC_NOTICE, SYNTHETIC_REFERENCES_NOTE] : []),
     `Each window is compared with the baseline ${x.baseline.id} (${x.baseline.start} to ${x.baseline.end}); a site counts in the window it was first seen in. Published figures cover other periods and methods: context, not ground truth.`,
     `Only candidates with confidence >= ${x.minConfidence} are counted.`,
   ];
@@ -96,13 +104,14 @@ export function buildBatchReport(x: BatchReportInput): BatchReport {
     totals: { sites: x.sites.length, by_window: firsts },
     references: x.references,
     caveats,
-    attribution: x.attribution,
+    ...provenanceMembers(x.provenance),
   };
 }
 
 export function batchReportMarkdown(r: BatchReport): string {
   const ids = r.windows.map((w) => w.id);
   const lines = [`# ${r.title}`, ''];
+  if (r.synthetic) lines.push('> [!WARNING]', `> ${SYNTHETIC_NOTICE}`, '');
   lines.push(
     `AOIs: ${r.aois.join(', ')}. Baseline: ${r.baseline.id} (${r.baseline.start} to ${r.baseline.end}).`,
     '',
@@ -115,7 +124,7 @@ export function batchReportMarkdown(r: BatchReport): string {
     );
   lines.push('', '## Sites first seen, per township and window', '');
   lines.push(
-    `| township | ${ids.join(' | ')} | total | published figures |`,
+    `| township | ${ids.join(' | ')} | total | ${r.synthetic ? 'for comparison, real-world figures' : 'published figures'} |`,
     `|---|${ids.map(() => '---:|').join('')}---:|---|`,
   );
   for (const t of r.townships)
@@ -123,7 +132,8 @@ export function batchReportMarkdown(r: BatchReport): string {
       `| ${t.township} | ${ids.map((i) => t.by_window[i] ?? 0).join(' | ')} | ${t.total} | ${t.references.join('; ') || '-'} |`,
     );
   lines.push(`| **all** | ${ids.map((i) => r.totals.by_window[i] ?? 0).join(' | ')} | ${r.totals.sites} | |`);
-  lines.push('', '## Published figures', '');
+  lines.push('', `## ${r.synthetic ? 'For comparison, real-world figures' : 'Published figures'}`, '');
+  if (r.synthetic) lines.push('> [!WARNING]', `> ${SYNTHETIC_REFERENCES_NOTE}`, '');
   for (const ref of r.references) {
     const figures = Object.entries(ref.figures)
       .map(([k, f]) => `${k.replaceAll('_', ' ')}: ${f.qualifier} ${f.value}`)

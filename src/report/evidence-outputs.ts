@@ -1,56 +1,54 @@
 /**
- * The evidence a reader checks a candidate against, beside the GeoJSON: before/after true-colour
- * and NDVI-change chips per candidate (pond outlines drawn), before/after overlays of every tile
- * for the map page, report.html, FlatGeobuf and GeoJSONSeq copies of the three layers, and the
- * township areas. One entry point for the scan, `renderEvidence`, called while the scan's COGs are
- * still open; it returns files keyed by relative path, for writeOutputs to publish with the rest.
+ * The evidence a reader checks a candidate against, beside the GeoJSON: per candidate, chips of
+ * before NDVI, after true colour and NDVI change (pond and site outlines drawn, georeferenced by a
+ * PAM .aux.xml sidecar); per tile, map overlays and Cloud-Optimized GeoTIFFs of NDVI change and
+ * pond fraction; the layers as FlatGeobuf, GeoJSONSeq, CSV and KML; the township areas; report.html
+ * and its overview map. One entry point, `renderEvidence`, returns files keyed by relative path for
+ * writeOutputs to publish with the rest.
  *
- * Evidence is best effort per candidate and per tile: a chip that cannot be read (an item failed
- * mid-scan, no clear acquisition) is reported in `warnings` and left out, never failing the scan.
+ * Every picture comes from the tiles' quicklooks, the pixels the workers kept from the composites
+ * while detecting (block-quicklook.ts): nothing is read from the imagery again, so the cost grows
+ * with the candidates and the tiles, not with the bytes scanned. A candidate whose tile has no
+ * quicklook (a worker that keeps none) gets no chips, reported in `warnings`.
  */
 import * as turf from '../geo/turf.js';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { CandidateProperties, ClearingProperties, PondProperties } from '../detect/sites.js';
+import { candidatesCsv } from '../formats/csv.js';
+import { LAYER_PROPERTIES } from '../formats/dictionary.js';
 import { toFlatGeobuf } from '../formats/flatgeobuf.js';
+import { pamAuxXml } from '../formats/georef.js';
 import { geojsonSeq } from '../formats/geojsonseq.js';
-import type { PixelWindow } from '../io/cog-window.js';
+import { candidatesKml } from '../formats/kml.js';
+import { publishedFeatures } from '../formats/layer.js';
 import type { OutputFiles } from '../run/outputs.js';
-import {
-  chipScale,
-  chipWindow,
-  clearest,
-  clearFraction,
-  clearMask,
-  overlayStep,
-  toPixelRings,
-  windowCorners,
-  type GridRef,
-} from './evidence-plan.js';
+import { chipPixels, overlayPixels, type ChipLayer } from './chips.js';
+import { chipScale, chipWindow, toPixelRings, windowCorners, type GridRef } from './evidence-plan.js';
 import { htmlReport } from './html-report.js';
-import { readBandWindow, TileCache, type BandWindow, type ImageryAccess } from './imagery-reader.js';
-import { encodePng } from './png.js';
-import { clearMosaic, drawRings, ndviChange, trueColour, upscale, type Rgba } from './quicklooks.js';
+import { overviewMapSvg } from './overview-map.js';
+import { encodePng, pasteBanner, renderBanner, svgToPng } from './png.js';
+import { provenanceMembers, SYNTHETIC_CHIP_BANNER, type Provenance } from './provenance.js';
+import { drawRings, upscale, type Rgba } from './quicklooks.js';
 import type { Report } from './report.js';
+import type { TileQuicklook } from './tile-quicklook.js';
 
 type Geom = Polygon | MultiPolygon;
 
-/** A scanned tile: its acquisitions (as planned) and the 10 m pixel windows of its blocks. */
+/** A scanned tile and the quicklook its workers kept (absent when none was kept). */
 export interface EvidenceTile {
   tile: string;
-  before: readonly { id: string; datetime: Date }[];
-  after: readonly { id: string; datetime: Date }[];
-  blocks: readonly PixelWindow[];
+  quicklook?: TileQuicklook;
 }
 
 export interface EvidenceInput {
-  imagery: ImageryAccess;
   tiles: readonly EvidenceTile[];
   candidates: readonly Feature<Geom, CandidateProperties>[];
   ponds: readonly Feature<Geom, PondProperties>[];
   clearings: readonly Feature<Geom, ClearingProperties>[];
   townships: readonly { name: string; geometry: Geom }[];
+  aoi: Geom;
   report: Report;
-  attribution: string;
+  provenance: Provenance;
 }
 
 /** Relative paths of a candidate's chips, as stored in its `chips` property. */
@@ -58,19 +56,19 @@ export interface ChipPaths {
   before: string;
   after: string;
   ndvi_change: string;
-  before_item: string;
-  after_item: string;
 }
 
 export type CandidateWithChips = Feature<Geom, CandidateProperties & { chips?: ChipPaths }>;
 
-/** One tile overlay for the map page (overlays/index.json): a cloud-free mosaic of one window. */
+/** One map overlay (overlays/index.json): a whole-tile picture of one window. */
 export interface OverlayEntry {
   tile: string;
   window: 'before' | 'after';
-  /** Acquisitions in the mosaic, clearest first, with their dates. */
-  items: { id: string; date: string }[];
+  /** What it shows: NDVI of the window's composite, or its true colour. */
+  layer: 'before_ndvi' | 'after_ndvi' | 'after_true_colour';
   url: string;
+  /** Ground size of one overlay pixel, metres. */
+  pixel_m: number;
   /** Corners, lon/lat: top-left, top-right, bottom-right, bottom-left (MapLibre image source order). */
   coordinates: [number, number][];
 }
@@ -83,170 +81,102 @@ export interface EvidenceOutputs {
 
 const POND_COLOUR = [0, 230, 255] as const;
 const SITE_COLOUR = [255, 220, 0] as const;
-
-function gridOf(access: ImageryAccess, itemId: string): GridRef | undefined {
-  const h = access.opened.get(`${itemId}/red`)?.header;
-  const img = h?.images[0];
-  if (!h || !img) return undefined;
-  return {
-    epsg: h.epsg,
-    originX: h.origin[0],
-    originY: h.origin[1],
-    pixelSize: h.pixelSize[0],
-    width: img.width,
-    height: img.height,
-  };
-}
-
-/** Reads SCL of each item over the window and returns the clearest item and its clear share. */
-async function pickClearest(
-  access: ImageryAccess,
-  items: readonly { id: string; datetime: Date }[],
-  window: PixelWindow,
-  step: number,
-): Promise<{ id: string; datetime: Date } | undefined> {
-  const fractions = await Promise.all(
-    items.map(async (it) => {
-      try {
-        return clearFraction(
-          (await readBandWindow(access, it.id, ['scl'], window, step)).scl ?? new Uint8Array(),
-        );
-      } catch {
-        return undefined; // an unreadable item is simply not a choice
-      }
-    }),
-  );
-  return items[clearest(fractions)];
-}
-
 const fileSafe = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
+const CHIP_LAYERS: readonly [keyof ChipPaths, ChipLayer, string][] = [
+  ['before', 'before_ndvi', 'NDVI of the before-season composite'],
+  ['after', 'after_true_colour', 'true colour of the after-season composite'],
+  ['ndvi_change', 'ndvi_change', 'NDVI change, after minus before'],
+];
+
+const gridRef = (q: TileQuicklook): GridRef => ({ ...q.grid, width: q.width, height: q.height });
 
 async function candidateChips(
   input: EvidenceInput,
   c: Feature<Geom, CandidateProperties>,
+  q: TileQuicklook,
+  pondBoxes: readonly number[][],
+  banner: Rgba | undefined,
   files: OutputFiles,
 ): Promise<ChipPaths> {
-  const access = input.imagery;
-  const tileId = c.properties.tiles[0];
-  const tile = input.tiles.find((t) => t.tile === tileId);
-  if (!tile) throw new Error(`tile ${String(tileId)} was not scanned`);
-  const anyItem = [...tile.before, ...tile.after].find((i) => gridOf(access, i.id));
-  const grid = anyItem && gridOf(access, anyItem.id);
-  if (!grid) throw new Error(`no readable item of tile ${tile.tile}`);
+  const grid = gridRef(q);
   const win = chipWindow(c.geometry, grid);
-  if (!win) throw new Error(`lies outside tile ${tile.tile}`);
-  const [b, a] = await Promise.all([
-    pickClearest(access, tile.before, win, 1),
-    pickClearest(access, tile.after, win, 1),
-  ]);
-  if (!b || !a) throw new Error(`no clear ${b ? 'after' : 'before'} acquisition over it`);
-  const bands = ['red', 'green', 'blue', 'nir'] as const;
-  const [wb, wa] = await Promise.all([
-    readBandWindow(access, b.id, bands, win, 1),
-    readBandWindow(access, a.id, bands, win, 1),
-  ]);
+  if (!win) throw new Error(`lies outside tile ${q.tile}`);
   const k = chipScale(win.width);
   const [minX, minY, maxX, maxY] = turf.bbox(c.geometry);
   const pad = 0.01;
-  const near = input.ponds.filter((p) => {
-    const [x0, y0, x1, y1] = turf.bbox(p.geometry);
-    return x1 >= minX - pad && x0 <= maxX + pad && y1 >= minY - pad && y0 <= maxY + pad;
+  const near = input.ponds.filter((_, i) => {
+    const [x0, y0, x1, y1] = pondBoxes[i] as number[];
+    return x1! >= minX - pad && x0! <= maxX + pad && y1! >= minY - pad && y0! <= maxY + pad;
   });
-  const outline = (img: Rgba): Rgba => {
-    const scaled = (g: Geom): [number, number][][] =>
-      toPixelRings(g, grid, win).map((r) => r.map(([x, y]): [number, number] => [x * k, y * k]));
-    drawRings(img, scaled(c.geometry), SITE_COLOUR, 1);
-    for (const p of near) drawRings(img, scaled(p.geometry), POND_COLOUR, 2);
-    return img;
-  };
-  const rgb = (w: BandWindow): Rgba =>
-    trueColour(w.reflectance.red!, w.reflectance.green!, w.reflectance.blue!, w.width, w.height);
+  const scaled = (g: Geom): [number, number][][] =>
+    toPixelRings(g, grid, win).map((r) => r.map(([x, y]): [number, number] => [x * k, y * k]));
+  const site = scaled(c.geometry);
+  const pondRings = near.flatMap((p) => scaled(p.geometry));
   const id = fileSafe(c.properties.id);
-  const paths: ChipPaths = {
-    before: `chips/${id}-before.png`,
-    after: `chips/${id}-after.png`,
-    ndvi_change: `chips/${id}-ndvi-change.png`,
-    before_item: b.id,
-    after_item: a.id,
+  const georef = {
+    epsg: grid.epsg,
+    originX: grid.originX + win.x * grid.pixelSize,
+    originY: grid.originY - win.y * grid.pixelSize,
+    pixelSize: grid.pixelSize / k,
   };
-  const change = ndviChange(
-    { red: wb.reflectance.red!, nir: wb.reflectance.nir! },
-    { red: wa.reflectance.red!, nir: wa.reflectance.nir! },
-    win.width,
-    win.height,
+  const written = await Promise.all(
+    CHIP_LAYERS.map(async ([key, layer, what]): Promise<string> => {
+      const px = chipPixels(q, win, layer);
+      const img = upscale(px, k);
+      // Ponds thin (their insides stay visible), the site's outline over them.
+      drawRings(img, pondRings, POND_COLOUR, Math.max(1, Math.round(k / 3)));
+      drawRings(img, site, SITE_COLOUR, Math.max(1, Math.round(k / 2)));
+      if (banner) pasteBanner(img, banner);
+      const file = `chips/${id}-${key.replace('_', '-')}.png`;
+      const description = `minewatch candidate ${c.properties.id}: ${what}${px.coarse > 0 ? ` (${Math.round((100 * px.coarse) / (px.fine + px.coarse))} % of pixels from the coarser map overlay)` : ''}`;
+      files[file] = await encodePng(img, { attribution: input.provenance.attribution, description });
+      files[`${file}.aux.xml`] = pamAuxXml(georef, {
+        description,
+        ...Object.fromEntries(
+          Object.entries(provenanceMembers(input.provenance)).map(([a, b]) => [a, String(b)]),
+        ),
+      });
+      return file;
+    }),
   );
-  const meta = (what: string): { attribution: string; description: string } => ({
-    attribution: input.attribution,
-    description: `minewatch candidate ${c.properties.id}: ${what}`,
-  });
-  files[paths.before] = await encodePng(outline(upscale(rgb(wb), k)), meta(`true colour, ${b.id}`));
-  files[paths.after] = await encodePng(outline(upscale(rgb(wa), k)), meta(`true colour, ${a.id}`));
-  files[paths.ndvi_change] = await encodePng(
-    outline(upscale(change, k)),
-    meta(`NDVI change, ${a.id} minus ${b.id}`),
-  );
-  return paths;
+  // Keys in a fixed order (not the order the encodes finished in): outputs are byte-identical.
+  return { before: written[0]!, after: written[1]!, ndvi_change: written[2]! };
 }
 
 async function tileOverlays(
   input: EvidenceInput,
-  tile: EvidenceTile,
+  q: TileQuicklook,
+  banner: Rgba | undefined,
   files: OutputFiles,
 ): Promise<OverlayEntry[]> {
-  const access = input.imagery;
-  const x0 = Math.min(...tile.blocks.map((b) => b.x));
-  const y0 = Math.min(...tile.blocks.map((b) => b.y));
-  const x1 = Math.max(...tile.blocks.map((b) => b.x + b.width));
-  const y1 = Math.max(...tile.blocks.map((b) => b.y + b.height));
-  const win: PixelWindow = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-  const step = overlayStep(win);
-  const out: OverlayEntry[] = [];
-  for (const which of ['before', 'after'] as const) {
-    const read = await Promise.all(
-      tile[which].map(async (it) => {
-        try {
-          const w = await readBandWindow(access, it.id, ['red', 'green', 'blue', 'scl'], win, step);
-          return { it, w, clear: clearMask(w.scl ?? new Uint8Array()) };
-        } catch {
-          return undefined; // an unreadable item leaves the mosaic, not the scan
-        }
-      }),
-    );
-    const layers = read
-      .filter((r) => r !== undefined)
-      .map((r) => ({ ...r, share: r.clear.reduce((s, v) => s + v, 0) / Math.max(1, r.clear.length) }))
-      .sort((a, b) => b.share - a.share);
-    const first = layers[0];
-    const grid = first && gridOf(access, first.it.id);
-    if (!first || !grid) continue;
-    const { width, height } = first.w;
-    const mosaic = clearMosaic(
-      layers.map((l) => ({
-        red: l.w.reflectance.red!,
-        green: l.w.reflectance.green!,
-        blue: l.w.reflectance.blue!,
-        clear: l.clear,
-      })),
-      width,
-      height,
-    );
-    const url = `overlays/${fileSafe(tile.tile)}-${which}.png`;
-    files[url] = await encodePng(mosaic, {
-      attribution: input.attribution,
-      description: `minewatch ${which} mosaic of ${tile.tile}: ${layers.map((l) => l.it.id).join(', ')}`,
-    });
-    // The quad's corners are exact; MapLibre stretches the image between them, which for a 10 km
-    // UTM window is within a pixel of the true reprojection.
-    const used: PixelWindow = { x: win.x, y: win.y, width: width * step, height: height * step };
-    out.push({
-      tile: tile.tile,
-      window: which,
-      items: layers.map((l) => ({ id: l.it.id, date: l.it.datetime.toISOString().slice(0, 10) })),
-      url,
-      coordinates: windowCorners(used, grid),
-    });
-  }
-  return out;
+  const layers = [
+    ['before', 'before_ndvi'],
+    ['after', 'after_ndvi'],
+    ['after', 'after_true_colour'],
+  ] as const;
+  return Promise.all(
+    layers.map(async ([window, layer]): Promise<OverlayEntry> => {
+      const img = overlayPixels(q, layer);
+      if (banner) pasteBanner(img, banner);
+      const url = `overlays/${fileSafe(q.tile)}-${layer.replaceAll('_', '-')}.png`;
+      files[url] = await encodePng(img, {
+        attribution: input.provenance.attribution,
+        description: `minewatch ${layer.replaceAll('_', ' ')} of ${q.tile}`,
+      });
+      // The quad's corners are exact; MapLibre stretches the image between them, which for a UTM
+      // tile is within a pixel of the true reprojection.
+      const used = { x: 0, y: 0, width: img.width * img.step, height: img.height * img.step };
+      return {
+        tile: q.tile,
+        window,
+        layer,
+        url,
+        pixel_m: q.grid.pixelSize * img.step,
+        coordinates: windowCorners(used, gridRef(q)),
+      };
+    }),
+  );
 }
 
 /** Runs `job` over `items`, at most `n` at a time, in order of results. */
@@ -263,55 +193,91 @@ async function mapLimit<T, R>(items: readonly T[], n: number, job: (t: T) => Pro
   return out;
 }
 
-/** Everything the evidence viewer and downstream maps need, as files keyed by relative path. */
-export async function renderEvidence(given: EvidenceInput): Promise<EvidenceOutputs> {
-  const input: EvidenceInput = { ...given, imagery: { ...given.imagery, cache: new TileCache() } };
+/** Everything the evidence viewer, GIS users and the report need, as files keyed by relative path. */
+export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutputs> {
   const files: OutputFiles = {};
   const warnings: string[] = [];
-  // Neighbours share COG tiles: chip them together (south to north) so the tile cache serves them.
-  const order = input.candidates
-    .map((c, i) => ({ i, key: `${c.properties.tiles[0] ?? ''} ${turf.bbox(c.geometry)[1].toFixed(3)}` }))
-    .sort((a, b) => a.key.localeCompare(b.key));
-  const chipped = await mapLimit(order, 4, async ({ i }): Promise<CandidateWithChips> => {
-    const c = input.candidates[i]!;
+  const banner = input.provenance.synthetic ? await renderBanner(SYNTHETIC_CHIP_BANNER, 128) : undefined;
+  const looks = new Map(input.tiles.flatMap((t) => (t.quicklook ? [[t.tile, t.quicklook] as const] : [])));
+  const pondBoxes = input.ponds.map((p) => turf.bbox(p.geometry));
+  // sharp encodes on libuv's threads: a few chips at once keep both cores busy.
+  const candidates = await mapLimit(input.candidates, 8, async (c): Promise<CandidateWithChips> => {
+    const q = looks.get(c.properties.tiles[0] ?? '');
+    if (!q) {
+      warnings.push(
+        `candidate ${c.properties.id}: no chips: tile ${String(c.properties.tiles[0])} kept no quicklook`,
+      );
+      return c;
+    }
     try {
-      return { ...c, properties: { ...c.properties, chips: await candidateChips(input, c, files) } };
+      return {
+        ...c,
+        properties: { ...c.properties, chips: await candidateChips(input, c, q, pondBoxes, banner, files) },
+      };
     } catch (err) {
-      input.imagery.signal?.throwIfAborted();
       warnings.push(`candidate ${c.properties.id}: no chips: ${(err as Error).message}`);
       return c;
     }
   });
-  const candidates: CandidateWithChips[] = new Array<CandidateWithChips>(chipped.length);
-  order.forEach(({ i }, k) => (candidates[i] = chipped[k]!));
   const overlays: OverlayEntry[] = [];
-  for (const tile of input.tiles) {
-    try {
-      overlays.push(...(await tileOverlays(input, tile, files)));
-    } catch (err) {
-      input.imagery.signal?.throwIfAborted();
-      warnings.push(`tile ${tile.tile}: no overlay: ${(err as Error).message}`);
-    }
+  const rasters: { tile: string; ndvi_change: string; pond_fraction: string }[] = [];
+  for (const t of input.tiles) {
+    const q = t.quicklook;
+    if (!q) continue;
+    overlays.push(...(await tileOverlays(input, q, banner, files)));
+    const base = `rasters/${fileSafe(q.tile)}`;
+    files[`${base}-ndvi-change.tif`] = q.cogs.ndviChange;
+    files[`${base}-pond-fraction.tif`] = q.cogs.pondFraction;
+    rasters.push({
+      tile: q.tile,
+      ndvi_change: `${base}-ndvi-change.tif`,
+      pond_fraction: `${base}-pond-fraction.tif`,
+    });
   }
-  files['overlays/index.json'] = `${JSON.stringify({ attribution: input.attribution, overlays }, null, 2)}\n`;
+  const members = provenanceMembers(input.provenance);
+  files['overlays/index.json'] = `${JSON.stringify({ ...members, overlays, rasters }, null, 2)}\n`;
   const layers: [string, readonly Feature<Geom, object>[]][] = [
     ['candidates', candidates],
     ['ponds', input.ponds],
     ['clearings', input.clearings],
   ];
   for (const [name, features] of layers) {
-    files[`${name}.fgb`] = toFlatGeobuf(features, input.attribution);
-    files[`${name}.geojsonl`] = geojsonSeq(features, input.attribution);
+    files[`${name}.fgb`] = toFlatGeobuf(name, features, input.provenance, LAYER_PROPERTIES[name]);
+    files[`${name}.geojsonl`] = geojsonSeq(features, input.provenance);
   }
-  files['townships.geojson'] = `${JSON.stringify({
-    type: 'FeatureCollection',
-    name: 'townships',
-    features: input.townships.map((t) => ({
-      type: 'Feature',
+  const rows = candidates as unknown as Feature<Geom, Record<string, unknown>>[];
+  files['candidates.csv'] = candidatesCsv(rows, input.provenance);
+  files['candidates.kml'] = candidatesKml(
+    rows,
+    (f) => {
+      const chips = f.properties['chips'] as ChipPaths | undefined;
+      return chips ? CHIP_LAYERS.map(([key, , what]) => ({ label: what, path: chips[key] })) : [];
+    },
+    input.provenance,
+  );
+  const townships = publishedFeatures(
+    input.townships.map((t) => ({
+      type: 'Feature' as const,
       properties: { name: t.name },
       geometry: t.geometry,
     })),
-  })}\n`;
-  files['report.html'] = htmlReport(input.report);
+  );
+  files['townships.geojson'] =
+    `${JSON.stringify({ type: 'FeatureCollection', name: 'townships', ...members, features: townships })}\n`;
+  const map = overviewMapSvg({
+    aoi: input.aoi,
+    townships: input.townships,
+    candidates: input.report.candidates,
+    provenance: input.provenance,
+    title: input.report.title,
+  });
+  files['overview.png'] = await svgToPng(map, {
+    attribution: input.provenance.attribution,
+    description: `minewatch overview map: ${input.report.title}`,
+  });
+  files['report.html'] = htmlReport(input.report, {
+    overviewSvg: map,
+    chipsOf: (id) => candidates.find((c) => c.properties.id === id)?.properties.chips,
+  });
   return { files, candidates, warnings };
 }

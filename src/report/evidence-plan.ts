@@ -1,12 +1,11 @@
 /**
  * The decisions behind the evidence outputs, pure: which pixel window a candidate's chip shows,
- * how much to enlarge it, which overview step suits a tile overlay, and which acquisition is the
- * clearest. Geometry in, numbers out; evidence-outputs.ts does the reading and writing.
+ * how much to enlarge it and which step suits a tile overlay. Geometry in, numbers out;
+ * evidence-outputs.ts draws and writes.
  */
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { transformPoint } from '../geo/utm.js';
 import type { PixelWindow } from '../io/cog-window.js';
-import { makeSclStatusLut, PixelStatus } from '../raster/scl-mask.js';
 import type { PixelRing } from './quicklooks.js';
 
 /** Where a tile's 10 m pixel grid sits: CRS, top-left corner, size in pixels. */
@@ -19,8 +18,11 @@ export interface GridRef {
   height: number;
 }
 
-/** Chips are about this many screen pixels across. */
-export const CHIP_TARGET_PX = 288;
+/**
+ * Chips are about this many image pixels across: enough for outlines between 10 m pixels and a
+ * legible banner; viewers show them larger (pixelated), so the PNGs stay cheap to encode.
+ */
+export const CHIP_TARGET_PX = 160;
 /** Overlays are at most this many pixels across. */
 export const OVERLAY_MAX_PX = 1024;
 
@@ -54,19 +56,31 @@ export function chipWindow(g: Polygon | MultiPolygon, grid: GridRef): PixelWindo
   const x1 = Math.max(...xs);
   const y0 = Math.min(...ys);
   const y1 = Math.max(...ys);
+  if (x1 < 0 || y1 < 0 || x0 > grid.width || y0 > grid.height) return undefined;
+  return chipSquare(x0, y0, x1, y1, grid.width, grid.height);
+}
+
+/** The chip square around the pixel box (x0, y0)-(x1, y1) of a `width` x `height` grid. */
+export function chipSquare(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  width: number,
+  height: number,
+): PixelWindow {
   const span = Math.max(x1 - x0, y1 - y0);
-  const side = Math.min(Math.max(32, Math.ceil(span + 2 * Math.max(8, span / 2))), grid.width, grid.height);
+  const side = Math.min(Math.max(32, Math.ceil(span + 2 * Math.max(8, span / 2))), width, height);
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
-  const x = Math.min(Math.max(0, Math.round(cx - side / 2)), grid.width - side);
-  const y = Math.min(Math.max(0, Math.round(cy - side / 2)), grid.height - side);
-  if (x1 < 0 || y1 < 0 || x0 > grid.width || y0 > grid.height) return undefined;
+  const x = Math.min(Math.max(0, Math.round(cx - side / 2)), width - side);
+  const y = Math.min(Math.max(0, Math.round(cy - side / 2)), height - side);
   return { x, y, width: side, height: side };
 }
 
-/** Integer enlargement that brings `side` pixels near CHIP_TARGET_PX. */
+/** The smallest integer enlargement that makes `side` pixels at least CHIP_TARGET_PX wide. */
 export function chipScale(side: number): number {
-  return Math.max(1, Math.round(CHIP_TARGET_PX / side));
+  return Math.max(1, Math.ceil(CHIP_TARGET_PX / side));
 }
 
 /** 10 m pixels per overlay pixel: the smallest power of two keeping the overlay within OVERLAY_MAX_PX. */
@@ -74,32 +88,6 @@ export function overlayStep(window: PixelWindow): number {
   let step = 1;
   while (Math.max(window.width, window.height) / step > OVERLAY_MAX_PX) step *= 2;
   return step;
-}
-
-const LUT = makeSclStatusLut();
-
-/** Share of pixels the SCL calls clear (no cloud, shadow, cirrus, defect or no data). */
-export function clearFraction(scl: Uint8Array): number {
-  if (scl.length === 0) return 0;
-  let clear = 0;
-  for (const c of scl) if (LUT[c] === PixelStatus.Clear) clear++;
-  return clear / scl.length;
-}
-
-/** 1 where the SCL calls the pixel clear, else 0. */
-export function clearMask(scl: Uint8Array): Uint8Array {
-  const out = new Uint8Array(scl.length);
-  for (let i = 0; i < scl.length; i++) out[i] = LUT[scl[i]!] === PixelStatus.Clear ? 1 : 0;
-  return out;
-}
-
-/** Index of the clearest acquisition; ties go to the earlier in the list. -1 when none is usable. */
-export function clearest(fractions: readonly (number | undefined)[]): number {
-  let best = -1;
-  fractions.forEach((f, i) => {
-    if (f !== undefined && f > 0 && (best < 0 || f > (fractions[best] as number))) best = i;
-  });
-  return best;
 }
 
 /** Lon/lat of the four corners of a window (top-left, top-right, bottom-right, bottom-left). */

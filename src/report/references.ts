@@ -15,6 +15,9 @@ export const ReferenceSchema = z.object({
   places: z.array(z.string()).optional(),
   period: z.object({ start: z.string(), end: z.string() }),
   source: z.string(),
+  /** Where to read it (the publisher's page, or coverage of it when named by `url_title`). */
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  url_title: z.string().optional(),
   second_hand: z.boolean(),
 });
 export type Reference = z.infer<typeof ReferenceSchema>;

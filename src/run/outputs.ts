@@ -1,6 +1,7 @@
 /**
  * Writes a scan's products: RFC 7946 FeatureCollections (WGS84, no `crs`, a `bbox`, CCW exteriors
- * from the vectoriser, 7-decimal coordinates) with the Copernicus attribution, the report, and
+ * from the vectoriser, MultiPolygons of 7-decimal coordinates with valid rings) that say where
+ * their pixels came from (the Copernicus attribution, or `synthetic: true`), the report, and
  * run.json.
  *
  * The set is published all or nothing, as far as POSIX allows: every file is first written to a
@@ -13,25 +14,29 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as turf from '../geo/turf.js';
-import type { Feature, Geometry } from 'geojson';
+import type { Feature, GeoJsonProperties, Geometry } from 'geojson';
 import { OutputWriteError } from '../errors.js';
+import { publishedFeatures } from '../formats/layer.js';
 import { publishDir, stagingDir } from '../io/atomic.js';
+import { provenanceMembers, type Provenance } from '../report/provenance.js';
 
-export function featureCollection<P extends object>(
-  features: Feature<Geometry, P>[],
-  attribution: string,
+export function featureCollection<P extends GeoJsonProperties>(
+  features: readonly Feature<Geometry, P>[],
+  provenance: Provenance,
   name: string,
 ): string {
-  const fc = turf.featureCollection(features);
-  const bbox = features.length > 0 ? turf.bbox(fc).map((v) => Math.round(v * 1e7) / 1e7) : undefined;
-  // Key order: type, name, attribution, bbox, features; one feature per line keeps diffs readable.
+  const published = publishedFeatures(features);
+  const fc = turf.featureCollection(published);
+  const bbox = published.length > 0 ? turf.bbox(fc).map((v) => Math.round(v * 1e7) / 1e7) : undefined;
+  // Key order: type, name, attribution, synthetic, bbox, features; one feature per line keeps
+  // diffs readable.
   const head = JSON.stringify({
     type: 'FeatureCollection',
     name,
-    attribution,
+    ...provenanceMembers(provenance),
     ...(bbox ? { bbox } : {}),
   }).slice(0, -1);
-  const body = features
+  const body = published
     .map((f) => JSON.stringify({ type: 'Feature', properties: f.properties, geometry: f.geometry }))
     .join(',\n');
   return `${head},"features":[\n${body}\n]}\n`;
@@ -57,6 +62,9 @@ async function writeSynced(file: string, data: string | Uint8Array): Promise<voi
   }
 }
 
+/** Files written and flushed at once. */
+const WRITERS = 16;
+
 /**
  * Replaces the given outputs in `outDir`. On failure nothing was replaced and no temporary is
  * left; the error names the output folder and the cause in one line.
@@ -68,14 +76,17 @@ export async function writeOutputs(outDir: string, files: OutputFiles): Promise<
   const folders = new Map<string, string>(); // target folder -> its staging copy
   try {
     await fs.mkdir(root, { recursive: true });
-    // Phase 1: write everything beside its target. Nothing visible has changed yet.
+    // Phase 1: write everything beside its target. Nothing visible has changed yet. Files are
+    // written and flushed a few at a time: a fsync waits on the disk, and hundreds of chips
+    // one after the other would wait hundreds of times in a row.
+    const pending: { file: string; data: string | Uint8Array }[] = [];
     for (const [name, data] of Object.entries(files)) {
       const parts = checkRelative(name);
       if (parts.length === 1) {
         const target = path.join(root, name);
         const tmp = path.join(root, `.${name}.${tag}.tmp`);
         topFiles.push({ target, tmp });
-        await writeSynced(tmp, data);
+        pending.push({ file: tmp, data });
         continue;
       }
       const folder = path.join(root, parts[0] as string);
@@ -84,10 +95,22 @@ export async function writeOutputs(outDir: string, files: OutputFiles): Promise<
         staging = await stagingDir(folder);
         folders.set(folder, staging);
       }
-      const file = path.join(staging, ...parts.slice(1));
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await writeSynced(file, data);
+      pending.push({ file: path.join(staging, ...parts.slice(1)), data });
     }
+    const dirs = [...new Set(pending.map((p) => path.dirname(p.file)))];
+    for (const d of dirs) await fs.mkdir(d, { recursive: true });
+    let next = 0;
+    let failed: Error | undefined;
+    const writer = async (): Promise<void> => {
+      while (next < pending.length && failed === undefined) {
+        const p = pending[next++] as { file: string; data: string | Uint8Array };
+        await writeSynced(p.file, p.data).catch((err: unknown) => {
+          failed ??= err instanceof Error ? err : new Error(String(err));
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITERS, pending.length) }, writer));
+    if (failed !== undefined) throw failed;
     // Phase 2: publish. Renames within one filesystem need no space and cannot half-happen.
     for (const [folder, staging] of folders) await publishDir(staging, folder);
     folders.clear();

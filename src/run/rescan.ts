@@ -19,7 +19,9 @@ import { InvalidInputError, MinewatchError, NoItemsFoundError } from '../errors.
 import { CachedByteSource } from '../io/cached-source.js';
 import { HttpClient } from '../io/http.js';
 import { loadReferences } from '../report/references.js';
-import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
+import { buildReport, reportMarkdown } from '../report/report.js';
+import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
+import { provenanceOf, type Provenance } from '../report/provenance.js';
 import { crashPoint } from '../state/crash-point.js';
 import { acquireLock } from '../state/lock.js';
 import { SqliteRangeCache } from '../state/range-cache.js';
@@ -34,7 +36,14 @@ import {
 import { assetPolicy } from './asset-policy.js';
 import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
 import { tileKey } from './planner.js';
-import { ALGORITHM_VERSION, scanProducts, stacUrl, type ScanOptions, type ScanResult } from './scan.js';
+import {
+  ALGORITHM_VERSION,
+  scanProducts,
+  softwareVersion,
+  stacUrl,
+  type ScanOptions,
+  type ScanResult,
+} from './scan.js';
 
 export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource'> {
   /** State folder: ledger, registry, range cache, lock. Created when missing. */
@@ -205,14 +214,13 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
 
     // 5. Outputs: the whole current picture, plus what changed in this run.
     const allItems = [...baseline, ...allAfter];
-    const years = [...new Set(allItems.map((i) => i.datetime.getUTCFullYear()))].sort();
     const files = rescanOutputs({
       opts,
       registry: reconciled.registry,
       changes: reconciled.changes,
       evidence,
-      attribution: attributionFor(years),
-      years,
+      provenance: provenanceOf(allItems),
+      acquisitions: acquisitionRows({ before: baseline, after: allAfter }, new Map()),
       itemsUsed: baseline.length + allAfter.length,
     });
     const seconds = Math.round(performance.now() - t0) / 1000;
@@ -293,8 +301,8 @@ interface OutputInput {
   registry: RegistryEntry[];
   changes: Change[];
   evidence: Map<string, TileEvidence>;
-  attribution: string;
-  years: number[];
+  provenance: Provenance;
+  acquisitions: ReturnType<typeof acquisitionRows>;
   itemsUsed: number;
 }
 
@@ -322,22 +330,22 @@ function rescanOutputs(x: OutputInput): OutputFiles {
     aoiName: x.opts.aoi.name,
     townshipsApproximate: x.opts.aoi.townships.length > 0,
     windows,
-    candidates: active.map((f) => ({
-      township: (f.properties.township as string | null | undefined) ?? null,
-      confidence: Number(f.properties.confidence ?? 0),
-      pond_count: Number(f.properties.pond_count ?? 0),
-    })),
+    source: { stac: x.opts.stac, collection: x.opts.collection },
+    software: { version: softwareVersion(), algorithm_version: ALGORITHM_VERSION },
+    candidates: candidateInputs(active),
     townships: x.opts.aoi.townships.map((t) => t.name),
     references: loadReferences(),
-    yearsScanned: x.years,
+    provenance: x.provenance,
     itemsUsed: x.itemsUsed,
     minConfidence: (x.opts.params ?? DEFAULT_PARAMS).minConfidence,
+    acquisitions: x.acquisitions,
+    parameters: { ...(x.opts.params ?? DEFAULT_PARAMS) },
   });
   return {
-    'candidates.geojson': featureCollection(active, x.attribution, 'candidates'),
-    'ponds.geojson': featureCollection(ponds as never[], x.attribution, 'ponds'),
-    'clearings.geojson': featureCollection(clearings as never[], x.attribution, 'clearings'),
-    'changes.geojson': featureCollection(changes, x.attribution, 'changes'),
+    'candidates.geojson': featureCollection(active, x.provenance, 'candidates'),
+    'ponds.geojson': featureCollection(ponds, x.provenance, 'ponds'),
+    'clearings.geojson': featureCollection(clearings, x.provenance, 'clearings'),
+    'changes.geojson': featureCollection(changes, x.provenance, 'changes'),
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'report.md': reportMarkdown(report),
   };

@@ -20,7 +20,6 @@ import {
   type CandidateProperties,
   type ClearingProperties,
   type PondProperties,
-  type TileContext,
 } from '../detect/sites.js';
 import { detectTile } from '../detect/tile-detect.js';
 import { NoItemsFoundError } from '../errors.js';
@@ -31,7 +30,10 @@ import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.j
 import { assembleWindow, decodeTile, type Pixels } from '../io/decode-tile.js';
 import { HttpClient } from '../io/http.js';
 import { loadReferences } from '../report/references.js';
-import { attributionFor, buildReport, reportMarkdown } from '../report/report.js';
+import { buildReport, reportMarkdown } from '../report/report.js';
+import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
+import { stacCatalog, stacItem } from '../formats/stac.js';
+import type { Provenance } from '../report/provenance.js';
 import { assetPolicy } from './asset-policy.js';
 import { gridMismatch } from './grid-check.js';
 import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
@@ -51,6 +53,10 @@ import type { TileRunner } from './runners/types.js';
 import { IoQueue } from './queue.js';
 import type { BandKey, ScanBlockInput, ScanBlockOutput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
+import type { ScannedTile } from './runners/types.js';
+import { provenanceMembers, provenanceOf } from '../report/provenance.js';
+import type { ChipPaths } from '../report/evidence-outputs.js';
+import { TileQuicklookBuilder, type TileQuicklook } from '../report/tile-quicklook.js';
 
 /**
  * Bumped whenever the same inputs could give different evidence: it is in run.json, in tile job
@@ -87,7 +93,10 @@ export interface ScanOptions {
 export interface ScanSummary {
   out: string;
   candidates: number;
+  /** Ponds in the candidates (the sum of their pond_count): the one pond number of every output. */
   ponds: number;
+  /** Pond outlines in ponds.geojson, in candidates or not. */
+  pond_outlines: number;
   clearings: number;
   items: { before: number; after: number; skipped: number; dropped: number };
   tiles: number;
@@ -97,7 +106,8 @@ export interface ScanSummary {
   bytes: number;
 }
 
-function version(): string {
+/** The package version, as run.json and the report name it. */
+export function softwareVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
@@ -118,7 +128,8 @@ export interface ScanResult {
   candidates: Feature<Geometry, CandidateProperties>[];
   ponds: Feature<Geometry, PondProperties>[];
   clearings: Feature<Geometry, ClearingProperties>[];
-  /** The Copernicus attribution for the years scanned. */
+  /** Where the pixels came from: the Copernicus attribution for the years scanned, or synthetic. */
+  provenance: Provenance;
   attribution: string;
   years: number[];
   /** Tiles scanned: the name features carry, the grid key (planner.tileKey), the items compared. */
@@ -265,10 +276,10 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     silent: !!opts.quiet,
   });
   const runner = opts.runner ?? new LocalTileRunner({ workers: opts.workers ?? 2 });
-  let contexts: TileContext[];
+  let contexts: ScannedTile[];
   const clock: StageClock = { read: 0, compute: 0, assemble: 0, detect: 0 };
-  // Every asset stays open for the whole scan (its header is reused by every block, and the
-  // evidence outputs read chips from it); closed on failure here, else after renderEvidence.
+  // Every asset stays open while blocks are read (its header is reused by every block); closed on
+  // failure here, else once the tiles are done (the evidence outputs read nothing more).
   const closeSources = async (): Promise<void> => {
     await Promise.allSettled([...opened.values()].map((o) => o.source.close()));
   };
@@ -285,6 +296,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       clock,
       log,
       signal: opts.signal,
+      evidence: opts.evidence !== false,
     });
     contexts = ran.contexts;
     skipped.push(...ran.skipped);
@@ -319,12 +331,8 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const candidates = products.candidates.filter(inAoi);
   const clearings = products.clearings.filter(inAoi);
   const ponds = products.ponds.filter(inAoi);
-  const years = [
-    ...new Set(
-      scannedTiles.flatMap((tp) => [...tp.before, ...tp.after]).map((i) => i.datetime.getUTCFullYear()),
-    ),
-  ];
-  const attribution = attributionFor(years);
+  const provenance = provenanceOf(scannedTiles.flatMap((tp) => [...tp.before, ...tp.after]));
+  const { years, attribution } = provenance;
   const windows = {
     before: { start: String(opts.before.start), end: String(opts.before.end) },
     after: { start: String(opts.after.start), end: String(opts.after.end) },
@@ -333,42 +341,51 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     aoiName: opts.aoi.name,
     townshipsApproximate: opts.aoi.townships.length > 0,
     windows,
-    candidates: candidates.map((c) => c.properties),
+    source: { stac: opts.stac, collection: opts.collection },
+    software: { version: softwareVersion(), algorithm_version: ALGORITHM_VERSION },
+    candidates: candidateInputs(candidates as unknown as Feature<Geometry, Record<string, unknown>>[]),
     townships: opts.aoi.townships.map((x) => x.name),
     references: loadReferences(),
-    yearsScanned: years,
+    provenance,
     itemsUsed: usable.size,
     minConfidence: params.minConfidence,
+    acquisitions: acquisitionRows(
+      {
+        before: [...new Map(scannedTiles.flatMap((tp) => tp.before).map((i) => [i.id, i])).values()],
+        after: [...new Map(scannedTiles.flatMap((tp) => tp.after).map((i) => [i.id, i])).values()],
+      },
+      offsets,
+    ),
+    parameters: { ...params },
   });
   t = lap('products', t);
   // Re-scans publish their own registry's candidates (ids may be renamed there), so they skip
   // the chips and overlays that would name this scan's ids.
+  await closeSources();
   const evidence =
     opts.evidence === false
-      ? await closeSources().then(() => ({ files: {}, candidates, warnings: [] as string[] }))
+      ? { files: {}, candidates, warnings: [] as string[] }
       : // Loaded only when drawn: sharp and the PNG, HTML and FlatGeobuf writers cost ~100 ms
         // of start-up that `--no-evidence` runs and re-scans do not need.
-        await import('../report/evidence-outputs.js')
-          .then(({ renderEvidence }) =>
-            renderEvidence({
-              imagery: { opened, offsets, signal: opts.signal },
-              tiles: scannedTiles,
-              candidates,
-              ponds,
-              clearings,
-              townships: opts.aoi.townships,
-              report,
-              attribution,
-            }),
-          )
-          .finally(closeSources);
+        await import('../report/evidence-outputs.js').then(({ renderEvidence }) =>
+          renderEvidence({
+            tiles: contexts,
+            candidates,
+            ponds,
+            clearings,
+            townships: opts.aoi.townships,
+            aoi: opts.aoi.geometry,
+            report,
+            provenance,
+          }),
+        );
   for (const w of evidence.warnings) log(`scan: ${w}`);
   lap('evidence', t);
   const seconds = Math.round(performance.now() - t0) / 1000;
   const run = {
     software: {
       name: 'minewatch',
-      version: version(),
+      version: softwareVersion(),
       algorithm_version: ALGORITHM_VERSION,
       node: process.version,
     },
@@ -405,21 +422,26 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       ),
     },
     http: { ...http.stats, search_requests: found.requests, search_pages: found.pages },
-    attribution,
+    ...provenanceMembers(provenance),
   };
+  const chipsOf = (id: string): ChipPaths | undefined =>
+    (evidence.candidates.find((c) => c.properties.id === id)?.properties as { chips?: ChipPaths } | undefined)
+      ?.chips;
   const files: OutputFiles = {
     ...evidence.files,
-    'candidates.geojson': featureCollection(evidence.candidates, attribution, 'candidates'),
-    'ponds.geojson': featureCollection(ponds, attribution, 'ponds'),
-    'clearings.geojson': featureCollection(clearings, attribution, 'clearings'),
+    'candidates.geojson': featureCollection(evidence.candidates, provenance, 'candidates'),
+    'ponds.geojson': featureCollection(ponds, provenance, 'ponds'),
+    'clearings.geojson': featureCollection(clearings, provenance, 'clearings'),
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
-    'report.md': reportMarkdown(report),
+    'report.md': reportMarkdown(report, { overview: 'overview.png' in evidence.files, chipsOf }),
     'run.json': `${JSON.stringify(run, null, 2)}\n`,
   };
+  Object.assign(files, stacFiles(opts, windows, provenance, Object.keys(files), candidates.length));
   const summary: ScanSummary = {
     out: path.resolve(opts.out),
     candidates: candidates.length,
-    ponds: ponds.length,
+    ponds: report.totals.ponds,
+    pond_outlines: ponds.length,
     clearings: clearings.length,
     items: {
       before: found.before.length,
@@ -437,6 +459,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     candidates,
     ponds,
     clearings,
+    provenance,
     attribution,
     years,
     tiles: scannedTiles.map((tp) => ({
@@ -451,15 +474,64 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   };
 }
 
+/** catalog.json and item.json: the outputs described as one STAC Item of a Catalog. */
+function stacFiles(
+  opts: ScanOptions,
+  windows: { before: { start: string; end: string }; after: { start: string; end: string } },
+  provenance: Provenance,
+  files: readonly string[],
+  candidates: number,
+): OutputFiles {
+  const bbox = turf.bbox(opts.aoi.geometry).map((v) => Math.round(v * 1e6) / 1e6);
+  const id = `minewatch-${opts.aoi.name}-${windows.before.start}-${windows.after.start}`.replace(
+    /[^A-Za-z0-9_-]/g,
+    '-',
+  );
+  const item = stacItem({
+    id,
+    title: `minewatch scan of ${opts.aoi.name}: ${windows.before.start}/${windows.before.end} against ${windows.after.start}/${windows.after.end}`,
+    geometry: turf.bboxPolygon(bbox as [number, number, number, number]).geometry,
+    bbox,
+    start: windows.after.start,
+    end: windows.after.end,
+    files: [...files, 'catalog.json'],
+    provenance,
+    properties: {
+      'minewatch:before': `${windows.before.start}/${windows.before.end}`,
+      'minewatch:candidates': candidates,
+      'minewatch:stac': opts.stac,
+      'minewatch:collection': opts.collection,
+    },
+  });
+  const catalog = stacCatalog(
+    `${id}-catalog`,
+    `minewatch outputs: ${String(item['id'])}. ${provenance.attribution}`,
+    [{ href: './item.json', title: String((item['properties'] as { title: string }).title) }],
+  );
+  item['links'] = [
+    { rel: 'root', href: './catalog.json', type: 'application/json' },
+    { rel: 'parent', href: './catalog.json', type: 'application/json' },
+    { rel: 'self', href: './item.json', type: 'application/geo+json' },
+  ];
+  return {
+    'item.json': `${JSON.stringify(item, null, 2)}\n`,
+    'catalog.json': `${JSON.stringify(catalog, null, 2)}\n`,
+  };
+}
+
 /** Seconds spent per stage, summed over blocks (block stages overlap: they run concurrently). */
 export interface StageClock {
   read: number;
   compute: number;
   assemble: number;
   detect: number;
+  /** Assembling the evidence outputs' pixels and encoding the tile's COGs (evidence runs only). */
+  quicklook?: number;
 }
 
 export interface TileDeps {
+  /** Keep the evidence outputs' pixels of every block (quicklooks): chips, overlays, COGs. */
+  evidence?: boolean;
   clock: StageClock;
   opened: Map<string, Opened>;
   offsets: Map<string, OffsetDecision>;
@@ -478,9 +550,10 @@ export interface TileDeps {
 const READ_AHEAD_BYTES = 48 * 1024 * 1024;
 
 /** Reads and processes every block of one tile, then detects on the assembled tile planes. */
-export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContext> {
+export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTile> {
   const win = tileWindow(tp);
   const plane = new TileEvidenceBuilder(win.width, win.height);
+  const looks = d.evidence ? new TileQuicklookBuilder(win.width, win.height) : undefined;
   const deps: BlockReadDeps = {
     opened: d.opened,
     offsets: d.offsets,
@@ -517,6 +590,7 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContex
       try {
         // The block's own read buffers move to the worker (no copy, and no garbage left here).
         const { input, transfer } = await reader.take(k);
+        if (looks) input.quicklook = { rgbStep: looks.rgbStep };
         let t = performance.now();
         const ev = await d.pool.run<ScanBlockInput, ScanBlockOutput>(
           'scan-block',
@@ -532,6 +606,7 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContex
         d.clock.compute += (performance.now() - t) / 1000;
         t = performance.now();
         plane.addSparse(ev, block.x - win.x, block.y - win.y);
+        if (looks && ev.quicklook) looks.add(ev.quicklook, block.x - win.x, block.y - win.y);
         d.clock.assemble += (performance.now() - t) / 1000;
         d.progress.tick();
       } finally {
@@ -558,22 +633,44 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<TileContex
   const evidence = plane.build();
   const detections = detectTile(evidence, d.params);
   d.clock.detect += (performance.now() - t) / 1000;
+  const grid = {
+    epsg: tp.grid.epsg,
+    originX: tp.grid.originX + win.x * 10,
+    originY: tp.grid.originY - win.y * 10,
+    pixelSize: 10,
+  };
+  const beforeItems = tp.before.filter((_, i) => data.before[i] !== 0);
+  const afterItems = tp.after.filter((_, i) => data.after[i] !== 0);
+  let quicklook: TileQuicklook | undefined;
+  if (looks) {
+    const te = performance.now();
+    const p = provenanceOf([...beforeItems, ...afterItems]);
+    quicklook = looks.build({
+      tile: tp.tile,
+      grid,
+      detections,
+      minPonds: d.params.minPondsPerSite,
+      pondF: evidence.pondF,
+      pondPixels: evidence.attrs.idx,
+      metadata: {
+        ...Object.fromEntries(Object.entries(provenanceMembers(p)).map(([k, v]) => [k, String(v)])),
+        tile: tp.tile,
+        before_items: beforeItems.map((i) => i.id).join(' '),
+        after_items: afterItems.map((i) => i.id).join(' '),
+      },
+    });
+    d.clock.quicklook = (d.clock.quicklook ?? 0) + (performance.now() - te) / 1000;
+  }
   return {
     tile: tp.tile,
-    grid: {
-      epsg: tp.grid.epsg,
-      originX: tp.grid.originX + win.x * 10,
-      originY: tp.grid.originY - win.y * 10,
-      pixelSize: 10,
-    },
+    grid,
     detections,
-    beforeItems: tp.before.filter((_, i) => data.before[i] !== 0).map((i) => i.id),
-    afterItems: tp.after
-      .filter((_, i) => data.after[i] !== 0)
-      .map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
+    beforeItems: beforeItems.map((i) => i.id),
+    afterItems: afterItems.map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
     emptyItems: [
       ...tp.before.filter((_, i) => data.before[i] === 0),
       ...tp.after.filter((_, i) => data.after[i] === 0),
     ].map((i) => i.id),
+    ...(quicklook ? { quicklook } : {}),
   };
 }

@@ -97,7 +97,10 @@ describe('batch over three seasons', () => {
     expect(report.townships.reduce((s, t) => s + t.total, 0)).toBe(sites.length);
     const md = readFileSync(path.join(tmp, 'out', 'report.md'), 'utf8');
     expect(md).toContain('ISP-Myanmar');
-    expect(md).toContain('Contains modified Copernicus Sentinel data');
+    // The demo world is synthetic: the report says so and claims no Copernicus data.
+    expect(md).toContain('SYNTHETIC DATA');
+    expect(md).toContain('For comparison, real-world figures');
+    expect(md).not.toContain('Copernicus');
   });
 
   it('killed after its first window, the batch resumes from it and ends byte-identical', async () => {

@@ -1,54 +1,85 @@
+/**
+ * renderEvidence from a tile's quicklook alone (no imagery is read): chips with georeferencing
+ * sidecars, overlays, COGs, the other formats and report.html; a candidate whose tile kept no
+ * quicklook is warned about and the rest is still written.
+ */
 import { describe, expect, it } from 'vitest';
 import type { CandidateProperties } from '../../src/detect/sites.js';
+import type { TileDetections } from '../../src/detect/tile-detect.js';
+import { toLonLat } from '../../src/geo/utm.js';
+import { blockQuicklook } from '../../src/report/block-quicklook.js';
 import { renderEvidence } from '../../src/report/evidence-outputs.js';
-import { TileCache } from '../../src/report/imagery-reader.js';
+import { combineProvenance } from '../../src/report/provenance.js';
 import { loadReferences } from '../../src/report/references.js';
 import { buildReport } from '../../src/report/report.js';
+import { TileQuicklookBuilder } from '../../src/report/tile-quicklook.js';
 
-const ATTR = 'Contains modified Copernicus Sentinel data 2021, 2024';
+const W = 256;
+const grid = { epsg: 32647, originX: 400_000, originY: 2_850_000, pixelSize: 10 };
+const n = W * W;
+const fill = (v: number): Float32Array => new Float32Array(n).fill(v);
 
-describe('TileCache', () => {
-  it('loads a tile once, evicts the least recently used past its byte budget, forgets failures', async () => {
-    const cache = new TileCache(3);
-    let loads = 0;
-    const load = (v: number) => () => {
-      loads++;
-      return Promise.resolve(Uint8Array.of(v));
-    };
-    await cache.get('a', 1, load(1));
-    await cache.get('b', 1, load(2));
-    expect(await cache.get('a', 1, load(9))).toEqual(Uint8Array.of(1)); // hit; a is now newest
-    await cache.get('c', 1, load(3));
-    await cache.get('d', 1, load(4)); // over budget: b (least recently used) goes
-    expect(loads).toBe(4);
-    expect(cache.has('a')).toBe(true);
-    expect(cache.has('b')).toBe(false);
-    await expect(cache.get('e', 1, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await Promise.resolve();
-    expect(cache.has('e')).toBe(false);
+function quicklook() {
+  const planes = {
+    before: { red: fill(0.03), nir: fill(0.35) },
+    after: { blue: fill(0.08), green: fill(0.1), red: fill(0.15), nir: fill(0.25) },
+  };
+  const pond = 100 * W + 100;
+  const b = new TileQuicklookBuilder(W, W);
+  b.add(blockQuicklook(planes, [pond], W, W, b.rgbStep), 0, 0);
+  const pondF = new Uint8Array(n);
+  pondF[pond] = 200;
+  const detections = {
+    clearings: [
+      {
+        polygons: [
+          [
+            [
+              [90, 90],
+              [110, 90],
+              [110, 110],
+              [90, 110],
+              [90, 90],
+            ],
+          ],
+        ],
+        ponds: [0],
+      },
+    ],
+    ponds: [{ peaks: 3 }],
+  } as unknown as TileDetections;
+  return b.build({
+    tile: 'MGRS-47RMJ',
+    grid,
+    detections,
+    minPonds: 2,
+    pondF,
+    pondPixels: [pond],
+    metadata: { attribution: 'x' },
   });
-});
+}
+
+const corner = (x: number, y: number): [number, number] =>
+  toLonLat(32647, [grid.originX + x * 10, grid.originY - y * 10]);
+const geometry = {
+  type: 'Polygon' as const,
+  coordinates: [[corner(90, 110), corner(110, 110), corner(110, 90), corner(90, 90), corner(90, 110)]],
+};
+
+function props(id: string, tile: string): CandidateProperties {
+  return {
+    id,
+    confidence: 0.9,
+    pond_count: 3,
+    township: 'Chipwi',
+    tiles: [tile],
+    cleared_area_m2: 40_000,
+  } as unknown as CandidateProperties;
+}
 
 describe('renderEvidence', () => {
-  it('never fails the scan for a candidate it cannot chip: it warns and still writes the rest', async () => {
-    const props = {
-      id: 'mw-25.0000N-97.0000E',
-      confidence: 0.9,
-      pond_count: 3,
-      township: 'Chipwi',
-      tiles: ['MGRS-47RMJ'],
-    } as unknown as CandidateProperties;
-    const geometry = {
-      type: 'Polygon' as const,
-      coordinates: [
-        [
-          [97, 25],
-          [97.001, 25],
-          [97.001, 25.001],
-          [97, 25],
-        ],
-      ],
-    };
+  it('draws chips, overlays and COGs from the quicklook, and warns about a tile without one', async () => {
+    const provenance = combineProvenance([{ synthetic: true, years: [2021, 2024], attribution: '' }]);
     const report = buildReport({
       aoiName: 'test',
       townshipsApproximate: false,
@@ -56,39 +87,60 @@ describe('renderEvidence', () => {
         before: { start: '2020-12-01', end: '2021-02-28' },
         after: { start: '2023-12-01', end: '2024-02-29' },
       },
-      candidates: [{ township: 'Chipwi', confidence: 0.9, pond_count: 3 }],
+      source: { stac: 'http://127.0.0.1/v1', collection: 'sentinel-2-l2a' },
+      software: { version: '0', algorithm_version: '2' },
+      candidates: [],
       townships: ['Chipwi'],
       references: loadReferences(),
-      yearsScanned: [2021, 2024],
-      itemsUsed: 0,
+      provenance,
+      itemsUsed: 2,
       minConfidence: 0.5,
+      acquisitions: [],
+      parameters: {},
     });
     const out = await renderEvidence({
-      imagery: { opened: new Map(), offsets: new Map() },
-      tiles: [],
-      candidates: [{ type: 'Feature', geometry, properties: props }],
+      tiles: [{ tile: 'MGRS-47RMJ', quicklook: quicklook() }, { tile: 'MGRS-47RLJ' }],
+      candidates: [
+        { type: 'Feature', geometry, properties: props('mw-a', 'MGRS-47RMJ') },
+        { type: 'Feature', geometry, properties: props('mw-b', 'MGRS-47RLJ') },
+      ],
       ponds: [],
       clearings: [],
       townships: [{ name: 'Chipwi', geometry }],
+      aoi: geometry,
       report,
-      attribution: ATTR,
+      provenance,
     });
-    expect(out.warnings).toEqual([
-      'candidate mw-25.0000N-97.0000E: no chips: tile MGRS-47RMJ was not scanned',
-    ]);
-    expect(out.candidates[0]!.properties.chips).toBeUndefined();
-    expect(Object.keys(out.files).sort()).toEqual([
-      'candidates.fgb',
-      'candidates.geojsonl',
-      'clearings.fgb',
-      'clearings.geojsonl',
+    expect(out.warnings).toEqual(['candidate mw-b: no chips: tile MGRS-47RLJ kept no quicklook']);
+    expect(out.candidates[0]!.properties.chips).toEqual({
+      before: 'chips/mw-a-before.png',
+      after: 'chips/mw-a-after.png',
+      ndvi_change: 'chips/mw-a-ndvi-change.png',
+    });
+    expect(out.candidates[1]!.properties.chips).toBeUndefined();
+    const files = Object.keys(out.files).sort();
+    for (const f of [
+      'chips/mw-a-before.png',
+      'chips/mw-a-before.png.aux.xml',
+      'overlays/MGRS-47RMJ-before-ndvi.png',
+      'overlays/MGRS-47RMJ-after-true-colour.png',
       'overlays/index.json',
-      'ponds.fgb',
-      'ponds.geojsonl',
-      'report.html',
+      'rasters/MGRS-47RMJ-ndvi-change.tif',
+      'rasters/MGRS-47RMJ-pond-fraction.tif',
+      'candidates.fgb',
+      'candidates.csv',
+      'candidates.kml',
       'townships.geojson',
-    ]);
-    expect(String(out.files['report.html'])).toContain(ATTR);
-    expect(JSON.parse(String(out.files['overlays/index.json']))).toEqual({ attribution: ATTR, overlays: [] });
+      'overview.png',
+      'report.html',
+    ])
+      expect(files).toContain(f);
+    const aux = String(out.files['chips/mw-a-before.png.aux.xml']);
+    expect(aux).toContain('<SRS dataAxisToSRSAxisMapping="1,2">EPSG:32647</SRS>');
+    expect(aux).toContain('<MDI key="synthetic">true</MDI>');
+    const png = out.files['chips/mw-a-after.png'] as Uint8Array;
+    expect(Buffer.from(png.subarray(1, 4)).toString()).toBe('PNG');
+    const tif = out.files['rasters/MGRS-47RMJ-pond-fraction.tif'] as Uint8Array;
+    expect(Buffer.from(tif.subarray(0, 2)).toString()).toBe('II');
   });
 });

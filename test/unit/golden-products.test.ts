@@ -12,6 +12,7 @@ import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { buildProducts } from '../../src/detect/sites.js';
 import { detectTile } from '../../src/detect/tile-detect.js';
 import { featureCollection } from '../../src/run/outputs.js';
+import { combineProvenance } from '../../src/report/provenance.js';
 
 const GOLDEN = path.resolve(__dirname, '../golden/small-site.geojson');
 const enc = (ndvi: number): number => Math.round((ndvi + 1) * 127.5);
@@ -62,11 +63,11 @@ function products(): string {
     [],
     DEFAULT_PARAMS,
   );
-  const attribution = 'Contains modified Copernicus Sentinel data 2021, 2023, 2024';
+  const provenance = combineProvenance([{ synthetic: false, years: [2021, 2023, 2024], attribution: '' }]);
   return [
-    featureCollection(p.candidates, attribution, 'candidates'),
-    featureCollection(p.clearings, attribution, 'clearings'),
-    featureCollection(p.ponds, attribution, 'ponds'),
+    featureCollection(p.candidates, provenance, 'candidates'),
+    featureCollection(p.clearings, provenance, 'clearings'),
+    featureCollection(p.ponds, provenance, 'ponds'),
   ].join('');
 }
 

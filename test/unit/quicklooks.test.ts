@@ -2,42 +2,37 @@ import { describe, expect, it } from 'vitest';
 import {
   chipScale,
   chipWindow,
-  clearest,
-  clearFraction,
   overlayStep,
   toPixelRings,
   windowCorners,
   type GridRef,
 } from '../../src/report/evidence-plan.js';
-import { drawRings, ndviChange, trueColour, upscale } from '../../src/report/quicklooks.js';
+import { ndviChangeColour, ndviColour } from '../../src/report/chips.js';
+import { drawRings, upscale, type Rgba } from '../../src/report/quicklooks.js';
 import { toLonLat } from '../../src/geo/utm.js';
 
-const f32 = (...v: number[]): Float32Array => Float32Array.from(v);
 const px = (d: Uint8ClampedArray, i: number): number[] => [...d.subarray(i * 4, i * 4 + 4)];
 
 describe('quicklooks', () => {
-  it('stretches true colour identically for every image and leaves no data transparent', () => {
-    const a = trueColour(f32(0.1, NaN, 0.3), f32(0.1, 0.1, 0.3), f32(0.1, 0.1, 0.6), 3, 1);
-    expect(px(a.data, 0)).toEqual(px(trueColour(f32(0.1), f32(0.1), f32(0.1), 1, 1).data, 0));
-    expect(px(a.data, 1)[3]).toBe(0);
-    expect(px(a.data, 2)).toEqual([255, 255, 255, 255]);
-    expect(px(a.data, 0)[0]).toBeGreaterThan(100); // gamma lifts the dark forest
-  });
-
-  it('colours NDVI loss red, gain green, no change grey', () => {
-    const before = { red: f32(0.03, 0.2, 0.05, NaN), nir: f32(0.4, 0.25, 0.3, 0.3) };
-    const after = { red: f32(0.2, 0.03, 0.05, 0.1), nir: f32(0.25, 0.4, 0.3, 0.3) };
-    const c = ndviChange(before, after, 4, 1);
-    const [lr, lg] = px(c.data, 0);
-    const [gr, gg] = px(c.data, 1);
-    expect(lr).toBeGreaterThan(lg!);
-    expect(gg).toBeGreaterThan(gr!);
-    expect(px(c.data, 2)).toEqual([128, 128, 128, 255]);
-    expect(px(c.data, 3)[3]).toBe(0);
+  it('colours NDVI from brown (bare) to green (forest), NDVI loss red, gain green, none grey', () => {
+    const [br, bg] = ndviColour(0.15);
+    const [fr, fg] = ndviColour(0.85);
+    expect(br).toBeGreaterThan(bg);
+    expect(fg).toBeGreaterThan(fr);
+    const [lr, lg] = ndviChangeColour(-0.5);
+    const [gr, gg] = ndviChangeColour(0.5);
+    expect(lr).toBeGreaterThan(lg);
+    expect(gg).toBeGreaterThan(gr);
+    expect(ndviChangeColour(0)).toEqual([128, 128, 128]);
   });
 
   it('upscales by whole pixels and draws ring outlines inside the image only', () => {
-    const img = upscale(trueColour(f32(0, 0.3), f32(0, 0.3), f32(0, 0.3), 2, 1), 3);
+    const two: Rgba = {
+      width: 2,
+      height: 1,
+      data: Uint8ClampedArray.from([0, 0, 0, 255, 255, 255, 255, 255]),
+    };
+    const img = upscale(two, 3);
     expect([img.width, img.height]).toEqual([6, 3]);
     expect(px(img.data, 2)[0]).toBe(0);
     expect(px(img.data, 3)[0]).toBe(255);
@@ -92,7 +87,8 @@ describe('evidence plan', () => {
     expect(edge.x).toBe(0);
     expect(edge.y + edge.height).toBe(512);
     expect(chipWindow(square(900, 900, 10), grid)).toBeUndefined();
-    expect(chipScale(32)).toBe(9);
+    expect(chipScale(32)).toBe(5);
+    expect(chipScale(107)).toBe(2); // never narrower than CHIP_TARGET_PX
     expect(chipScale(400)).toBe(1);
   });
 
@@ -103,11 +99,5 @@ describe('evidence plan', () => {
     expect(c).toHaveLength(4);
     expect(c[0]![1]).toBeGreaterThan(c[3]![1]); // top above bottom
     expect(c[1]![0]).toBeGreaterThan(c[0]![0]); // right of left
-  });
-
-  it('picks the clearest acquisition by SCL', () => {
-    expect(clearFraction(Uint8Array.from([4, 5, 9, 0]))).toBe(0.5);
-    expect(clearest([0.2, undefined, 0.9, 0.9])).toBe(2);
-    expect(clearest([0, undefined])).toBe(-1);
   });
 });

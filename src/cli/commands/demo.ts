@@ -52,9 +52,9 @@ export function registerDemo(program: Command): Command {
         if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
         else
           process.stdout.write(
-            `demo: ${s.candidates} mine-site candidates, ${s.ponds} ponds, ${s.clearings} clearings in ${s.seconds.toFixed(1)} s ` +
+            `demo: ${s.candidates} mine-site candidates holding ${s.ponds} ponds (${s.clearings} clearings, ${s.pond_outlines} pond outlines in all) in ${s.seconds.toFixed(1)} s ` +
               `(${s.requests} HTTP requests, ${(s.bytes / 1e6).toFixed(1)} MB read)\n` +
-              `outputs: ${s.out}/candidates.geojson, ponds.geojson, clearings.geojson, report.md, report.html, run.json, chips/\n` +
+              `outputs: ${s.out}/report.html, report.md, candidates.geojson (.csv, .kml, .fgb), rasters/, chips/, catalog.json; docs/outputs.md explains each\n` +
               `see them on a map: npx minewatch serve ${path.relative(process.cwd(), s.out) || '.'}\n`,
           );
       } finally {

@@ -169,7 +169,7 @@ export function registerScan(program: Command): Command {
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
     else
       process.stdout.write(
-        `scan: ${s.candidates} candidates, ${s.ponds} ponds, ${s.clearings} clearings from ${s.items.before}+${s.items.after} items ` +
+        `scan: ${s.candidates} candidates holding ${s.ponds} ponds (${s.clearings} clearings, ${s.pond_outlines} pond outlines in all) from ${s.items.before}+${s.items.after} items ` +
           `(${s.tiles} tiles, ${s.blocks} blocks) in ${s.seconds.toFixed(1)} s; outputs in ${s.out}\n`,
       );
   });

@@ -40,9 +40,11 @@ export async function serve(opts: ServeOptions, io: ServeIo): Promise<ViewerServ
   const dir = path.resolve(opts.outDir);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new InvalidInputError(`${opts.outDir} is not a folder: pass the --out folder of a scan`);
-  if (!existsSync(path.join(dir, 'candidates.geojson')))
+  // A scan's folder, or a batch's (its windows are then stepped through with the season slider).
+  const batch = existsSync(path.join(dir, 'sites.geojson')) && existsSync(path.join(dir, 'windows'));
+  if (!batch && !existsSync(path.join(dir, 'candidates.geojson')))
     throw new InvalidInputError(
-      `${opts.outDir} holds no candidates.geojson: pass the --out folder of a scan`,
+      `${opts.outDir} holds no candidates.geojson or sites.geojson: pass the --out folder of a scan or of a batch`,
     );
   const server = await startViewerServer({ root: dir, host: opts.host, port: opts.port });
   const stop = (): void => {
@@ -67,7 +69,10 @@ export function registerServe(
       "Serve a scan's output folder as a local, read-only map page (MapLibre, bundled: works offline) " +
         'with candidates, ponds, clearings, chips and the before/after imagery; prints the URL',
     )
-    .argument('<outdir>', 'output folder of a scan (its --out)')
+    .argument(
+      '<outdir>',
+      'output folder of a scan (its --out), or of a batch (a season slider steps through its windows)',
+    )
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8080)
     .option('--host <h>', 'address to bind', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host', false)

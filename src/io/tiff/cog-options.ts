@@ -29,10 +29,25 @@ export interface WriteCogOptions {
   overviewResampling?: 'nearest' | 'average';
   /** Overviews stop once a level fits in minOverviewSize x minOverviewSize (default tileSize). */
   minOverviewSize?: number;
+  /** What the values mean, written as GDAL's GDAL_METADATA tag (42112); none by default. */
+  metadata?: CogMetadata;
+}
+
+/**
+ * Metadata GDAL (and so QGIS) reads from the GDAL_METADATA tag: dataset items (key = value), and
+ * the band's description, unit and the scale and offset that turn stored integers into values
+ * (value = stored * scale + offset).
+ */
+export interface CogMetadata {
+  items?: Record<string, string>;
+  band?: { description?: string; unit?: string; scale?: number; offset?: number };
 }
 
 /** Options with every default applied. */
-export type ResolvedCogOptions = Required<Omit<WriteCogOptions, 'nodata'>> & { nodata: number | undefined };
+export type ResolvedCogOptions = Required<Omit<WriteCogOptions, 'nodata' | 'metadata'>> & {
+  nodata: number | undefined;
+  metadata: CogMetadata | undefined;
+};
 
 const TILE_SIZES = [256, 512, 1024] as const;
 const MAX_VALUE: Record<CogDataType, number> = { uint8: 0xff, uint16: 0xffff };
@@ -93,6 +108,8 @@ export function validateCogOptions(opts: WriteCogOptions): ResolvedCogOptions {
   if (!isInt(minOverviewSize) || minOverviewSize < 1) {
     throw new Error(`encodeCog: minOverviewSize must be a positive integer, got ${minOverviewSize}`);
   }
+  const { metadata } = opts;
+  if (metadata !== undefined) checkMetadata(metadata);
   return {
     width,
     height,
@@ -105,5 +122,17 @@ export function validateCogOptions(opts: WriteCogOptions): ResolvedCogOptions {
     compressionLevel,
     overviewResampling,
     minOverviewSize,
+    metadata,
   };
+}
+
+function checkMetadata(m: CogMetadata): void {
+  for (const key of Object.keys(m.items ?? {}))
+    if (!/^[A-Za-z_][A-Za-z0-9_:.-]*$/.test(key))
+      throw new Error(`encodeCog: metadata item name ${JSON.stringify(key)} is not a plain name`);
+  for (const key of ['scale', 'offset'] as const) {
+    const v = m.band?.[key];
+    if (v !== undefined && !isFiniteNumber(v))
+      throw new Error(`encodeCog: metadata.band.${key} must be finite`);
+  }
 }

@@ -15,11 +15,16 @@
 import { endianness } from 'node:os';
 import { deflateSync } from 'node:zlib';
 
-import { validateCogOptions, type ResolvedCogOptions, type WriteCogOptions } from './cog-options.js';
-import { buildOverviews, type Pixels, type RasterLevel } from './overviews.js';
+import {
+  validateCogOptions,
+  type CogMetadata,
+  type ResolvedCogOptions,
+  type WriteCogOptions,
+} from './cog-options.js';
+import { buildOverviews, overviewSizes, type Pixels, type RasterLevel } from './overviews.js';
 import { GeoKey, Tag, layoutIfds, makeIfd, writeIfds, type Ifd, type TiffField } from './tiff-tags.js';
 
-export type { CogDataType, CogGeoreference, WriteCogOptions } from './cog-options.js';
+export type { CogDataType, CogGeoreference, CogMetadata, WriteCogOptions } from './cog-options.js';
 
 const CLASSIC_TIFF_LIMIT = 0xffffffff;
 
@@ -42,12 +47,19 @@ function differenceRows(tile: Pixels, tileSize: number): void {
   }
 }
 
+/** One padded tile, differenced when asked, DEFLATE-compressed (works on a copy it owns). */
+function compressTile(tile: Pixels, o: ResolvedCogOptions): Buffer {
+  if (o.predictor === 2) differenceRows(tile, o.tileSize);
+  let bytes = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
+  if (tile.BYTES_PER_ELEMENT === 2 && endianness() === 'BE') bytes = Buffer.from(bytes).swap16();
+  return deflateSync(bytes, { level: o.compressionLevel });
+}
+
 /** Cuts a level into padded tiles, row-major, and DEFLATE-compresses each one. */
 function encodeTiles(level: RasterLevel, o: ResolvedCogOptions): Buffer[] {
   const { width, height, data } = level;
   const ts = o.tileSize;
   const tile = data instanceof Uint16Array ? new Uint16Array(ts * ts) : new Uint8Array(ts * ts);
-  const swap = tile.BYTES_PER_ELEMENT === 2 && endianness() === 'BE';
   const pad = o.nodata ?? 0;
   const tiles: Buffer[] = [];
   for (let y0 = 0; y0 < height; y0 += ts) {
@@ -59,10 +71,7 @@ function encodeTiles(level: RasterLevel, o: ResolvedCogOptions): Buffer[] {
         const start = (y0 + r) * width + x0;
         tile.set(data.subarray(start, start + w), r * ts);
       }
-      if (o.predictor === 2) differenceRows(tile, ts);
-      let bytes = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
-      if (swap) bytes = Buffer.from(bytes).swap16();
-      tiles.push(deflateSync(bytes, { level: o.compressionLevel }));
+      tiles.push(compressTile(tile, o));
     }
   }
   return tiles;
@@ -122,6 +131,8 @@ function buildIfd(level: RasterLevel, o: ResolvedCogOptions, isOverview: boolean
     );
   }
   if (o.nodata !== undefined) fields.push({ tag: Tag.GdalNodata, type: 'ascii', values: String(o.nodata) });
+  if (o.metadata && !isOverview)
+    fields.push({ tag: Tag.GdalMetadata, type: 'ascii', values: gdalMetadataXml(o.metadata) });
   return makeIfd(fields);
 }
 
@@ -129,6 +140,27 @@ function tileArray(ifd: Ifd, tag: number): Uint32Array {
   const values = ifd.find((f) => f.tag === tag)?.values;
   if (!(values instanceof Uint32Array)) throw new Error(`internal: IFD has no tag ${tag}`);
   return values;
+}
+
+/** XML text, 7-bit ASCII: markup characters and anything outside printable ASCII as references. */
+const xmlText = (v: string): string =>
+  v.replace(/[^\x20-\x7e]|[&<>"]/g, (c) => `&#${c.codePointAt(0) ?? 32};`);
+
+/** GDAL's GDAL_METADATA document, on one line (TIFF ASCII fields here hold printable ASCII only). */
+export function gdalMetadataXml(m: CogMetadata): string {
+  const items = Object.entries(m.items ?? {}).map(
+    ([k, v]) => `<Item name="${xmlText(k)}">${xmlText(v)}</Item>`,
+  );
+  const band = m.band ?? {};
+  const role = (name: string, r: string, v: string | number | undefined): string[] =>
+    v === undefined ? [] : [`<Item name="${name}" sample="0" role="${r}">${xmlText(String(v))}</Item>`];
+  items.push(
+    ...role('DESCRIPTION', 'description', band.description),
+    ...role('UNITTYPE', 'unittype', band.unit),
+    ...role('SCALE', 'scale', band.scale),
+    ...role('OFFSET', 'offset', band.offset),
+  );
+  return `<GDALMetadata>${items.join('')}</GDALMetadata>`;
 }
 
 /**
@@ -140,9 +172,23 @@ export function encodeCog(opts: WriteCogOptions): Buffer {
   const o = validateCogOptions(opts);
   const full: RasterLevel = { width: o.width, height: o.height, data: o.data };
   const levels = [full, ...buildOverviews(full, o.overviewResampling, o.minOverviewSize, o.nodata)];
-  const tiles = levels.map((level) => encodeTiles(level, o));
-  const ifds = levels.map((level, i) => buildIfd(level, o, i > 0, tiles[i]!.length));
+  return assemble(
+    levels,
+    levels.map((level) => encodeTiles(level, o)),
+    o,
+  );
+}
 
+/**
+ * The file around already compressed tiles: `tiles[level][j]` is tile j (row-major) of that level,
+ * undefined for a sparse tile (offset and byte count 0: GDAL reads it as nodata, or 0 without one).
+ */
+function assemble(
+  levels: readonly { width: number; height: number }[],
+  tiles: readonly (readonly (Buffer | undefined)[])[],
+  o: ResolvedCogOptions,
+): Buffer {
+  const ifds = levels.map((level, i) => buildIfd(level as RasterLevel, o, i > 0, tiles[i]!.length));
   const ghostEnd = 8 + GHOST.length;
   const layout = layoutIfds(ifds, ghostEnd, new Set([Tag.TileOffsets, Tag.TileByteCounts]));
   let pos = layout.end;
@@ -150,6 +196,7 @@ export function encodeCog(opts: WriteCogOptions): Buffer {
     const offsets = tileArray(ifds[i]!, Tag.TileOffsets);
     const byteCounts = tileArray(ifds[i]!, Tag.TileByteCounts);
     tiles[i]!.forEach((t, j) => {
+      if (t === undefined) return; // sparse: offset and byte count stay 0
       pos += LEADER_SIZE;
       offsets[j] = Math.min(pos, CLASSIC_TIFF_LIMIT); // clamped: checked below before any use
       byteCounts[j] = t.length;
@@ -169,6 +216,7 @@ export function encodeCog(opts: WriteCogOptions): Buffer {
   for (let i = levels.length - 1; i >= 0; i--) {
     const offsets = tileArray(ifds[i]!, Tag.TileOffsets);
     tiles[i]!.forEach((t, j) => {
+      if (t === undefined) return;
       const at = offsets[j]!;
       buf.writeUInt32LE(t.length, at - LEADER_SIZE);
       t.copy(buf, at);
@@ -176,4 +224,128 @@ export function encodeCog(opts: WriteCogOptions): Buffer {
     });
   }
   return buf;
+}
+
+/** The options of a sparse COG: a uint8 band that is 0 almost everywhere, without a nodata value. */
+export type SparseCogOptions = Omit<
+  WriteCogOptions,
+  'data' | 'dataType' | 'nodata' | 'overviewResampling'
+> & {
+  /** The full-resolution tile at tile column tx, row ty (tileSize² values, row-major, padded with 0), or undefined when all 0. */
+  tile: (tx: number, ty: number) => Uint8Array | undefined;
+};
+
+/**
+ * A uint8 COG of a band that is 0 nearly everywhere (a pond-fraction map), with the all-zero tiles
+ * left sparse at every level, as GDAL's SPARSE_OK writes them: the cost follows the non-zero tiles,
+ * not the image size. Overviews average 2 x 2 pixels (pixels past the image edge left out), as
+ * encodeCog's 'average' does with no nodata.
+ */
+export function encodeSparseCog(opts: SparseCogOptions): Buffer {
+  const { tile: tileAt, ...rest } = opts;
+  // Validated through the dense path's rules with a stand-in one-pixel band.
+  const o = validateCogOptions({
+    ...rest,
+    width: 1,
+    height: 1,
+    dataType: 'uint8',
+    data: new Uint8Array(1),
+  });
+  const full = { width: opts.width, height: opts.height };
+  o.width = full.width;
+  o.height = full.height;
+  if (!Number.isInteger(full.width) || full.width < 1 || !Number.isInteger(full.height) || full.height < 1)
+    throw new Error(`encodeSparseCog: width and height must be positive integers`);
+  const ts = o.tileSize;
+  const sizes = [
+    [full.width, full.height] as [number, number],
+    ...overviewSizes(full.width, full.height, o.minOverviewSize),
+  ];
+  const raw: (Uint8Array | undefined)[][] = [];
+  const nx0 = Math.ceil(full.width / ts);
+  const ny0 = Math.ceil(full.height / ts);
+  const level0: (Uint8Array | undefined)[] = [];
+  for (let ty = 0; ty < ny0; ty++)
+    for (let tx = 0; tx < nx0; tx++) {
+      const t = tileAt(tx, ty);
+      if (t !== undefined && t.length !== ts * ts)
+        throw new Error(`encodeSparseCog: tile ${tx},${ty} has ${t.length} values, not ${ts * ts}`);
+      level0.push(t);
+    }
+  raw.push(level0);
+  for (let k = 1; k < sizes.length; k++) {
+    const [pw, ph] = sizes[k - 1] as [number, number];
+    const [w, h] = sizes[k] as [number, number];
+    const pnx = Math.ceil(pw / ts);
+    const prev = raw[k - 1] as (Uint8Array | undefined)[];
+    const nx = Math.ceil(w / ts);
+    const ny = Math.ceil(h / ts);
+    const level: (Uint8Array | undefined)[] = [];
+    for (let ty = 0; ty < ny; ty++)
+      for (let tx = 0; tx < nx; tx++) {
+        let out: Uint8Array | undefined;
+        for (let q = 0; q < 4; q++) {
+          const cx = 2 * tx + (q & 1);
+          const cy = 2 * ty + (q >> 1);
+          const child = cx < pnx ? prev[cy * pnx + cx] : undefined;
+          if (child === undefined) continue;
+          out ??= new Uint8Array(ts * ts);
+          halveInto(child, out, ts, (q & 1) * (ts >> 1), (q >> 1) * (ts >> 1), pw - cx * ts, ph - cy * ts);
+        }
+        level.push(out);
+      }
+    raw.push(level);
+  }
+  const levels = sizes.map(([width, height]) => ({ width, height }));
+  const zero = new Uint8Array(ts * ts);
+  return assemble(
+    levels,
+    raw.map((level) =>
+      level.map((t) =>
+        t === undefined || t.every((v, i) => v === zero[i]) ? undefined : compressTile(t, o),
+      ),
+    ),
+    o,
+  );
+}
+
+/**
+ * Averages 2 x 2 pixels of `child` (a ts x ts tile whose first `validW` x `validH` pixels lie in the
+ * image) into the quadrant of `out` starting at (ox, oy); pixels past the image edge are left out.
+ */
+function halveInto(
+  child: Uint8Array,
+  out: Uint8Array,
+  ts: number,
+  ox: number,
+  oy: number,
+  validW: number,
+  validH: number,
+): void {
+  const vw = Math.min(ts, validW);
+  const vh = Math.min(ts, validH);
+  const half = ts >> 1;
+  for (let y = 0; y < half && 2 * y < vh; y++) {
+    const r0 = 2 * y * ts;
+    const hasY1 = 2 * y + 1 < vh;
+    for (let x = 0; x < half && 2 * x < vw; x++) {
+      const x0 = 2 * x;
+      const hasX1 = x0 + 1 < vw;
+      let sum = child[r0 + x0] as number;
+      let n = 1;
+      if (hasX1) {
+        sum += child[r0 + x0 + 1] as number;
+        n++;
+      }
+      if (hasY1) {
+        sum += child[r0 + ts + x0] as number;
+        n++;
+        if (hasX1) {
+          sum += child[r0 + ts + x0 + 1] as number;
+          n++;
+        }
+      }
+      out[(oy + y) * ts + ox + x] = Math.floor((2 * sum + n) / (2 * n));
+    }
+  }
 }

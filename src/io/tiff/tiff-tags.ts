@@ -25,6 +25,7 @@ export const Tag = {
   ModelPixelScale: 33550,
   ModelTiepoint: 33922,
   GeoKeyDirectory: 34735,
+  GdalMetadata: 42112,
   GdalNodata: 42113,
 } as const;
 

@@ -10,13 +10,12 @@
  */
 import { FlowProducer, Job, Queue, type FlowJob } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TileContext } from '../../detect/sites.js';
 import { MinewatchError } from '../../errors.js';
 import type { TilePlan } from '../planner.js';
 import { decodeOutcome, encodeTileJob, scanJobId, tileJobId } from './tile-job.js';
 import { redisConnection } from './redis.js';
 import { DEFAULT_QUEUE } from './redis-options.js';
-import type { SkippedItem, TileRunContext, TileRunner, TileRunResult } from './types.js';
+import type { ScannedTile, SkippedItem, TileRunContext, TileRunner, TileRunResult } from './types.js';
 
 /** Redis could not be reached for longer than the run allows. */
 export class RedisUnavailableError extends MinewatchError {
@@ -75,8 +74,8 @@ export class BullmqTileRunner implements TileRunner {
     const o = this.options;
     const keep = { age: o.keepSeconds ?? 7 * 24 * 3600 };
     const children = tiles.map((tp) => ({
-      id: tileJobId(tp, ctx.offsets, ctx.params),
-      data: encodeTileJob(tp, ctx.offsets, ctx.params, ctx.stac, ctx.concurrency),
+      id: tileJobId(tp, ctx.offsets, ctx.params, ctx.evidence === true),
+      data: encodeTileJob(tp, ctx.offsets, ctx.params, ctx.stac, ctx.concurrency, ctx.evidence === true),
     }));
     const parentId = scanJobId(children.map((c) => c.id));
     const flow: FlowJob = {
@@ -165,7 +164,7 @@ export class BullmqTileRunner implements TileRunner {
     if (!Array.isArray(values) || values.length !== children.length)
       throw new DistributedRunError(`scan job ${parentId} finished without one result per tile`);
     if (blocks > ticked) ctx.progress.tick(blocks - ticked);
-    const contexts: TileContext[] = [];
+    const contexts: ScannedTile[] = [];
     const skipped: SkippedItem[] = [];
     values.forEach((v: unknown, k) => {
       const outcome = decodeOutcome(v, (children[k] as { id: string }).id);

@@ -3,16 +3,15 @@
  * worker threads. The drop-a-failing-item-and-redo-the-tile loop lives here because remote
  * workers run exactly the same loop on their tiles.
  */
-import type { TileContext } from '../../detect/sites.js';
 import { failedItem } from '../item-failure.js';
 import type { TilePlan } from '../planner.js';
 import { processTile, type TileDeps } from '../scan.js';
 import { WorkerPool } from '../worker-pool.js';
-import type { SkippedItem, TileRunContext, TileRunner, TileRunResult } from './types.js';
+import type { ScannedTile, SkippedItem, TileRunContext, TileRunner, TileRunResult } from './types.js';
 
 export interface TileOutcome {
   /** Undefined when the tile was left with no usable before or after item. */
-  context: TileContext | undefined;
+  context: ScannedTile | undefined;
   skipped: SkippedItem[];
 }
 
@@ -65,7 +64,7 @@ export class LocalTileRunner implements TileRunner {
 
   async runTiles(tiles: readonly TilePlan[], ctx: TileRunContext): Promise<TileRunResult> {
     const pool = new WorkerPool({ size: this.options.workers ?? 2, taskTimeoutMs: 10 * 60_000 });
-    const contexts: TileContext[] = [];
+    const contexts: ScannedTile[] = [];
     const skipped: SkippedItem[] = [];
     try {
       for (const planned of tiles) {
@@ -80,6 +79,7 @@ export class LocalTileRunner implements TileRunner {
             params: ctx.params,
             progress: ctx.progress,
             signal: ctx.signal,
+            evidence: ctx.evidence ?? false,
           },
           ctx.log,
         );

@@ -7,11 +7,10 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OffsetDecision } from '../../catalog/harmonise.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../../detect/params.js';
-import type { TileContext } from '../../detect/sites.js';
 import { decodeItem, encodeItem } from '../../state/item-codec.js';
 import type { TilePlan } from '../planner.js';
 import { ALGORITHM_VERSION, type StageClock } from '../scan.js';
-import type { SkippedItem } from './types.js';
+import type { ScannedTile, SkippedItem } from './types.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -37,6 +36,8 @@ const TileJobSchema = z.strictObject({
   stac: z.string().refine((s) => URL.canParse(s), 'not a URL'),
   concurrency: Int.min(1).max(256),
   params: ParamsSchema,
+  /** Keep the evidence outputs' pixels (absent: no, as before the field existed). */
+  evidence: z.boolean().optional(),
   tile: z.strictObject({
     tile: z.string().min(1),
     grid: z.strictObject({
@@ -67,6 +68,7 @@ export interface TileJob {
   stac: URL;
   concurrency: number;
   params: DetectParams;
+  evidence: boolean;
   tile: TilePlan;
   offsets: Map<string, OffsetDecision>;
 }
@@ -77,6 +79,7 @@ export function encodeTileJob(
   params: DetectParams,
   stac: URL,
   concurrency: number,
+  evidence = false,
 ): TileJobData {
   const items = [...tp.before, ...tp.after];
   return {
@@ -84,6 +87,7 @@ export function encodeTileJob(
     stac: stac.href,
     concurrency,
     params,
+    ...(evidence ? { evidence: true } : {}),
     tile: {
       tile: tp.tile,
       grid: tp.grid,
@@ -120,7 +124,14 @@ export function decodeTileJob(data: unknown, jobId: string): TileJob {
     if (!o) throw new Error(`tile job ${jobId}: no BOA offset for item ${item.id}`);
     offsets.set(item.id, o);
   }
-  return { stac: new URL(d.stac), concurrency: d.concurrency, params: d.params, tile, offsets };
+  return {
+    stac: new URL(d.stac),
+    concurrency: d.concurrency,
+    params: d.params,
+    evidence: d.evidence === true,
+    tile,
+    offsets,
+  };
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -134,6 +145,7 @@ export function tileJobId(
   tp: TilePlan,
   offsets: ReadonlyMap<string, OffsetDecision>,
   params: DetectParams,
+  evidence = false,
 ): string {
   const item = (i: TilePlan['before'][number]): [string, string, number] => [
     i.id,
@@ -150,6 +162,8 @@ export function tileJobId(
       after: tp.after.map(item),
       params: canonicalParams,
       blocks: tp.blocks.map((b) => [b.x, b.y, b.width, b.height]),
+      // A job that keeps the evidence pixels returns more: it is another job (absent: the old ids).
+      ...(evidence ? { evidence: true } : {}),
     }),
   )}`;
 }
@@ -161,7 +175,7 @@ export function scanJobId(childIds: readonly string[]): string {
 
 /** What a worker returns for one tile. */
 export interface TileJobOutcome {
-  context: TileContext | undefined;
+  context: ScannedTile | undefined;
   skipped: SkippedItem[];
   clock: StageClock;
 }
@@ -220,7 +234,13 @@ const OutcomeSchema = z.strictObject({
     })
     .optional(),
   skipped: z.array(z.strictObject({ item: z.string(), reason: z.string() })),
-  clock: z.strictObject({ read: z.number(), compute: z.number(), assemble: z.number(), detect: z.number() }),
+  clock: z.strictObject({
+    read: z.number(),
+    compute: z.number(),
+    assemble: z.number(),
+    detect: z.number(),
+    quicklook: z.number().optional(),
+  }),
 });
 
 /** Parses a worker's result from Redis (the detections' inner shape is the worker's own code's). */

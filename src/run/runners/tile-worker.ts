@@ -120,7 +120,17 @@ async function runTileJob(
     const progress = new ProgressReporter({ total: job.tile.blocks.length, silent: true });
     const outcome = await runTileDroppingFailedItems(
       job.tile,
-      { clock, opened, offsets: job.offsets, io, pool, params: job.params, progress, signal },
+      {
+        clock,
+        opened,
+        offsets: job.offsets,
+        io,
+        pool,
+        params: job.params,
+        progress,
+        signal,
+        evidence: job.evidence,
+      },
       log,
     );
     progress.finish();

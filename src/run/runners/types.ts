@@ -12,6 +12,10 @@ import type { TilePlan } from '../planner.js';
 import type { ProgressReporter } from '../progress.js';
 import type { IoQueue } from '../queue.js';
 import type { StageClock } from '../scan.js';
+import type { TileQuicklook } from '../../report/tile-quicklook.js';
+
+/** A tile as scanned: its detections, and the evidence outputs' pixels when the scan keeps them. */
+export type ScannedTile = TileContext & { quicklook?: TileQuicklook };
 
 export interface SkippedItem {
   item: string;
@@ -36,11 +40,13 @@ export interface TileRunContext {
   clock: StageClock;
   log: (msg: string) => void;
   signal?: AbortSignal;
+  /** Keep each block's evidence pixels (chips, overlays, COGs); runners that cannot, ignore it. */
+  evidence?: boolean;
 }
 
 export interface TileRunResult {
   /** One per tile that ran clean, in plan order. */
-  contexts: TileContext[];
+  contexts: ScannedTile[];
   /** Items dropped while running (and tiles left with no usable item), in plan order. */
   skipped: SkippedItem[];
 }

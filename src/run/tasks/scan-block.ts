@@ -12,6 +12,12 @@ import { WasmEvidenceScratch } from '../../detect/wasm-scratch.js';
 import { sparseBlock, type SparseBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
+import {
+  blockQuicklook,
+  quicklookBuffers,
+  type BlockQuicklook,
+  type CompositePlanes,
+} from '../../report/block-quicklook.js';
 
 export type BandKey = 'blue' | 'green' | 'red' | 'nir' | 'swir16' | 'scl';
 
@@ -48,6 +54,8 @@ export interface ObservationPayload {
 export interface ScanBlockOutput extends SparseBlock {
   /** Per look, in the input's order: 20 m pixels whose SCL is not 0. */
   dataPixels: { before: number[]; after: number[] };
+  /** The evidence outputs' pixels of this block, when the input asked for them. */
+  quicklook?: BlockQuicklook;
 }
 
 export interface ScanBlockInput {
@@ -56,6 +64,8 @@ export interface ScanBlockInput {
   before: ObservationPayload[];
   after: ObservationPayload[];
   params: DetectParams;
+  /** Keep the evidence outputs' pixels (block-quicklook.ts), true-colour overlay at `rgbStep`. */
+  quicklook?: { rgbStep: number };
 }
 
 /**
@@ -132,9 +142,30 @@ function decodeObservation(
   return look;
 }
 
+/**
+ * The scratch of the block kernels, remembering the float planes it lends by name: the season
+ * composites compactBlockEvidence builds are asked for as `${season}.${band}` (block-evidence.ts,
+ * compositeSeason), and the evidence outputs read them from here after the block
+ * (test/unit/block-quicklook.test.ts checks they are the composites the detector used).
+ */
+export class RecordingScratch extends WasmEvidenceScratch {
+  readonly planes = new Map<string, Float32Array>();
+
+  override reserve(bytes: number): void {
+    this.planes.clear();
+    super.reserve(bytes);
+  }
+
+  override f32(name: string, n: number): Float32Array {
+    const a = super.f32(name, n);
+    this.planes.set(name, a);
+    return a;
+  }
+}
+
 /** Planes reused by every block this worker computes (one block at a time per worker), in the
  * memory of its WebAssembly composite kernel. */
-const scratch = new WasmEvidenceScratch();
+const scratch = new RecordingScratch();
 
 /** SCL class 0 is "no data": a look with none of its pixels otherwise saw nothing here. */
 function dataPixels(o: Observation): number {
@@ -145,12 +176,36 @@ function dataPixels(o: Observation): number {
   return n;
 }
 
+/** The season composites of the block just computed; valid until the scratch's next block. */
+export function compositePlanes(planes: ReadonlyMap<string, Float32Array>): CompositePlanes {
+  const get = (name: string): Float32Array => {
+    const a = planes.get(name);
+    if (!a) throw new Error(`the block kernels built no "${name}" plane`);
+    return a;
+  };
+  return {
+    before: { red: get('before.red'), nir: get('before.nir') },
+    after: {
+      blue: get('after.blue'),
+      green: get('after.green'),
+      red: get('after.red'),
+      nir: get('after.nir'),
+    },
+  };
+}
+
 export default function scanBlock(input: ScanBlockInput, context: TaskContext): ScanBlockOutput {
   const { width: w, height: h } = input;
   const before = input.before.map((o) => observation(o, 'before', w, h));
   const after = input.after.map((o) => observation(o, 'after', w, h));
   const c = compactBlockEvidence({ width: w, height: h, before, after }, input.params, scratch);
   const sparse = sparseBlock(c);
+  let quicklook: BlockQuicklook | undefined;
+  if (input.quicklook) {
+    const ponds = sparse.attrs.idx.filter((_, k) => (sparse.pondAt[k] as number) > 0);
+    quicklook = blockQuicklook(compositePlanes(scratch.planes), ponds, w, h, input.quicklook.rgbStep);
+    context.transfer(...quicklookBuffers(quicklook));
+  }
   // Only the attributes of the few pixels with evidence go back, moved rather than copied.
   context.transfer(
     sparse.flagsAt.buffer as ArrayBuffer,
@@ -158,5 +213,9 @@ export default function scanBlock(input: ScanBlockInput, context: TaskContext): 
     c.attrs.idx.buffer as ArrayBuffer,
     ...Object.values(c.attrs.fields).map((a) => a.buffer as ArrayBuffer),
   );
-  return { ...sparse, dataPixels: { before: before.map(dataPixels), after: after.map(dataPixels) } };
+  return {
+    ...sparse,
+    dataPixels: { before: before.map(dataPixels), after: after.map(dataPixels) },
+    ...(quicklook ? { quicklook } : {}),
+  };
 }
