@@ -48,10 +48,10 @@ export function worldConfigFor(
       : opts.preset === 'eval'
         ? evalWorldConfig(opts.seed)
         : opts.preset === 'bench-4096'
-        ? benchWorldConfig(opts.seed, 4096)
-        : opts.preset === 'bench-10980'
-          ? benchWorldConfig(opts.seed, 10980)
-          : defaultWorldConfig(opts.seed);
+          ? benchWorldConfig(opts.seed, 4096)
+          : opts.preset === 'bench-10980'
+            ? benchWorldConfig(opts.seed, 10980)
+            : defaultWorldConfig(opts.seed);
   return opts.tileSize ? { ...config, tileSize: opts.tileSize } : config;
 }
 
