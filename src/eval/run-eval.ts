@@ -26,7 +26,13 @@ import {
   reliabilitySvg,
   type CalibrationBin,
 } from './calibration.js';
-import { matchSites, truthFromGeoJson, type MatchResult, type ScoredCandidate } from './match.js';
+import {
+  matchSites,
+  truthFromGeoJson,
+  type MatchResult,
+  type ScoredCandidate,
+  type TruthSite,
+} from './match.js';
 
 export type EvalPreset = 'eval' | 'demo' | 'small';
 
@@ -80,8 +86,17 @@ export interface EvalSummary {
   /** Pool-estimate error against the real pool count, and pond_count against the merged blobs. */
   poolError: { mae: number; bias: number; n: number };
   blobError: { mae: number; bias: number; n: number };
+  /** Recall by the site's real pool count: 1-2 pools give a detector almost nothing to see. */
+  recallBySize: { pools: string; sites: number; found: number; recall: number }[];
   candidates: LabelledCandidate[];
 }
+
+/** Site-size buckets of the Pang War labels (318 sites: 110 with 1-2 pools, 83 with 3-9, 125 with 10+). */
+export const SIZE_BUCKETS: readonly { pools: string; min: number; max: number }[] = [
+  { pools: '1-2', min: 1, max: 2 },
+  { pools: '3-9', min: 3, max: 9 },
+  { pools: '10+', min: 10, max: Infinity },
+];
 
 type Geom = Polygon | MultiPolygon;
 
@@ -213,7 +228,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     );
   }
   const total = matchSites(allCands, allTruth);
-  const summary = summarise(opts, seeds, total, labelled, blobErrs);
+  const summary = summarise(opts, seeds, total, labelled, blobErrs, allTruth);
   await writeReport(opts.reportDir, summary);
   return summary;
 }
@@ -225,6 +240,7 @@ export function summarise(
   total: MatchResult,
   labelled: LabelledCandidate[],
   blobErrs: readonly number[],
+  truth: readonly TruthSite[] = [],
 ): EvalSummary {
   const worst = [...seeds].sort(
     (a, b) => a.result.precision - b.result.precision || a.result.f1 - b.result.f1 || a.seed - b.seed,
@@ -238,6 +254,7 @@ export function summarise(
     .map(([cls, confidences]) => ({ cls, confidences: confidences.sort((a, b) => b - a) }))
     .sort((a, b) => b.confidences.length - a.confidences.length || a.cls.localeCompare(b.cls));
   const calibration = calibrationTable(labelled);
+  const matched = new Set(total.matches.map((m) => m.truth));
   return {
     split: opts.split,
     preset: opts.preset,
@@ -250,6 +267,18 @@ export function summarise(
     falsePositivesByClass,
     poolError: errorStats(total.matches.map((m) => m.pondCount - m.truthPondCount)),
     blobError: errorStats(blobErrs),
+    recallBySize: SIZE_BUCKETS.map((b) => {
+      const sites = truth.filter(
+        (t) => t.class === 'new_mine' && t.pondCount >= b.min && t.pondCount <= b.max,
+      );
+      const found = sites.filter((t) => matched.has(t.id)).length;
+      return {
+        pools: b.pools,
+        sites: sites.length,
+        found,
+        recall: sites.length ? found / sites.length : NaN,
+      };
+    }),
     candidates: labelled,
   };
 }
@@ -305,6 +334,8 @@ export function formatEval(s: EvalSummary): string {
     '',
     `Pool count (matched sites, ${s.poolError.n}): pool estimate minus real pools, MAE ${f2(s.poolError.mae)}, mean ${f2(s.poolError.bias)}; ` +
       `pond_count minus merged blobs at 10 m (${s.blobError.n}), MAE ${f2(s.blobError.mae)}, mean ${f2(s.blobError.bias)}`,
+    '',
+    `Recall by real pool count: ${s.recallBySize.map((b) => `${b.pools} pools ${b.found}/${b.sites} (${f3(b.recall)})`).join(', ')}`,
     '',
     'Calibration (observed precision per confidence bin):',
     '',

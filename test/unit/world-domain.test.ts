@@ -39,7 +39,9 @@ describe('drawDomain', () => {
           const kMax = (1 + brightness) * (1 + tilt * x);
           const kMin = (1 - brightness) * (1 - tilt * x);
           expect(got.mean, `${seed} ${cls} ${b}`).toBeLessThanOrEqual(ref.mean * kMax + 1e-12);
-          expect(got.mean, `${seed} ${cls} ${b}`).toBeGreaterThanOrEqual(Math.min(ref.mean * kMin, got.max * 0.98) - 1e-12);
+          expect(got.mean, `${seed} ${cls} ${b}`).toBeGreaterThanOrEqual(
+            Math.min(ref.mean * kMin, got.max * 0.98) - 1e-12,
+          );
           expect(got.min).toBeLessThanOrEqual(got.mean);
           expect(got.mean).toBeLessThanOrEqual(got.max);
           expect(got.max).toBeLessThanOrEqual(1);
@@ -61,7 +63,9 @@ describe('drawDomain', () => {
       for (const water of ['clearWater', 'turbidWater', 'leachPondTurquoise', 'fishPondWater'] as const) {
         expect(t[water].swir22.max, `${seed} ${water}`).toBeLessThan(0.06);
         for (const burnt of ['char', 'ash', 'bareLateriticSoil'] as const)
-          expect(t[burnt].swir22.mean, `${seed} ${burnt} vs ${water}`).toBeGreaterThan(2 * t[water].swir22.mean);
+          expect(t[burnt].swir22.mean, `${seed} ${burnt} vs ${water}`).toBeGreaterThan(
+            2 * t[water].swir22.mean,
+          );
       }
       // Char is dark in the visible like black plastic: the confusion the hard negatives exercise.
       expect(t.char.red.mean).toBeLessThan(0.07);
