@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatEval, runEval, type EvalPreset } from '../../eval/run-eval.js';
-import { seedsOf, type EvalSplit } from '../../eval/seeds.js';
+import { seedsOf } from '../../eval/seeds.js';
 
 function seeds(v: string): number[] {
   const list = v.split(',').map((s) => s.trim());
@@ -34,7 +34,7 @@ export function registerEval(program: Command): Command {
       if (o.split !== 'validation' && o.split !== 'tuning')
         throw new InvalidArgumentError('--split must be validation or tuning');
       const split = o.seeds ? 'custom' : o.split;
-      const list = o.seeds ?? seedsOf(o.split as EvalSplit);
+      const list = o.seeds ?? seedsOf(o.split);
       const reportDir = o.report ?? path.join(o.work, `report-${split}`);
       const s = await runEval({
         seeds: list,
