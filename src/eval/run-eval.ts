@@ -200,17 +200,18 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     const fpOf = new Map(result.falsePositiveIds.map((f) => [f.candidate, f] as const));
     for (const c of cands) {
       const m = byCand.get(c.id);
-      const truthId = m ? m.truth.slice(0) : null;
-      const blobs = truthId ? blobsOf.get(truthId) : undefined;
+      const fp = fpOf.get(c.id);
+      const truthId = m ? m.truth : fp && fp.hit !== 'background' ? fp.hit : null;
+      const blobs = m ? blobsOf.get(m.truth) : undefined;
       if (m && typeof blobs === 'number') blobErrs.push(Number(c.props['pond_count']) - blobs);
       labelled.push({
         split: opts.split,
         seed,
         id: c.id,
         confidence: c.confidence,
-        label: m ? 'new_mine' : (fpOf.get(c.id)?.hitClass ?? 'background'),
+        label: m ? 'new_mine' : (fp?.hitClass ?? 'background'),
         correct: m !== undefined,
-        truth_id: truthId ?? (fpOf.get(c.id)?.hit === 'background' ? null : (fpOf.get(c.id)?.hit ?? null)),
+        truth_id: truthId,
         truth_pool_count: m ? m.truthPondCount : null,
         truth_pool_blobs_10m: typeof blobs === 'number' ? blobs : null,
         features: numericProps(c.props),
