@@ -140,3 +140,35 @@ export function truthFromGeoJson(features: readonly Feature<Geom, Record<string,
       }))
   );
 }
+
+/**
+ * The totals of several worlds scored one by one. Worlds of different seeds share places, so
+ * their candidates and truth must never be matched against each other: sum the per-world counts.
+ */
+export function combineResults(results: readonly MatchResult[]): MatchResult {
+  const tp = results.reduce((n, r) => n + r.truePositives, 0);
+  const fp = results.reduce((n, r) => n + r.falsePositives, 0);
+  const fn = results.reduce((n, r) => n + r.falseNegatives, 0);
+  const precision = tp + fp > 0 ? tp / (tp + fp) : tp + fn === 0 ? 1 : 0;
+  const recall = tp + fn > 0 ? tp / (tp + fn) : 1;
+  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  const matches = results.flatMap((r) => r.matches);
+  const errs = matches.map((m) => m.pondCount - m.truthPondCount);
+  const fpByClass: Record<string, number> = {};
+  for (const r of results)
+    for (const [k, v] of Object.entries(r.falsePositivesByClass)) fpByClass[k] = (fpByClass[k] ?? 0) + v;
+  return {
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision,
+    recall,
+    f1,
+    falsePositivesByClass: fpByClass,
+    pondCountMae: errs.length ? errs.reduce((a, e) => a + Math.abs(e), 0) / errs.length : 0,
+    pondCountBias: errs.length ? errs.reduce((a, e) => a + e, 0) / errs.length : 0,
+    matches,
+    misses: results.flatMap((r) => r.misses),
+    falsePositiveIds: results.flatMap((r) => r.falsePositiveIds),
+  };
+}

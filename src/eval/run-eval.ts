@@ -26,13 +26,7 @@ import {
   reliabilitySvg,
   type CalibrationBin,
 } from './calibration.js';
-import {
-  matchSites,
-  truthFromGeoJson,
-  type MatchResult,
-  type ScoredCandidate,
-  type TruthSite,
-} from './match.js';
+import { combineResults, matchSites, truthFromGeoJson, type MatchResult, type TruthSite } from './match.js';
 
 export type EvalPreset = 'eval' | 'demo' | 'small';
 
@@ -166,7 +160,6 @@ async function scanWorld(worldDir: string, out: string, config: WorldConfig): Pr
 
 export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
   const seeds: SeedResult[] = [];
-  const allCands: ScoredCandidate[] = [];
   const allTruth: ReturnType<typeof truthFromGeoJson> = [];
   const labelled: LabelledCandidate[] = [];
   const blobErrs: number[] = [];
@@ -179,8 +172,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     const truthFeatures = readFc(path.join(worldDir, 'truth.geojson'));
     // Every new_mine of a world opened after its first (before) season, so all count as new.
     const truth = truthFromGeoJson(truthFeatures);
-    const blobsOf = new Map(
-      truthFeatures.map((f) => [String(f.properties['id']), f.properties['pool_blobs_10m']] as const),
+    const blobsOf = new Map<string, unknown>(
+      truthFeatures.map((f) => [`${seed}/${String(f.properties['id'])}`, f.properties['pool_blobs_10m']]),
     );
     const candFeatures = readFc(path.join(out, 'candidates.geojson'));
     const cands = candFeatures.map((f) => {
@@ -195,7 +188,10 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
         props: p,
       };
     });
-    const result = matchSites(cands, truth);
+    const result = matchSites(
+      cands,
+      truth.map((t) => ({ ...t, id: `${seed}/${t.id}` })),
+    );
     const byCand = new Map(result.matches.map((m) => [m.candidate, m] as const));
     const fpOf = new Map(result.falsePositiveIds.map((f) => [f.candidate, f] as const));
     for (const c of cands) {
@@ -219,16 +215,13 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     }
     const truthSites = truth.filter((t) => t.class === 'new_mine').length;
     seeds.push({ seed, result, candidates: cands.length, truthSites, scanSeconds });
-    allCands.push(
-      ...cands.map(({ id, confidence, pondCount, geometry }) => ({ id, confidence, pondCount, geometry })),
-    );
     allTruth.push(...truth.map((t) => ({ ...t, id: `${seed}/${t.id}` })));
     opts.log(
       `eval: seed ${seed}: P ${result.precision.toFixed(3)} R ${result.recall.toFixed(3)} F1 ${result.f1.toFixed(3)} ` +
         `(${result.truePositives} TP, ${result.falsePositives} FP, ${result.falseNegatives} FN; scan ${scanSeconds.toFixed(1)} s)`,
     );
   }
-  const total = matchSites(allCands, allTruth);
+  const total = combineResults(seeds.map((r) => r.result));
   const summary = summarise(opts, seeds, total, labelled, blobErrs, allTruth);
   await writeReport(opts.reportDir, summary);
   return summary;

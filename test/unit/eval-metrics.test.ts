@@ -7,7 +7,7 @@ import {
   precisionAtOrAbove,
   reliabilitySvg,
 } from '../../src/eval/calibration.js';
-import { matchSites, type TruthSite } from '../../src/eval/match.js';
+import { combineResults, matchSites, type TruthSite } from '../../src/eval/match.js';
 import { summarise, type LabelledCandidate, type SeedResult } from '../../src/eval/run-eval.js';
 import { TUNING_SEEDS, VALIDATION_SEEDS } from '../../src/eval/seeds.js';
 
@@ -164,5 +164,18 @@ describe('seeds', () => {
     expect(VALIDATION_SEEDS.length).toBeGreaterThanOrEqual(20);
     expect(new Set(VALIDATION_SEEDS).size).toBe(VALIDATION_SEEDS.length);
     expect(VALIDATION_SEEDS.filter((s) => TUNING_SEEDS.includes(s))).toEqual([]);
+  });
+});
+
+describe('combineResults', () => {
+  it('sums worlds scored one by one, never matching one world against another', () => {
+    // Two worlds of the same place: world B's candidate sits on world A's site but must not match it.
+    const a = matchSites([], [{ id: 'A/m', class: 'new_mine', pondCount: 5, geometry: sq(98, 25) }]);
+    const b = matchSites([{ id: 'B/c', confidence: 0.9, pondCount: 2, geometry: sq(98, 25) }], []);
+    const t = combineResults([a, b]);
+    expect([t.truePositives, t.falsePositives, t.falseNegatives]).toEqual([0, 1, 1]);
+    expect(t.precision).toBe(0);
+    expect(t.recall).toBe(0);
+    expect(t.falsePositivesByClass).toEqual({ background: 1 });
   });
 });
