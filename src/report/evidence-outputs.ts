@@ -77,6 +77,8 @@ export interface EvidenceOutputs {
   files: OutputFiles;
   candidates: CandidateWithChips[];
   warnings: string[];
+  /** Seconds spent on each part (chips, overlays, copies, overview, report), for run.json. */
+  timings_s: Record<string, number>;
 }
 
 const POND_COLOUR = [0, 230, 255] as const;
@@ -197,6 +199,13 @@ async function mapLimit<T, R>(items: readonly T[], n: number, job: (t: T) => Pro
 export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutputs> {
   const files: OutputFiles = {};
   const warnings: string[] = [];
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    timings[name] = Math.round(now - t) / 1000;
+    t = now;
+  };
   const banner = input.provenance.synthetic ? await renderBanner(SYNTHETIC_CHIP_BANNER, 128) : undefined;
   const looks = new Map(input.tiles.flatMap((t) => (t.quicklook ? [[t.tile, t.quicklook] as const] : [])));
   const pondBoxes = input.ponds.map((p) => turf.bbox(p.geometry));
@@ -219,6 +228,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
       return c;
     }
   });
+  lap('chips');
   const overlays: OverlayEntry[] = [];
   const rasters: { tile: string; ndvi_change: string; pond_fraction: string }[] = [];
   for (const t of input.tiles) {
@@ -235,6 +245,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     });
   }
   const members = provenanceMembers(input.provenance);
+  lap('overlays');
   files['overlays/index.json'] = `${JSON.stringify({ ...members, overlays, rasters }, null, 2)}\n`;
   const layers: [string, readonly Feature<Geom, object>[]][] = [
     ['candidates', candidates],
@@ -264,6 +275,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
   );
   files['townships.geojson'] =
     `${JSON.stringify({ type: 'FeatureCollection', name: 'townships', ...members, features: townships })}\n`;
+  lap('copies');
   const map = overviewMapSvg({
     aoi: input.aoi,
     townships: input.townships,
@@ -275,9 +287,12 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     attribution: input.provenance.attribution,
     description: `minewatch overview map: ${input.report.title}`,
   });
-  files['report.html'] = htmlReport(input.report, {
-    overviewSvg: map,
-    chipsOf: (id) => candidates.find((c) => c.properties.id === id)?.properties.chips,
-  });
-  return { files, candidates, warnings };
+  lap('overview');
+  // The first candidate of an id, as a search from the start would find it.
+  const chipsById = new Map<string, ChipPaths | undefined>();
+  for (const c of candidates)
+    if (!chipsById.has(c.properties.id)) chipsById.set(c.properties.id, c.properties.chips);
+  files['report.html'] = htmlReport(input.report, { overviewSvg: map, chipsOf: (id) => chipsById.get(id) });
+  lap('report');
+  return { files, candidates, warnings, timings_s: timings };
 }

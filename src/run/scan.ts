@@ -364,7 +364,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   await closeSources();
   const evidence =
     opts.evidence === false
-      ? { files: {}, candidates, warnings: [] as string[] }
+      ? { files: {}, candidates, warnings: [] as string[], timings_s: {} }
       : // Loaded only when drawn: sharp and the PNG, HTML and FlatGeobuf writers cost ~100 ms
         // of start-up that `--no-evidence` runs and re-scans do not need.
         await import('../report/evidence-outputs.js').then(({ renderEvidence }) =>
@@ -420,6 +420,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       block_stages_summed: Object.fromEntries(
         Object.entries(clock).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
       ),
+      evidence_stages: evidence.timings_s,
     },
     http: { ...http.stats, search_requests: found.requests, search_pages: found.pages },
     ...provenanceMembers(provenance),
