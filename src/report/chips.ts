@@ -74,15 +74,22 @@ function cellsOf(q: TileQuicklook): Map<number, number> {
   return m;
 }
 
+/** A candidate's three chips over one window, and where their pixels came from. */
+export type ChipImages = Record<ChipLayer, Rgba> & ChipSource;
+
 /**
- * The chip of `layer` over `win` (pixels of the quicklook's window), one pixel per 10 m. Walks the
- * window row by row and, within a row, run by run of one cell, so the cell lookup happens once per
- * CELL pixels rather than once per pixel (chips of large sites span tens of thousands of pixels).
+ * The chips of every layer over `win` (pixels of the quicklook's window), one pixel per 10 m, in
+ * one walk of the window: row by row and, within a row, run by run of one cell, so the cell lookup
+ * happens once per CELL pixels (chips of large sites span hundreds of thousands of pixels).
+ * Pixels without a value stay transparent.
  */
-export function chipPixels(q: TileQuicklook, win: PixelWindow, layer: ChipLayer): Rgba & ChipSource {
+export function chipImages(q: TileQuicklook, win: PixelWindow): ChipImages {
   const cells = cellsOf(q);
   const area = CELL * CELL;
-  const data = new Uint8ClampedArray(win.width * win.height * 4);
+  const size = win.width * win.height * 4;
+  const before = new Uint8ClampedArray(size);
+  const change = new Uint8ClampedArray(size);
+  const colour = new Uint8ClampedArray(size);
   const { ndviBefore: cb, ndviAfter: ca, rgba: crgba } = q.cells;
   const n = q.ndvi;
   const r = q.rgb;
@@ -121,28 +128,38 @@ export function chipPixels(q: TileQuicklook, win: PixelWindow, layer: ChipLayer)
           rgba = r.data;
           ro = (rRow + Math.min(r.width - 1, Math.floor(tx / r.step))) * 4;
         }
-        let rgb: readonly number[] | undefined;
-        if (layer === 'before_ndvi') {
-          if (nb !== 0) rgb = NDVI_LUT[nb];
-        } else if (layer === 'ndvi_change') {
-          if (nb !== 0 && na !== 0) rgb = CHANGE_LUT[na - nb + 254];
-        } else if ((rgba[ro + 3] as number) !== 0) {
-          data[o] = rgba[ro] as number;
-          data[o + 1] = rgba[ro + 1] as number;
-          data[o + 2] = rgba[ro + 2] as number;
-          data[o + 3] = 255;
+        if (nb !== 0) {
+          const c = NDVI_LUT[nb] as readonly number[];
+          before[o] = c[0] as number;
+          before[o + 1] = c[1] as number;
+          before[o + 2] = c[2] as number;
+          before[o + 3] = 255;
+          if (na !== 0) {
+            const d = CHANGE_LUT[na - nb + 254] as readonly number[];
+            change[o] = d[0] as number;
+            change[o + 1] = d[1] as number;
+            change[o + 2] = d[2] as number;
+            change[o + 3] = 255;
+          }
         }
-        if (rgb) {
-          data[o] = rgb[0] as number;
-          data[o + 1] = rgb[1] as number;
-          data[o + 2] = rgb[2] as number;
-          data[o + 3] = 255;
+        if ((rgba[ro + 3] as number) !== 0) {
+          colour[o] = rgba[ro] as number;
+          colour[o + 1] = rgba[ro + 1] as number;
+          colour[o + 2] = rgba[ro + 2] as number;
+          colour[o + 3] = 255;
         }
       }
       runStart = runEnd;
     }
   }
-  return { width: win.width, height: win.height, data, fine, coarse };
+  const img = (data: Uint8ClampedArray): Rgba => ({ width: win.width, height: win.height, data });
+  return {
+    before_ndvi: img(before),
+    ndvi_change: img(change),
+    after_true_colour: img(colour),
+    fine,
+    coarse,
+  };
 }
 
 /** A whole-tile overlay of `layer` at the quicklook's overlay resolution (RGBA). */

@@ -22,7 +22,7 @@ import { geojsonSeq } from '../formats/geojsonseq.js';
 import { candidatesKml } from '../formats/kml.js';
 import { publishedFeatures } from '../formats/layer.js';
 import type { OutputFiles } from '../run/outputs.js';
-import { chipPixels, overlayPixels, type ChipLayer } from './chips.js';
+import { chipImages, overlayPixels, type ChipLayer } from './chips.js';
 import { chipScale, chipWindow, toPixelRings, windowCorners, type GridRef } from './evidence-plan.js';
 import { htmlReport } from './html-report.js';
 import { overviewMapSvg } from './overview-map.js';
@@ -122,10 +122,11 @@ async function candidateChips(
     originY: grid.originY - win.y * grid.pixelSize,
     pixelSize: grid.pixelSize / k,
   };
+  const px = chipImages(q, win);
   const written = await Promise.all(
     CHIP_LAYERS.map(async ([key, layer, what]): Promise<string> => {
-      const px = chipPixels(q, win, layer);
-      const img = upscale(px, k);
+      // At k = 1 (windows of 160 px and more) the chip is drawn on in place: no copy.
+      const img = k === 1 ? px[layer] : upscale(px[layer], k);
       // Ponds thin (their insides stay visible), the site's outline over them.
       drawRings(img, pondRings, POND_COLOUR, Math.max(1, Math.round(k / 3)));
       drawRings(img, site, SITE_COLOUR, Math.max(1, Math.round(k / 2)));
