@@ -13,7 +13,7 @@
  * HTTP (/vsicurl/) with 0 and 50 ms. On the 4096 world, also ours on AOIs of 1, 4, 9 and 16 internal
  * tiles. See bench/README.md.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,8 +45,12 @@ import {
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(REPO, '.cache', 'bench');
-const PEER_SCRIPT = path.resolve(REPO, '../shared/bench/peer_ndvi.py');
-const PEER_GENERATOR = path.resolve(REPO, '../shared/bench/gen_s2.py');
+/** The peer and its generator: ../shared/bench beside the repository, or $MINEWATCH_SHARED_BENCH. */
+const SHARED_BENCH = path.resolve(
+  process.env['MINEWATCH_SHARED_BENCH'] ?? path.join(REPO, '../shared/bench'),
+);
+const PEER_SCRIPT = path.join(SHARED_BENCH, 'peer_ndvi.py');
+const PEER_GENERATOR = path.join(SHARED_BENCH, 'gen_s2.py');
 const DECODE_FLOOR = path.join(REPO, 'bench', 'decode-floor.ts');
 const CLI = 'dist/cli/main.js';
 const LATENCIES = [0, 50] as const;
@@ -440,7 +444,13 @@ async function main(): Promise<void> {
   const sections: SizeSection[] = [];
   const worlds = new Map<number, BenchWorld>();
   // The peer's data first: the headline, since it is the data we did not make.
-  if (opts.data.peer)
+  const peerDataSkip = !opts.data.peer
+    ? null
+    : existsSync(PEER_GENERATOR)
+      ? null
+      : `the peer's data: ${PEER_GENERATOR} not found (set MINEWATCH_SHARED_BENCH to the folder holding gen_s2.py and peer_ndvi.py)`;
+  if (peerDataSkip) log(peerDataSkip);
+  if (opts.data.peer && !peerDataSkip)
     for (const n of opts.sizes) {
       const data = await ensurePeerData(PEER_GENERATOR, CACHE, n, log);
       sections.push(await benchPeerData(data, opts, peerSkip, records, labels));
@@ -465,7 +475,7 @@ async function main(): Promise<void> {
     scalingSkipped = `runs on the ${SCALING_SIZE} world, not in --sizes`;
   else scaling = await benchScaling(worlds.get(SCALING_SIZE) as BenchWorld, opts, records, labels);
   const distAtEnd = distBuiltAt(REPO);
-  const warnings: string[] = [];
+  const warnings: string[] = peerDataSkip ? [`Skipped ${peerDataSkip}.`] : [];
   if (distAtEnd !== distAtStart)
     warnings.push(
       `dist/ was rebuilt during this run (newest file ${distAtStart} at the start, ${distAtEnd} at the end): the figures mix builds; rerun.`,

@@ -125,8 +125,13 @@ export async function findItems(
     pages: 0,
     source: api ? 'api' : 'local',
   };
+  // Both windows are searched at once (one round trip of latency, not two); their results are
+  // taken in a fixed order, so the outputs do not depend on which answered first.
+  const searched = { before: run('before'), after: run('after') };
+  // Neither rejection goes unhandled while the other window is awaited.
+  void Promise.allSettled([searched.before, searched.after]);
   for (const name of ['before', 'after'] as const) {
-    const w = await run(name);
+    const w = await searched[name];
     out.requests += w.requests;
     out.pages += w.pages;
     const parsed: S2Item[] = [];

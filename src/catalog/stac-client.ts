@@ -225,6 +225,7 @@ export async function searchStac(
   const items: unknown[] = [];
   let filteredOut = 0;
   let matched: number | undefined;
+  let received = 0;
   const seen = new Set<string>();
   let req: PageRequest | undefined = firstRequest(params, endpoint, method);
   let pages = 0;
@@ -243,12 +244,18 @@ export async function searchStac(
       );
     }
     if (pages === 1 && typeof doc['numberMatched'] === 'number') matched = doc['numberMatched'];
+    received += features.length;
     for (const f of features) {
       if (rawItemMatches(f, params)) items.push(f);
       else filteredOut++;
     }
     const next = links(doc).find((l) => l['rel'] === 'next');
     if (!next) break;
+    // A page that completes the count the server matched ends the search: the `next` link an
+    // API such as Earth Search still gives there leads to an empty page, one round trip for
+    // nothing. Only an exact match stops it (more items than matched: the count is wrong, and the
+    // links are followed), and only while every page repeats the first page's count.
+    if (matched !== undefined && received === matched && doc['numberMatched'] === matched) break;
     const following = nextRequest(next, req, pages);
     if (seen.has(requestKey(following))) {
       throw new StacUnavailableError(
