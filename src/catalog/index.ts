@@ -127,11 +127,14 @@ export async function findItems(
   };
   // Both windows are searched at once (one round trip of latency, not two); their results are
   // taken in a fixed order, so the outputs do not depend on which answered first.
-  const searched = { before: run('before'), after: run('after') };
-  // Neither rejection goes unhandled while the other window is awaited.
-  void Promise.allSettled([searched.before, searched.after]);
+  // Both settle before either is used, so a failing API sees the same requests every time (each
+  // window's own retries) and the error reported is the before window's when both fail.
+  const [before, after] = await Promise.allSettled([run('before'), run('after')]);
+  const settled = { before, after };
   for (const name of ['before', 'after'] as const) {
-    const w = await searched[name];
+    const r = settled[name];
+    if (r.status === 'rejected') throw r.reason;
+    const w = r.value;
     out.requests += w.requests;
     out.pages += w.pages;
     const parsed: S2Item[] = [];
