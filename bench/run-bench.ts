@@ -4,7 +4,7 @@
  * (also written to .cache/bench/results.md). A benchmark, not a test: it asserts nothing.
  *
  *   npx tsx bench/run-bench.ts [--sizes 4096,10980] [--runs 3] [--data peer,ours] [--timeout 1200]
- *                              [--skip-peer] [--skip-http] [--skip-scaling]
+ *                              [--skip-peer] [--skip-http] [--skip-scaling] [--baseline DIR]
  *
  * Per size, on the peer's own data (gen_s2.py --earth-search): ours with the default command and
  * with --no-evidence, the peer, on the same files, plus the DEFLATE decode floor of those files.
@@ -62,6 +62,11 @@ const rel = (p: string): string => path.relative(REPO, p) || '.';
 
 interface Options {
   sizes: number[];
+  /**
+   * Another checkout of minewatch (its dist/ built), timed beside this one on the peer's data:
+   * before/after figures for a change, from the same alternating run.
+   */
+  baseline?: string;
   /** Which data: the peer's gen_s2.py files (the headline), our own bench worlds, or both. */
   data: { peer: boolean; ours: boolean };
   runs: number;
@@ -82,8 +87,12 @@ function parseOptions(argv: string[]): Options {
       'skip-http': { type: 'boolean', default: false },
       'skip-scaling': { type: 'boolean', default: false },
       data: { type: 'string', default: 'peer,ours' },
+      baseline: { type: 'string' },
     },
   });
+  const baseline = values.baseline === undefined ? undefined : path.resolve(values.baseline);
+  if (baseline !== undefined && !existsSync(path.join(baseline, CLI)))
+    throw new Error(`--baseline: ${baseline} has no ${CLI} (build it there first)`);
   const data = values.data.split(',').map((d) => d.trim());
   if (data.length === 0 || data.some((d) => d !== 'peer' && d !== 'ours'))
     throw new Error(`--data: peer and/or ours, not ${values.data}`);
@@ -96,6 +105,7 @@ function parseOptions(argv: string[]): Options {
   if (!(timeout > 0)) throw new Error(`--timeout: seconds per run, not ${values.timeout}`);
   return {
     sizes,
+    ...(baseline !== undefined ? { baseline } : {}),
     data: { peer: data.includes('peer'), ours: data.includes('ours') },
     runs,
     timeoutMs: timeout * 1000,
@@ -120,13 +130,14 @@ function scanCase(
   aoi: string,
   outDir: string,
   evidence: 'default' | 'no-evidence' = 'no-evidence',
+  cli: string = CLI,
 ): Runnable {
   return {
     def,
     cmd: 'node',
     outDir,
     args: () => [
-      CLI,
+      cli,
       'scan',
       '--stac',
       stac,
@@ -365,6 +376,29 @@ async function benchPeerData(
       out('ours-no-evidence'),
     ),
   ];
+  if (opts.baseline !== undefined) {
+    const cli = path.join(opts.baseline, CLI);
+    const version = codeVersion(opts.baseline);
+    const at = version.startsWith('unknown') ? path.basename(opts.baseline) : version;
+    cases.push(
+      scanCase(
+        def('baseline-default', `baseline ${at}, default command`, 'ours', `es-${n}/peer`),
+        rel(data.itemsFile),
+        data.aoiFile,
+        out('baseline-default'),
+        'default',
+        cli,
+      ),
+      scanCase(
+        def('baseline-no-evidence', `baseline ${at}, --no-evidence`, 'ours', `es-${n}/peer`),
+        rel(data.itemsFile),
+        data.aoiFile,
+        out('baseline-no-evidence'),
+        'no-evidence',
+        cli,
+      ),
+    );
+  }
   if (peer)
     cases.push(
       peerCase(
