@@ -71,6 +71,45 @@ function summarise(file: string, top: number): void {
   };
   const root = p.nodes[0];
   if (root) walk(root.id, new Set());
+  // Shares by what the time is for: each sample's innermost frame that falls in a category (native
+  // and library frames count towards their nearest categorised caller), except that anything
+  // called from the evidence writers counts as evidence.
+  const category = (u: string, f: string): string | undefined => {
+    if (/node:zlib|decode-tile/.test(u)) return 'decode (inflate, predictor)';
+    if (
+      /wasm:\/\/|src\/detect\/|dist\/detect\/(block-evidence|wasm-scratch)/.test(u) &&
+      !/tile-detect|sites|evidence-plane/.test(u)
+    )
+      return 'detection kernels (workers)';
+    if (/block-quicklook/.test(u)) return 'evidence pixels in the workers (quicklooks)';
+    if (/dist\/(report|formats)\/|sharp|flatgeobuf|output\.mjs/.test(u) || /renderEvidence/.test(f))
+      return 'evidence outputs (chips, overlays, COGs, copies)';
+    if (/tile-detect|sites|evidence-plane|dist\/raster\/|dist\/geo\/|proj4|turf/.test(u))
+      return 'main-thread tail (assemble, detect, products)';
+    if (/node:internal\/modules|cjs-module-lexer|bootstrap/.test(u)) return 'start-up (module loading)';
+    return undefined;
+  };
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const shares = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    let cat: string | undefined;
+    let name = '';
+    let evidence = false;
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const n = byId.get(at);
+      if (!n) break;
+      if (name === '') name = n.callFrame.functionName;
+      cat ??= category(n.callFrame.url, n.callFrame.functionName);
+      // zlib under the COG writer, or sharp under the chips, is evidence work, not decoding.
+      if (/cog-writer|tile-quicklook|evidence-outputs|report\/png/.test(n.callFrame.url)) evidence = true;
+    }
+    if (evidence) cat = 'evidence outputs (chips, overlays, COGs, copies)';
+    if (name === '(idle)') cat = 'idle';
+    else if (name === '(garbage collector)') cat = 'garbage collection';
+    shares.set(cat ?? 'other', (shares.get(cat ?? 'other') ?? 0) + us);
+  }
+  show('shares (self time, by purpose)', shares);
   show('by file (self time)', url);
   show('by function (self time)', fn);
   show('by function (inclusive time)', incl);
