@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cycles, fileEdges, folderEdges, folderOf, sourceFiles } from '../../helpers/source-graph.js';
+import { cycles, fileEdges, folderEdges, folderOf, REPO, sourceFiles } from '../../helpers/source-graph.js';
 import { LAYERS, PURE_FOLDERS } from './layers.js';
 
 // The layer rules of docs/architecture.md, checked against every import in src/.
@@ -87,6 +89,25 @@ describe('src/ layers', () => {
       Object.keys(KNOWN_IMPURE).filter((k) => !impure.includes(k)),
       'fixed: drop',
     ).toEqual([]);
+  });
+
+  it('is the layer list docs/architecture.md describes', () => {
+    const doc = readFileSync(path.join(REPO, 'docs/architecture.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## Layers'), doc.indexOf('## One sentence per folder'));
+    const rows = table.split('\n').filter((l) => /^\| [a-z]/.test(l) && !l.startsWith('| layer'));
+    const documented = rows.map((l) => {
+      const [name = '', folders = ''] = l
+        .split(/(?<!\\)\|/)
+        .slice(1, 3)
+        .map((c) => c.trim().replace('\\|', '|'));
+      return { name, folders: [...folders.matchAll(/`src\/([\w-]+?)(?:\.ts)?`/g)].map((m) => m[1]) };
+    });
+    expect(documented).toEqual(LAYERS.map((l) => ({ name: l.name, folders: [...l.folders] })));
+    for (const folder of LAYERS.flatMap((l) => l.folders)) {
+      expect(doc.slice(doc.indexOf('## One sentence per folder')), `no sentence for src/${folder}`).toMatch(
+        new RegExp(`^- \`src/${folder}(\\.ts)?\`:`, 'm'),
+      );
+    }
   });
 
   it('finds a cycle and an upward import when there is one (the checker itself)', () => {
