@@ -10,14 +10,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tileOfSquare } from '../src/geo/s2-grid.js';
+import { tileOfSquare, type S2Tile } from '../src/geo/s2-grid.js';
 import { toLonLat } from '../src/geo/utm.js';
 import { encodeCog } from '../src/io/tiff/cog-writer.js';
 
 /** UTM 47N: the top-left corner of the Sentinel-2 tile on the 100 km square (600 km E, 2700 km N). */
 const EPSG = 32647;
-const TILE = tileOfSquare(EPSG, 600_000, 2_700_000);
-if (TILE === undefined) throw new Error('make-fixtures: no Sentinel-2 tile on the fixture square');
+const TILE = ((): S2Tile => {
+  const tile = tileOfSquare(EPSG, 600_000, 2_700_000);
+  if (tile === undefined) throw new Error('make-fixtures: no Sentinel-2 tile on the fixture square');
+  return tile;
+})();
 const ORIGIN_X = TILE.ulx;
 const ORIGIN_Y = TILE.uly;
 
