@@ -8,7 +8,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { cycles, fileEdges, folderEdges, folderOf, REPO, sourceFiles } from '../test/helpers/source-graph.js';
+import {
+  cycles,
+  fileEdges,
+  folderEdges,
+  folderOf,
+  REPO,
+  sourceFiles,
+  upwardImports,
+} from '../test/helpers/source-graph.js';
 import { LAYERS } from '../test/unit/architecture/layers.js';
 
 const files = sourceFiles();
@@ -32,15 +40,7 @@ const dc = cycles(folderEdges(files));
 console.log(`folder cycles: ${dc.length}`);
 for (const c of dc) console.log(`  {${c.join(', ')}}`);
 
-const upward: string[] = [];
-for (const f of files) {
-  const from = folderOf(f.file);
-  for (const to of f.local) {
-    const dest = folderOf(to);
-    if (dest === from) continue;
-    if ((rank.get(dest) ?? 99) >= (rank.get(from) ?? -1)) upward.push(`${f.file} -> ${to}`);
-  }
-}
+const upward = upwardImports(files, rank);
 console.log(`imports against the layer order: ${upward.length}`);
 for (const u of upward) console.log(`  ${u}`);
 const pureNode = files.filter(

@@ -110,3 +110,21 @@ export function folderEdges(files: readonly SourceFile[]): Map<string, Set<strin
   }
   return edges;
 }
+
+/**
+ * Imports that run against a layer order (`layerOf`: folder -> its layer's index, lowest 0): to a
+ * folder of the same or a higher layer, or to one with no layer (outside src/). As "from -> to".
+ */
+export function upwardImports(files: readonly SourceFile[], layerOf: ReadonlyMap<string, number>): string[] {
+  const upward: string[] = [];
+  for (const f of files) {
+    const from = folderOf(f.file);
+    for (const to of f.local) {
+      const dest = folderOf(to);
+      if (dest === from) continue;
+      if ((layerOf.get(dest) ?? Infinity) >= (layerOf.get(from) ?? -Infinity))
+        upward.push(`${f.file} -> ${to}`);
+    }
+  }
+  return upward;
+}

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cycles, fileEdges, folderEdges, folderOf, REPO, sourceFiles } from '../../helpers/source-graph.js';
+import {
+  cycles,
+  fileEdges,
+  folderEdges,
+  folderOf,
+  REPO,
+  sourceFiles,
+  upwardImports,
+} from '../../helpers/source-graph.js';
 import { LAYERS, PURE_FOLDERS } from './layers.js';
 
 // The layer rules of docs/architecture.md, checked against every import in src/.
@@ -57,16 +65,7 @@ describe('src/ layers', () => {
   });
 
   it('imports only its own folder or a lower layer', () => {
-    const upward: string[] = [];
-    for (const f of files) {
-      const from = folderOf(f.file);
-      for (const to of f.local) {
-        const dest = folderOf(to);
-        if (dest !== from && (rank.get(dest) ?? Infinity) >= (rank.get(from) ?? -Infinity)) {
-          upward.push(`${f.file} -> ${to}`);
-        }
-      }
-    }
+    const upward = upwardImports(files, rank);
     expectOnlyKnown(upward, KNOWN_UPWARD);
   });
 
