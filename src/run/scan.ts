@@ -33,10 +33,11 @@ import { loadReferences } from '../report/references.js';
 import { buildReport, reportMarkdown } from '../report/report.js';
 import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
 import { stacCatalog, stacItem } from '../formats/stac.js';
-import type { Provenance } from '../report/provenance.js';
+import type { Provenance } from '../formats/provenance.js';
 import { assetPolicy } from './asset-policy.js';
 import { gridMismatch } from './grid-check.js';
-import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
+import { featureCollection } from '../formats/feature-collection.js';
+import { writeOutputs, type OutputFiles } from '../io/outputs.js';
 import { planScan, tileKey, type BlockJob, type TilePlan } from './planner.js';
 import {
   blockBytes,
@@ -54,7 +55,7 @@ import { IoQueue } from './queue.js';
 import type { BandKey, ScanBlockInput, ScanBlockOutput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
 import type { ScannedTile } from './runners/types.js';
-import { provenanceMembers, provenanceOf } from '../report/provenance.js';
+import { provenanceMembers, provenanceOf } from '../formats/provenance.js';
 import type { ChipPaths } from '../report/evidence-outputs.js';
 import { TileQuicklookBuilder, type TileQuicklook } from '../report/tile-quicklook.js';
 

@@ -8,12 +8,7 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FaultContext } from '../../src/server/faults.js';
-import {
-  faultModes,
-  type FaultAction,
-  type FaultModes,
-  type FaultRule,
-} from '../../src/server/fault-modes.js';
+import { faultModes, type FaultAction, type FaultModes, type FaultRule } from './helpers/fault-modes.js';
 import {
   cleanRun,
   folderHashes,
