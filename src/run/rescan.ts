@@ -330,7 +330,7 @@ function rescanOutputs(x: OutputInput): OutputFiles {
     aoiName: x.opts.aoi.name,
     townshipsApproximate: x.opts.aoi.townships.length > 0,
     windows,
-    source: { stac: x.opts.stac, collection: x.opts.collection },
+    source: { stac: x.opts.stac, collection: x.opts.collection ?? 'any collection' },
     software: { version: softwareVersion(), algorithm_version: ALGORITHM_VERSION },
     candidates: candidateInputs(active),
     townships: x.opts.aoi.townships.map((t) => t.name),
