@@ -10,6 +10,7 @@ import * as turf from '../geo/turf.js';
 import type { Feature, Geometry } from 'geojson';
 import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/index.js';
 import { chooseCatalogue, type CatalogueChoice } from '../catalog/providers.js';
+import { PlanetaryComputerSigner } from '../catalog/sas-tokens.js';
 import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
 import { S2_ASSET_KEYS } from '../catalog/item.js';
@@ -173,7 +174,16 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     hosts: catalogue.profile.assetHosts,
     ...(opts.allowHosts ? { extraHosts: opts.allowHosts } : {}),
   });
-  const http = new HttpClient({ allow });
+  // Planetary Computer blobs need a SAS token; the signer fetches it through this same client.
+  const signer =
+    catalogue.profile.signing === 'planetary-computer-sas' && isStacApi(opts.stac)
+      ? new PlanetaryComputerSigner({
+          stac: new URL(opts.stac.trim()),
+          collection: catalogue.collection ?? catalogue.profile.collection,
+          fetcher: { getJson: (url, init) => http.getJson(url, init) },
+        })
+      : undefined;
+  const http: HttpClient = new HttpClient({ allow, ...(signer ? { signer } : {}) });
 
   // 1. Catalog.
   let t = performance.now();
@@ -408,6 +418,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       collection: catalogue.collection ?? null,
       provider: catalogue.provider,
       profile: catalogue.profile.profile,
+      signing: catalogue.profile.signing,
       allow_hosts: (opts.allowHosts ?? []).map((h) =>
         h.port === undefined ? h.host : `${h.host}:${h.port}`,
       ),
@@ -440,7 +451,12 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
         Object.entries(clock).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
       ),
     },
-    http: { ...http.stats, search_requests: found.requests, search_pages: found.pages },
+    http: {
+      ...http.stats,
+      search_requests: found.requests,
+      search_pages: found.pages,
+      ...(signer ? { sas_token_requests: signer.tokenRequests } : {}),
+    },
     ...provenanceMembers(provenance),
   };
   const chipsOf = (id: string): ChipPaths | undefined =>
