@@ -78,7 +78,8 @@ function c1Item(item: StacItem): StacItem {
 
 function pcItem(item: StacItem): StacItem {
   const p: Props = { ...item.properties };
-  const uri = String(p['s2:product_uri'] ?? '');
+  const uriValue = p['s2:product_uri'];
+  const uri = typeof uriValue === 'string' ? uriValue : '';
   const id = uri.replace(/\.SAFE$/, '').replace(/_N\d{4}_/, '_');
   const tile = tileOf(item);
   for (const k of Object.keys(p)) {
@@ -86,7 +87,7 @@ function pcItem(item: StacItem): StacItem {
   }
   delete p['s2:sequence'];
   p['s2:mgrs_tile'] = tile;
-  const platform = String(p['platform'] ?? '');
+  const platform = typeof p['platform'] === 'string' ? p['platform'] : '';
   p['platform'] = platform.replace(/^sentinel-2([a-d])$/i, (_m, x: string) => `Sentinel-2${x.toUpperCase()}`);
   p['constellation'] = 'Sentinel 2';
   const assets: StacItem['assets'] = {};
