@@ -7,7 +7,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { readBody } from './http-body.js';
 import { sendFollowingRedirects, type RequestSpec } from './http-redirects.js';
 import type { UrlSigner } from './url-signer.js';
-import { HttpError, backoffDelay, isRetryableStatus, networkError, parseRetryAfter } from './http-errors.js';
+import {
+  HttpError,
+  backoffDelay,
+  isRetryableStatus,
+  networkError,
+  parseRetryAfter,
+  retryAfterFromBody,
+} from './http-errors.js';
 
 export interface HttpClientOptions {
   /** Attempts per request, the first included; default 5. */
@@ -185,7 +192,9 @@ export class HttpTransport {
     return new HttpError('status', url, `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`, {
       status: res.status,
       retryable: isRetryableStatus(res.status, retry403),
-      retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()),
+      retryAfterMs:
+        parseRetryAfter(res.headers.get('retry-after'), Date.now()) ??
+        (res.status === 429 ? retryAfterFromBody(snippet) : undefined),
     });
   }
 
