@@ -38,6 +38,7 @@ import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js'
 import { tileKey } from './planner.js';
 import {
   ALGORITHM_VERSION,
+  catalogueOf,
   scanProducts,
   softwareVersion,
   stacUrl,
@@ -134,11 +135,15 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
     const searched = { start: since.toISOString(), end: until.toISOString() };
 
     // 1. Search. A failure throws here: nothing written, state untouched.
+    // The same provider profile as the scan below (asset keys, dialect); the search reads no assets.
+    const catalogue = catalogueOf(opts);
     const http = new HttpClient({ allow: assetPolicy({ stac: stacUrl(opts.stac) }) });
     const found = await findItems(
       {
         stac: opts.stac,
-        collection: opts.collection,
+        collection: catalogue.collection,
+        provider: catalogue.provider,
+        profile: catalogue.profile,
         aoi: opts.aoi.geometry,
         before: opts.before,
         after: { start: since, end: until },
