@@ -29,11 +29,10 @@ export interface SearchDialect {
    * the `query` extension; the bound is re-checked on every item client-side either way.
    */
   cloudFilter: 'query';
-  /**
-   * An empty page ends the search even if it carries a `next` link. Earth Search gives `next` on
-   * short pages and stops with an empty page without one (search-s2-l2a-2020-page3-empty.json).
-   */
-  emptyPageEnds: boolean;
+  // Paging needs no rule of its own: both follow `next` until a page has none (Earth Search gives
+  // `next` on short pages and ends with an empty page without one: search-s2-l2a-2020-page3-empty.json;
+  // PC posts its token body). An empty page that still offers `next` is followed, so that the loop
+  // guard and the page cap see it (RELIABILITY.md row 19).
 }
 
 /**
@@ -81,7 +80,7 @@ const EARTH_SEARCH_KEYS: Record<EsaBand, string> = {
   SCL: 'scl',
 };
 
-const EARTH_SEARCH_DIALECT: SearchDialect = { cloudFilter: 'query', emptyPageEnds: true };
+const EARTH_SEARCH_DIALECT: SearchDialect = { cloudFilter: 'query' };
 
 export const PROFILES: readonly CollectionProfile[] = [
   {
@@ -125,7 +124,7 @@ export const PROFILES: readonly CollectionProfile[] = [
     assetHosts: ['sentinel2l2a01.blob.core.windows.net'],
     signing: 'planetary-computer-sas',
     // landing.json declares filter and query; query is the one dialect both providers share.
-    search: { cloudFilter: 'query', emptyPageEnds: true },
+    search: { cloudFilter: 'query' },
     // No raster:bands anywhere; 2020 items are still baseline 02.12 (ESRI processing).
     radiometry: {},
     // s2:product_uri without .SAFE and without the _Nxxxx baseline segment.

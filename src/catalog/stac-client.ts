@@ -252,7 +252,7 @@ export async function searchStac(
       else filteredOut++;
     }
     const next = links(doc).find((l) => l['rel'] === 'next');
-    if (!next || (features.length === 0 && params.dialect?.emptyPageEnds === true)) break;
+    if (!next) break;
     const following = nextRequest(next, req, pages);
     if (seen.has(requestKey(following))) {
       throw new StacUnavailableError(

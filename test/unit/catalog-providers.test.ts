@@ -190,17 +190,18 @@ describe.skipIf(!C1.available)('Earth Search, recorded (stac-earth-search-c1-res
     expect(r.filteredOut).toBeGreaterThan(0);
   });
 
-  it('pages the legacy 2020 search to its empty page (10 + 6 + 0) and stops there', async () => {
+  it('pages the legacy 2020 search to its empty page (10 + 6 + 0), which has no next', async () => {
     const pages = [
       'search-s2-l2a-2020-page1.json',
       'search-s2-l2a-2020-page2.json',
       'search-s2-l2a-2020-page3-empty.json',
     ].map((f) => read(C1.path, f));
-    // An empty page that still offered `next` must end the search too (the profile's rule).
-    const withNext = { ...pages[2], links: (pages[1] as Json)['links'] };
-    let n = 0;
+    const bodies: unknown[] = [];
     const fetcher: JsonFetcher = {
-      getJson: () => Promise.resolve(structuredClone(n < 2 ? pages[n++] : (n++, withNext))),
+      getJson: (_u: URL, init: JsonRequestInit = {}) => {
+        bodies.push(init.body);
+        return Promise.resolve(structuredClone(pages[bodies.length - 1] ?? {}));
+      },
     };
     const r = await searchStac(
       {
@@ -215,6 +216,9 @@ describe.skipIf(!C1.available)('Earth Search, recorded (stac-earth-search-c1-res
     );
     expect(r.pages).toBe(3);
     expect(r.items.length + r.filteredOut).toBe(16);
+    expect((bodies[2] as Json)['next']).toBe(
+      '2020-03-02T10:27:26.416000Z,S2A_32UNU_20200302_0_L2A,sentinel-2-l2a',
+    );
   });
 });
 
