@@ -10,6 +10,7 @@
 import { StacUnavailableError } from '../errors.js';
 import { datetimeParam, rawItemMatches, type SearchFilters } from './filters.js';
 import type { JsonFetcher, JsonRequestInit } from './json-fetcher.js';
+import type { SearchDialect } from './providers.js';
 
 export interface StacSearchParams extends SearchFilters {
   /** STAC API root (landing page), e.g. https://earth-search.aws.element84.com/v1 */
@@ -22,6 +23,8 @@ export interface StacSearchParams extends SearchFilters {
   method?: 'GET' | 'POST';
   /** More pages than this is an error, not a silent truncation; default 200. */
   maxPages?: number;
+  /** The provider's dialect (providers.ts); without it the landing page's conformance decides. */
+  dialect?: SearchDialect;
 }
 
 export interface StacSearchEndpoint {
@@ -153,8 +156,9 @@ function firstRequest(
   method: 'GET' | 'POST',
 ): PageRequest {
   const limit = p.limit ?? DEFAULT_LIMIT;
-  const query =
-    endpoint.query && p.maxCloud !== undefined ? { 'eo:cloud_cover': { lte: p.maxCloud } } : undefined;
+  // Never a CQL2 `filter`: Earth Search ignores it without a word. The bound is re-checked locally.
+  const useQuery = p.dialect ? p.dialect.cloudFilter === 'query' : endpoint.query;
+  const query = useQuery && p.maxCloud !== undefined ? { 'eo:cloud_cover': { lte: p.maxCloud } } : undefined;
   const datetime = datetimeParam(p.datetime);
   if (method === 'POST') {
     const body: Json = { collections: p.collections, datetime, limit };

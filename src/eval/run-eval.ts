@@ -62,13 +62,14 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     const first = config.seasons[0];
     const last = config.seasons[config.seasons.length - 1];
     if (!first || !last || first === last) throw new Error('eval needs a world with at least two seasons');
-    const server = await startCatalogServer({ root: worldDir, basePath: '/v1' });
+    const server = await startCatalogServer({ root: worldDir, basePath: '/v1', profile: 'c1-l2a' });
     let summary;
     const out = path.join(opts.workDir, `scan-${opts.preset}-${seed}`);
     try {
       summary = await runScan({
         stac: server.url.href,
-        collection: 'sentinel-2-l2a',
+        collection: 'sentinel-2-c1-l2a',
+        allowHosts: [{ host: server.assetsUrl.hostname, port: Number(server.assetsUrl.port) }],
         aoi: loadAoi('kachin'),
         before: { start: first.start, end: first.end },
         after: { start: last.start, end: last.end },

@@ -20,7 +20,8 @@ const AFTER = '2023-12-01/2024-02-29';
 let server: CatalogServer;
 let tmp: string;
 
-const scan = (args: string[]): Promise<Ran> => runCli(['scan', ...args]);
+// The small world is served in the legacy collection's shape (the default is Collection 1).
+const scan = (args: string[]): Promise<Ran> => runCli(['scan', '--collection', 'sentinel-2-l2a', ...args]);
 
 beforeAll(async () => {
   server = await startCatalogServer({ root: world, basePath: '/v1' });

@@ -7,14 +7,22 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startCatalogServer, type CatalogServer } from '../../server/catalog-server.js';
 import { isLoopbackHost } from '../../server/loopback.js';
+import { SERVER_PROFILES, type ServerProfile } from '../../server/provider-shapes.js';
 
 export interface ServeCatalogOptions {
   root: string;
   port: number;
   host: string;
   latencyMs: number;
-  basePath: string;
+  basePath: string | undefined;
   allowRemote: boolean;
+  profile: ServerProfile;
+}
+
+function parseProfile(value: string): ServerProfile {
+  const p = SERVER_PROFILES.find((x) => x === value);
+  if (!p) throw new InvalidArgumentError(`expected one of ${SERVER_PROFILES.join(', ')}`);
+  return p;
 }
 
 /** Where the command writes and which signals stop it; tests pass their own. */
@@ -24,6 +32,7 @@ export interface ServeCatalogIo {
     once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
     off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
   };
+  stderr?: { write(text: string): unknown };
   /** Called with the running server (tests use it to reach stats or close it). */
   onStarted?: (server: CatalogServer) => void;
   /** Called after a signal closed the server. */
@@ -57,7 +66,8 @@ export async function serveCatalog(opts: ServeCatalogOptions, io: ServeCatalogIo
     host: opts.host,
     port: opts.port,
     latencyMs: opts.latencyMs,
-    basePath: opts.basePath,
+    ...(opts.basePath !== undefined ? { basePath: opts.basePath } : {}),
+    profile: opts.profile,
   });
   const stop = (): void => {
     io.signals.off('SIGINT', stop);
@@ -70,13 +80,19 @@ export async function serveCatalog(opts: ServeCatalogOptions, io: ServeCatalogIo
   io.signals.once('SIGINT', stop);
   io.signals.once('SIGTERM', stop);
   io.stdout.write(`${server.url.href}\n`);
+  if (server.assetsUrl.origin !== server.url.origin) {
+    // The asset host is another origin: a scan must be told it may read there.
+    io.stderr?.write(
+      `serve-catalog: ${opts.profile} assets on ${server.assetsUrl.origin}; scan with --allow-host ${server.assetsUrl.host}\n`,
+    );
+  }
   io.onStarted?.(server);
   return server;
 }
 
 export function registerServeCatalog(
   program: Command,
-  io: ServeCatalogIo = { stdout: process.stdout, signals: process },
+  io: ServeCatalogIo = { stdout: process.stdout, stderr: process.stderr, signals: process },
 ): Command {
   return program
     .command('serve-catalog')
@@ -88,7 +104,13 @@ export function registerServeCatalog(
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 0)
     .option('--host <h>', 'address to bind', '127.0.0.1')
     .option('--latency <ms>', 'delay added to every response', parseLatency, 0)
-    .option('--base-path <path>', 'prefix of the STAC API, e.g. /v1', '')
+    .option(
+      '--profile <c1-l2a|l2a|pc>',
+      "serve the world in a provider's shape: Earth Search Collection 1 (assets on a second port), its legacy L2A, or the Planetary Computer (SAS tokens)",
+      parseProfile,
+      'c1-l2a',
+    )
+    .option('--base-path <path>', 'prefix of the STAC API, e.g. /v1 (default: none; /api/stac/v1 for pc)')
     .option('--allow-remote', 'allow a non-loopback --host', false)
     .action(
       async (
@@ -97,8 +119,9 @@ export function registerServeCatalog(
           port: number;
           host: string;
           latency: number;
-          basePath: string;
+          basePath?: string;
           allowRemote: boolean;
+          profile: ServerProfile;
         },
         cmd: Command,
       ) => {
@@ -111,6 +134,7 @@ export function registerServeCatalog(
               latencyMs: raw.latency,
               basePath: raw.basePath,
               allowRemote: raw.allowRemote,
+              profile: raw.profile,
             },
             io,
           );

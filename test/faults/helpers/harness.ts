@@ -112,7 +112,22 @@ export function scanCli(
   opts: CliOptions = {},
 ): Promise<CliRun> {
   return runCli(
-    ['scan', '--stac', stac, '--before', BEFORE, '--after', AFTER, '--out', out, '--quiet', ...extra],
+    // The worlds are the legacy collection's shape (the default is Collection 1).
+    [
+      'scan',
+      '--stac',
+      stac,
+      '--collection',
+      'sentinel-2-l2a',
+      '--before',
+      BEFORE,
+      '--after',
+      AFTER,
+      '--out',
+      out,
+      '--quiet',
+      ...extra,
+    ],
     opts,
   );
 }
