@@ -44,7 +44,7 @@ export function parseBaseline(text: string | undefined): number | undefined {
   return m ? Number(m[1]) * 100 + Number(m[2]) : undefined;
 }
 
-type OffsetFacts = Pick<S2Item, 'datetime' | 'processingBaseline'> & {
+type OffsetFacts = Pick<S2Item, 'datetime' | 'processingBaseline' | 'minimumBaseline'> & {
   assets: Partial<Record<S2AssetKey, Pick<S2Item['assets'][S2AssetKey], 'scale' | 'offset'>>>;
 };
 
@@ -84,6 +84,13 @@ export function declaredOffsetDn(item: OffsetFacts, assetKey: ReflectanceKey): D
   if (item.processingBaseline !== undefined) {
     notes.push(`s2:processing_baseline ${JSON.stringify(item.processingBaseline)} unreadable`);
   }
+  // A Collection-1 item is at least baseline 05.00 whatever its date (pre-2022 ones were reprocessed).
+  const floor = parseBaseline(item.minimumBaseline);
+  if (floor !== undefined) {
+    const dn: OffsetDn = floor >= 400 ? -1000 : 0;
+    notes.push(`no baseline given; its collection is at baseline ${item.minimumBaseline} or later: ${dn} DN`);
+    return { offsetDn: dn, source: 'processing_baseline', reason: notes.join('; ') };
+  }
   const after = item.datetime.getTime() >= OFFSET_START.getTime();
   const dn: OffsetDn = after ? -1000 : 0;
   notes.push(
@@ -122,6 +129,10 @@ function offsetPossible(item: OffsetFacts): { possible: boolean; why: string } {
   const baseline = parseBaseline(item.processingBaseline);
   if (baseline !== undefined) {
     return { possible: baseline >= 400, why: `baseline ${item.processingBaseline}` };
+  }
+  const floor = parseBaseline(item.minimumBaseline);
+  if (floor !== undefined && floor >= 400) {
+    return { possible: true, why: `collection baseline ${item.minimumBaseline} or later` };
   }
   const possible = item.datetime.getTime() >= OFFSET_START.getTime();
   return { possible, why: `acquisition date ${item.datetime.toISOString().slice(0, 10)}` };

@@ -11,6 +11,7 @@ import { validateItems, type S2Item, type SkippedItem } from './item.js';
 import type { JsonFetcher } from './json-fetcher.js';
 import { readLocalCatalog, type LocalCatalog } from './local-catalog.js';
 import { resolveSearch, searchStac, type StacSearchEndpoint } from './stac-client.js';
+import type { CollectionProfile, ProviderName } from './providers.js';
 
 export type { S2Item, S2Asset, S2AssetKey, SkippedItem } from './item.js';
 export type { DroppedItem } from './dedupe.js';
@@ -20,7 +21,11 @@ export type { JsonFetcher } from './json-fetcher.js';
 export interface FindItemsOptions {
   /** STAC API root URL (http/https), or a path / file: URL of a local ItemCollection or static catalogue. */
   stac: string;
-  collection: string;
+  /** Undefined: every collection a local catalogue holds (an API search always names one). */
+  collection: string | undefined;
+  /** Asset keys and search dialect; default: Earth Search's profile of the item's collection. */
+  provider?: ProviderName;
+  profile?: CollectionProfile;
   /** WGS84 area of interest. */
   aoi: Polygon | MultiPolygon;
   before: DateWindow;
@@ -80,7 +85,7 @@ export async function findItems(
   let localCatalog: Promise<LocalCatalog> | undefined;
   const run = async (name: WindowName): Promise<WindowItems> => {
     const filters: SearchFilters = {
-      collections: [opts.collection],
+      collections: opts.collection === undefined ? [] : [opts.collection],
       intersects: opts.aoi,
       datetime: windows[name],
     };
@@ -96,6 +101,7 @@ export async function findItems(
           root,
           search: endpoint,
           method,
+          ...(opts.profile ? { dialect: opts.profile.search } : {}),
           ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
           ...(opts.maxPages !== undefined ? { maxPages: opts.maxPages } : {}),
         },
@@ -125,13 +131,21 @@ export async function findItems(
     pages: 0,
     source: api ? 'api' : 'local',
   };
+  // Both windows are searched at once (one round trip of latency, not two); their results are
+  // taken in a fixed order, so the outputs do not depend on which answered first.
+  // Both settle before either is used, so a failing API sees the same requests every time (each
+  // window's own retries) and the error reported is the before window's when both fail.
+  const [before, after] = await Promise.allSettled([run('before'), run('after')]);
+  const settled = { before, after };
   for (const name of ['before', 'after'] as const) {
-    const w = await run(name);
+    const r = settled[name];
+    if (r.status === 'rejected') throw r.reason;
+    const w = r.value;
     out.requests += w.requests;
     out.pages += w.pages;
     const parsed: S2Item[] = [];
     for (const g of w.groups) {
-      const v = validateItems(g.items, g.base);
+      const v = validateItems(g.items, g.base, opts.provider);
       parsed.push(...v.ok);
       out.skipped.push(...v.skipped.map((s) => ({ ...s, window: name })));
     }

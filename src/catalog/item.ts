@@ -7,9 +7,34 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import { z } from 'zod';
 import { MinewatchError } from '../errors.js';
+import { resolveProfile, type CollectionProfile, type EsaBand, type ProviderName } from './providers.js';
 
+/** The bands every scanned item must have, by minewatch's own names (Earth Search's keys). */
 export const S2_ASSET_KEYS = ['blue', 'green', 'red', 'nir', 'swir16', 'scl'] as const;
 export type S2AssetKey = (typeof S2_ASSET_KEYS)[number];
+/** Bands read when the item has them: SWIR 2 (B12), for SWIR discrimination. */
+export const S2_OPTIONAL_ASSET_KEYS = ['swir22'] as const;
+export type S2OptionalAssetKey = (typeof S2_OPTIONAL_ASSET_KEYS)[number];
+
+/** minewatch's band name for each ESA band; a provider profile maps ESA bands to its asset keys. */
+export const BAND_KEY: Readonly<Record<EsaBand, S2AssetKey | S2OptionalAssetKey>> = {
+  B02: 'blue',
+  B03: 'green',
+  B04: 'red',
+  B08: 'nir',
+  B11: 'swir16',
+  B12: 'swir22',
+  SCL: 'scl',
+};
+const ESA_OF: Readonly<Record<S2AssetKey | S2OptionalAssetKey, EsaBand>> = {
+  blue: 'B02',
+  green: 'B03',
+  red: 'B04',
+  nir: 'B08',
+  swir16: 'B11',
+  swir22: 'B12',
+  scl: 'SCL',
+};
 
 export interface S2Asset {
   /** Resolved against the document the item came from. http(s) and file: only; host policy is later. */
@@ -46,7 +71,14 @@ export interface S2Item {
   boaOffsetApplied?: boolean;
   /** `minewatch:synthetic`: pixels made by a world generator, not Copernicus Sentinel data. */
   synthetic?: true;
-  assets: Record<S2AssetKey, S2Asset>;
+  /**
+   * The lowest baseline the item's collection can have (Collection 1: 05.00), standing in for a
+   * missing `s2:processing_baseline` when the offset is decided; see providers.ts `Radiometry`.
+   */
+  minimumBaseline?: string;
+  /** The profile the item was read with (providers.ts), e.g. "c1-l2a"; run.json names it. */
+  profile?: string;
+  assets: Record<S2AssetKey, S2Asset> & Partial<Record<S2OptionalAssetKey, S2Asset>>;
 }
 
 /** An item that cannot be used; the run skips it and records the message. */
@@ -83,6 +115,11 @@ const PropertiesSchema = z.looseObject({
   'mgrs:latitude_band': z.string().length(1).optional(),
   'mgrs:grid_square': z.string().length(2).optional(),
   's2:processing_baseline': z.string().optional(),
+  // Planetary Computer names the tile here and has no grid:code or mgrs:*.
+  's2:mgrs_tile': z
+    .string()
+    .regex(/^\d{1,2}[C-HJ-NP-X][A-HJ-NP-Z]{2}$/)
+    .optional(),
   's2:sequence': z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional(),
   'earthsearch:boa_offset_applied': z.boolean().optional(),
   'minewatch:synthetic': z.boolean().optional(),
@@ -174,6 +211,8 @@ function gridCodeOf(id: string, p: z.infer<typeof PropertiesSchema>): string {
   const band = p['mgrs:latitude_band'];
   const square = p['mgrs:grid_square'];
   if (zone !== undefined && band && square) return `MGRS-${String(zone).padStart(2, '0')}${band}${square}`;
+  const pcTile = p['s2:mgrs_tile'];
+  if (pcTile) return `MGRS-${pcTile.padStart(5, '0')}`;
   const m = ID_TILE.exec(id);
   if (m?.[1]) return `MGRS-${m[1].padStart(5, '0')}`;
   throw new StacItemError(id, 'grid:code', 'no "grid:code" or "mgrs:*" properties, and no tile in the id');
@@ -223,7 +262,8 @@ function nodataValue(v: z.infer<typeof Nodata> | undefined): number | undefined 
   return v === 'nan' ? NaN : v === 'inf' ? Infinity : -Infinity;
 }
 
-function parseAsset(id: string, key: S2AssetKey, raw: unknown, base: URL): S2Asset {
+/** `key` is the provider's asset key (what the item calls it), so messages point into the item. */
+function parseAsset(id: string, key: string, raw: unknown, base: URL): S2Asset {
   if (raw === undefined) throw new StacItemError(id, `assets.${key}`, `missing asset "${key}"`);
   const hrefValue =
     typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['href'] : undefined;
@@ -271,9 +311,11 @@ export function rawItemId(json: unknown, fallback = '<no id>'): string {
 
 /**
  * Parses one STAC Item. `base` is the URL of the document it came from (a search page, or the file: URL
- * of a local catalogue file): relative asset hrefs resolve against it. Throws `StacItemError`.
+ * of a local catalogue file): relative asset hrefs resolve against it. `profile` says which asset key
+ * holds which band (default: the Earth Search profile of the item's own collection). Throws
+ * `StacItemError`.
  */
-export function parseS2Item(json: unknown, base: URL): S2Item {
+export function parseS2Item(json: unknown, base: URL, profile?: CollectionProfile): S2Item {
   const id = rawItemId(json);
   const item = parseWith(ItemSchema, json, id);
   const p = item.properties;
@@ -291,8 +333,15 @@ export function parseS2Item(json: unknown, base: URL): S2Item {
       ? [b[0] as number, b[1] as number, b[3] as number, b[4] as number]
       : [b[0] as number, b[1] as number, b[2] as number, b[3] as number]
     : bboxOf(geometry);
-  const assets = {} as Record<S2AssetKey, S2Asset>;
-  for (const key of S2_ASSET_KEYS) assets[key] = parseAsset(id, key, item.assets[key], base);
+  const prof = profile ?? resolveProfile('earth-search', item.collection);
+  const assetOf = (key: S2AssetKey | S2OptionalAssetKey): unknown => item.assets[prof.assets[ESA_OF[key]]];
+  const assets = {} as S2Item['assets'];
+  for (const key of S2_ASSET_KEYS) assets[key] = parseAsset(id, prof.assets[ESA_OF[key]], assetOf(key), base);
+  for (const key of S2_OPTIONAL_ASSET_KEYS) {
+    // Optional: absent is fine, present but broken is as wrong as a broken required band.
+    if (assetOf(key) !== undefined)
+      assets[key] = parseAsset(id, prof.assets[ESA_OF[key]], assetOf(key), base);
+  }
   const out: S2Item = {
     id,
     collection: item.collection,
@@ -312,6 +361,8 @@ export function parseS2Item(json: unknown, base: URL): S2Item {
     out.boaOffsetApplied = p['earthsearch:boa_offset_applied'];
   }
   if (p['minewatch:synthetic'] === true) out.synthetic = true;
+  if (prof.radiometry.minimumBaseline !== undefined) out.minimumBaseline = prof.radiometry.minimumBaseline;
+  out.profile = prof.profile;
   return out;
 }
 
@@ -327,12 +378,16 @@ export interface SkippedItem {
 export function validateItems(
   items: readonly unknown[],
   base: URL,
+  provider: ProviderName = 'earth-search',
 ): { ok: S2Item[]; skipped: SkippedItem[] } {
   const ok: S2Item[] = [];
   const skipped: SkippedItem[] = [];
   items.forEach((json, i) => {
     try {
-      ok.push(parseS2Item(json, base));
+      // Each item under the profile of its own collection: one catalogue may mix collections.
+      const collection = (json as { collection?: unknown } | null)?.collection;
+      const profile = resolveProfile(provider, typeof collection === 'string' ? collection : undefined);
+      ok.push(parseS2Item(json, base, profile));
     } catch (err) {
       if (!(err instanceof StacItemError)) throw err;
       skipped.push({ id: rawItemId(json, `<item #${i} without id>`), reason: err.message });

@@ -10,6 +10,7 @@
 import { StacUnavailableError } from '../errors.js';
 import { datetimeParam, rawItemMatches, type SearchFilters } from './filters.js';
 import type { JsonFetcher, JsonRequestInit } from './json-fetcher.js';
+import type { SearchDialect } from './providers.js';
 
 export interface StacSearchParams extends SearchFilters {
   /** STAC API root (landing page), e.g. https://earth-search.aws.element84.com/v1 */
@@ -22,6 +23,8 @@ export interface StacSearchParams extends SearchFilters {
   method?: 'GET' | 'POST';
   /** More pages than this is an error, not a silent truncation; default 200. */
   maxPages?: number;
+  /** The provider's dialect (providers.ts); without it the landing page's conformance decides. */
+  dialect?: SearchDialect;
 }
 
 export interface StacSearchEndpoint {
@@ -153,8 +156,9 @@ function firstRequest(
   method: 'GET' | 'POST',
 ): PageRequest {
   const limit = p.limit ?? DEFAULT_LIMIT;
-  const query =
-    endpoint.query && p.maxCloud !== undefined ? { 'eo:cloud_cover': { lte: p.maxCloud } } : undefined;
+  // Never a CQL2 `filter`: Earth Search ignores it without a word. The bound is re-checked locally.
+  const useQuery = p.dialect ? p.dialect.cloudFilter === 'query' : endpoint.query;
+  const query = useQuery && p.maxCloud !== undefined ? { 'eo:cloud_cover': { lte: p.maxCloud } } : undefined;
   const datetime = datetimeParam(p.datetime);
   if (method === 'POST') {
     const body: Json = { collections: p.collections, datetime, limit };
@@ -225,6 +229,8 @@ export async function searchStac(
   const items: unknown[] = [];
   let filteredOut = 0;
   let matched: number | undefined;
+  const receivedIds = new Set<string>();
+  let unnamed = 0;
   const seen = new Set<string>();
   let req: PageRequest | undefined = firstRequest(params, endpoint, method);
   let pages = 0;
@@ -244,11 +250,21 @@ export async function searchStac(
     }
     if (pages === 1 && typeof doc['numberMatched'] === 'number') matched = doc['numberMatched'];
     for (const f of features) {
+      // Distinct ids: a server that repeats items across pages has not completed its count yet.
+      const id = asObject(f)?.['id'];
+      if (typeof id === 'string') receivedIds.add(id);
+      else unnamed++;
       if (rawItemMatches(f, params)) items.push(f);
       else filteredOut++;
     }
     const next = links(doc).find((l) => l['rel'] === 'next');
     if (!next) break;
+    // A page that completes the count the server matched ends the search: the `next` link an
+    // API such as Earth Search still gives there leads to an empty page, one round trip for
+    // nothing. Only an exact match of distinct items stops it (more than matched: the count is
+    // wrong, and the links are followed), and only while every page repeats the first page's count.
+    if (matched !== undefined && receivedIds.size + unnamed === matched && doc['numberMatched'] === matched)
+      break;
     const following = nextRequest(next, req, pages);
     if (seen.has(requestKey(following))) {
       throw new StacUnavailableError(

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { MinewatchError } from '../errors.js';
+import { installProxyFromEnv } from '../io/proxy.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
@@ -45,6 +46,8 @@ export function buildProgram(): Command {
 
 async function main(argv: string[]): Promise<number> {
   try {
+    // Before any request: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
+    installProxyFromEnv();
     await buildProgram().parseAsync(argv);
     // A command may set a non-zero success code (rescan --exit-new).
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

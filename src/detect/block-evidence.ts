@@ -11,7 +11,7 @@
  */
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
 import type { DetectParams } from './params.js';
-import { ATTR_FIELDS, type AttrField, type CompactBlock } from './evidence-plane.js';
+import { ATTR_FIELDS, type AttrField, type CompactBlock } from './compact-block.js';
 
 export interface Observation {
   /**
@@ -338,7 +338,7 @@ interface EvidenceCore {
   pondF: Uint8Array;
 }
 
-/** Same bits as evidence-plane's FLAG_CLEARING / pondKindOf (which imports this module's types). */
+/** Same bit as compact-block's FLAG_CLEARING. */
 const CLEARING_BIT = 1;
 
 function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScratch): EvidenceCore {

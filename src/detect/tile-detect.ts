@@ -11,7 +11,8 @@ import type { RowRuns } from '../raster/runs.js';
 import { closeRuns3, cropRuns, fullRuns, runsFromPixels } from '../raster/run-morphology.js';
 import { vectoriseComponent, type PixelPolygon } from '../raster/vectorise.js';
 import { PondKind } from './block-evidence.js';
-import { attrRow, FLAG_CLEARING, pondKindOf, type TileEvidence } from './evidence-plane.js';
+import { FLAG_CLEARING, pondKindOf } from './compact-block.js';
+import { attrRow, type TileEvidence } from './evidence-plane.js';
 import type { DetectParams } from './params.js';
 
 export interface PondDetection {

@@ -136,11 +136,12 @@ async function scanWorld(worldDir: string, out: string, config: WorldConfig): Pr
   const first = config.seasons[0];
   const last = config.seasons[config.seasons.length - 1];
   if (!first || !last || first === last) throw new Error('eval needs a world with at least two seasons');
-  const server = await startCatalogServer({ root: worldDir, basePath: '/v1' });
+  const server = await startCatalogServer({ root: worldDir, basePath: '/v1', profile: 'c1-l2a' });
   try {
     const summary = await runScan({
       stac: server.url.href,
-      collection: 'sentinel-2-l2a',
+      collection: 'sentinel-2-c1-l2a',
+      allowHosts: [{ host: server.assetsUrl.hostname, port: Number(server.assetsUrl.port) }],
       aoi: loadAoi('kachin'),
       before: { start: first.start, end: first.end },
       after: { start: last.start, end: last.end },

@@ -93,6 +93,16 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, at - now);
 }
 
+/**
+ * The wait an error body asks for when there is no `Retry-After` header: the Planetary Computer's
+ * SAS service answers 429 with `{"statusCode": 429, "message": "Rate limit is exceeded. Try again in
+ * 23 seconds."}` and no header (microsoft/PlanetaryComputer#457).
+ */
+export function retryAfterFromBody(snippet: string): number | undefined {
+  const m = /try again in (\d{1,5}) seconds?/i.exec(snippet);
+  return m?.[1] === undefined ? undefined : Number(m[1]) * 1000;
+}
+
 /** "Full jitter" exponential backoff (AWS architecture blog): uniform in [0, min(cap, base * 2^n)). */
 export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** attempt);

@@ -13,6 +13,8 @@ export interface RequestSpec {
 
 export interface RedirectPolicy {
   allow: (url: URL) => boolean;
+  /** The URL errors name, when `url` carries a credential (a signed URL); default `url`. */
+  display?: URL;
   maxRedirects: number;
   /** Called before every request sent and for every response received, redirect hops included. */
   onRequest: () => void;
@@ -22,10 +24,11 @@ export interface RedirectPolicy {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Refuses non-http(s) schemes and whatever the allow hook refuses. */
-function check(requested: URL, target: URL, allow: (url: URL) => boolean): void {
+function check(requested: URL, target: URL, allow: (url: URL) => boolean, display: URL): void {
   const scheme = target.protocol === 'http:' || target.protocol === 'https:';
   if (scheme && allow(target)) return;
   const hop = target.href === requested.href ? '' : ` (redirect target ${target.href})`;
+  requested = display;
   throw new HttpError('refused', requested, `URL refused by the allow policy${hop}`, { retryable: false });
 }
 
@@ -38,15 +41,16 @@ export async function sendFollowingRedirects(
 ): Promise<Response> {
   let current = url;
   let { method, body } = init;
+  const display = policy.display ?? url;
   for (let hop = 0; ; hop++) {
-    check(url, current, policy.allow);
+    check(url, current, policy.allow, display);
     policy.onRequest();
     const res = await fetch(current, { method, headers: init.headers, body, redirect: 'manual', signal });
     policy.onResponse(res.status);
     if (!REDIRECTS.has(res.status)) return res;
     await res.body?.cancel().catch(() => undefined);
     if (hop >= policy.maxRedirects) {
-      throw new HttpError('redirect', url, `more than ${policy.maxRedirects} redirects`, {
+      throw new HttpError('redirect', display, `more than ${policy.maxRedirects} redirects`, {
         retryable: false,
       });
     }
@@ -60,7 +64,7 @@ export async function sendFollowingRedirects(
     if (next === undefined) {
       throw new HttpError(
         'redirect',
-        url,
+        display,
         `redirect ${res.status} with unusable Location ${String(location)}`,
         {
           status: res.status,

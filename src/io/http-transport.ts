@@ -6,7 +6,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { readBody } from './http-body.js';
 import { sendFollowingRedirects, type RequestSpec } from './http-redirects.js';
-import { HttpError, backoffDelay, isRetryableStatus, networkError, parseRetryAfter } from './http-errors.js';
+import type { UrlSigner } from './url-signer.js';
+import {
+  HttpError,
+  backoffDelay,
+  isRetryableStatus,
+  networkError,
+  parseRetryAfter,
+  retryAfterFromBody,
+} from './http-errors.js';
 
 export interface HttpClientOptions {
   /** Attempts per request, the first included; default 5. */
@@ -30,6 +38,8 @@ export interface HttpClientOptions {
   maxRedirects?: number;
   /** Checked before every request and every redirect hop; default: allow all http(s) URLs. */
   allow?: (url: URL) => boolean;
+  /** Signs byte-range URLs just before each request (Planetary Computer SAS); default none. */
+  signer?: UrlSigner;
   /** Injected for tests: waits `ms`, rejecting if `signal` aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injected for tests: uniform in [0, 1). */
@@ -61,7 +71,10 @@ const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => 
 export class HttpTransport {
   readonly stats: HttpStats = { requests: 0, bytes: 0, retries: 0, byStatus: {} };
   private retriesLeft: number;
-  readonly o: Required<Omit<HttpClientOptions, 'allow'>> & { allow: (url: URL) => boolean };
+  readonly o: Required<Omit<HttpClientOptions, 'allow' | 'signer'>> & {
+    allow: (url: URL) => boolean;
+    signer: UrlSigner | undefined;
+  };
 
   constructor(opts: HttpClientOptions = {}) {
     this.o = {
@@ -76,6 +89,7 @@ export class HttpTransport {
       maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 * 1024,
       maxRedirects: opts.maxRedirects ?? 5,
       allow: opts.allow ?? (() => true),
+      signer: opts.signer,
       sleep: opts.sleep ?? defaultSleep,
       random: opts.random ?? Math.random,
     };
@@ -156,10 +170,14 @@ export class HttpTransport {
     }
   }
 
-  /** Sends one request, following redirects by hand so the allow hook sees every hop. */
-  send(url: URL, init: RequestSpec, a: Attempt): Promise<Response> {
+  /**
+   * Sends one request, following redirects by hand so the allow hook sees every hop. `display` is
+   * the URL errors name when `url` is signed.
+   */
+  send(url: URL, init: RequestSpec, a: Attempt, display?: URL): Promise<Response> {
     return sendFollowingRedirects(url, init, a.signal, {
       allow: this.o.allow,
+      ...(display ? { display } : {}),
       maxRedirects: this.o.maxRedirects,
       onRequest: () => {
         this.stats.requests++; // counted when sent: a request that never gets an answer is still made
@@ -174,7 +192,9 @@ export class HttpTransport {
     return new HttpError('status', url, `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`, {
       status: res.status,
       retryable: isRetryableStatus(res.status, retry403),
-      retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()),
+      retryAfterMs:
+        parseRetryAfter(res.headers.get('retry-after'), Date.now()) ??
+        (res.status === 429 ? retryAfterFromBody(snippet) : undefined),
     });
   }
 

@@ -8,6 +8,7 @@
 import { HttpError } from './http-errors.js';
 import { HttpTransport, type Attempt, type HttpClientOptions, type HttpStats } from './http-transport.js';
 import { interpretRangeResponse, type RangeResult, type RangeUnsatisfied } from './http-range.js';
+import type { SignedUrl } from './url-signer.js';
 
 export { HttpError, type HttpErrorKind } from './http-errors.js';
 export type { HttpClientOptions, HttpStats } from './http-transport.js';
@@ -56,12 +57,16 @@ export class HttpClient {
     ) {
       throw new RangeError(`invalid byte range ${start}-${endInclusive} for ${String(url)}`);
     }
-    const first = await this.t.run(url, signal, (a) => this.rangeAttempt(url, start, endInclusive, a));
+    const first = await this.signedRun(url, signal, (target, a) =>
+      this.rangeAttempt(url, target, start, endInclusive, a),
+    );
     if (first.kind === 'done') return first;
     // 416: the resource is shorter than asked. Ask once more for what exists, or return nothing.
     const total = first.total;
     if (start >= total) return { kind: 'done', bytes: new Uint8Array(0), total };
-    const second = await this.t.run(url, signal, (a) => this.rangeAttempt(url, start, total - 1, a));
+    const second = await this.signedRun(url, signal, (target, a) =>
+      this.rangeAttempt(url, target, start, total - 1, a),
+    );
     if (second.kind === 'done') return second;
     throw new HttpError('range', url, `416 again for clamped range ${start}-${total - 1}`, {
       status: 416,
@@ -112,14 +117,42 @@ export class HttpClient {
     });
   }
 
+  /**
+   * Runs the retrying loop on the signed URL (signed afresh per attempt, so a refreshed token is
+   * used). A 403 on a signed URL drops its token and is tried once more with a new one: tokens
+   * expire mid-run, and the expiry the provider states is not the only way they do.
+   */
+  private async signedRun<T>(
+    url: URL,
+    signal: AbortSignal | undefined,
+    attempt: (target: URL, a: Attempt) => Promise<T>,
+  ): Promise<T> {
+    const signer = this.t.o.signer;
+    if (!signer) return this.t.run(url, signal, (a) => attempt(url, a));
+    for (let refreshed = false; ; refreshed = true) {
+      let used: SignedUrl | undefined;
+      try {
+        return await this.t.run(url, signal, async (a) => {
+          used = await signer.sign(url, a.signal);
+          return attempt(used.url, a);
+        });
+      } catch (err) {
+        const stale = err instanceof HttpError && err.status === 403 && used && used.generation >= 0;
+        if (!stale || refreshed || !used) throw err;
+        signer.refused(used);
+      }
+    }
+  }
+
   private async rangeAttempt(
     url: URL,
+    target: URL,
     start: number,
     end: number,
     a: Attempt,
   ): Promise<RangeResult | RangeUnsatisfied> {
     const headers = { range: `bytes=${start}-${end}`, 'accept-encoding': 'identity' };
-    const res = await this.t.send(url, { method: 'GET', headers }, a);
+    const res = await this.t.send(target, { method: 'GET', headers }, a, url);
     if (res.status !== 206 && res.status !== 200 && res.status !== 416) {
       throw this.t.statusError(url, res, false, await this.t.snippet(res, a));
     }

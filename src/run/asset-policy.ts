@@ -2,7 +2,9 @@
  * Which asset URLs a scan may open (RELIABILITY.md §3.1, SSRF). A STAC catalogue is data we do
  * not control, so its hrefs are checked before any connection:
  *  - same scheme, host and port as `--stac`: always allowed (a local STAC API on 127.0.0.1 means it);
- *  - https to the public Sentinel-2 COG buckets, plus hosts the user lists;
+ *  - https to the provider profile's asset hosts (a closed list, providers.ts);
+ *  - hosts the user names with `--allow-host host[:port]`: https, or http too on a loopback address
+ *    named explicitly (a local test server has no TLS); private addresses only when named;
  *  - `file:` only when `--stac` itself is a local catalogue the user named, and only under the
  *    folder above it (a world's `stac/items.json` points at `../assets/...`);
  *  - anything else, and private, loopback and link-local addresses on other hosts, refused.
@@ -11,17 +13,50 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROFILES } from '../catalog/providers.js';
+import { InvalidInputError } from '../errors.js';
 
-export const PUBLIC_S2_HOSTS = [
-  'sentinel-cogs.s3.us-west-2.amazonaws.com',
-  'sentinel-cogs.s3.amazonaws.com',
+/** Without a profile: every Earth Search collection's COG hosts (what a tile job built from a URL gets). */
+export const PUBLIC_S2_HOSTS: readonly string[] = [
+  ...new Set(PROFILES.filter((p) => p.provider === 'earth-search').flatMap((p) => p.assetHosts)),
   'earth-search.aws.element84.com',
 ];
+
+/** One `--allow-host` entry: a host name or address, and the port when one was given. */
+export interface AllowedHost {
+  host: string;
+  port?: number;
+}
 
 export interface AssetPolicyOptions {
   /** The `--stac` value as a URL (http(s) API root, or file: URL of a local catalogue). */
   stac: URL;
-  extraHosts?: readonly string[];
+  /** The profile's asset hosts (https only); default PUBLIC_S2_HOSTS. */
+  hosts?: readonly string[];
+  /** `--allow-host` entries. */
+  extraHosts?: readonly AllowedHost[];
+}
+
+/** Parses `--allow-host host[:port]` (IPv6 in brackets); throws InvalidInputError naming it. */
+export function parseAllowHost(value: string): AllowedHost {
+  const v = value.trim().toLowerCase();
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/.exec(v);
+  const port = m?.[2] === undefined ? undefined : Number(m[2]);
+  if (!m?.[1] || (port !== undefined && (port < 1 || port > 65535))) {
+    throw new InvalidInputError(
+      `--allow-host ${JSON.stringify(value)}: expected a host name or address with an optional :port, e.g. my-bucket.s3.amazonaws.com or 127.0.0.1:9000`,
+    );
+  }
+  const host = m[1].replace(/^\[|\]$/g, '');
+  return port === undefined ? { host } : { host, port };
+}
+
+function defaultPort(url: URL): number {
+  return url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 function isPrivateAddress(host: string): boolean {
@@ -55,7 +90,8 @@ function isPrivateAddress(host: string): boolean {
 
 export function assetPolicy(opts: AssetPolicyOptions): (url: URL) => boolean {
   const stac = opts.stac;
-  const hosts = new Set([...PUBLIC_S2_HOSTS, ...(opts.extraHosts ?? [])].map((h) => h.toLowerCase()));
+  const hosts = new Set((opts.hosts ?? PUBLIC_S2_HOSTS).map((h) => h.toLowerCase()));
+  const named = opts.extraHosts ?? [];
   const localRoot = stac.protocol === 'file:' ? path.dirname(path.dirname(fileURLToPath(stac))) : undefined;
   return (url: URL): boolean => {
     if (url.protocol === 'file:') {
@@ -67,8 +103,11 @@ export function assetPolicy(opts: AssetPolicyOptions): (url: URL) => boolean {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
     if (url.username || url.password) return false;
     if ((stac.protocol === 'http:' || stac.protocol === 'https:') && url.origin === stac.origin) return true;
+    const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    // Named by the user: the port too, when the entry gives one.
+    const entry = named.find((n) => n.host === host && (n.port === undefined || n.port === defaultPort(url)));
+    if (entry) return url.protocol === 'https:' || isLoopback(host);
     if (url.protocol !== 'https:') return false;
-    const host = url.hostname.toLowerCase();
     if (isPrivateAddress(host)) return false;
     return hosts.has(host);
   };

@@ -21,7 +21,7 @@ import { HttpClient } from '../io/http.js';
 import { loadReferences } from '../report/references.js';
 import { buildReport, reportMarkdown } from '../report/report.js';
 import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
-import { provenanceOf, type Provenance } from '../report/provenance.js';
+import { provenanceOf, type Provenance } from '../formats/provenance.js';
 import { crashPoint } from '../state/crash-point.js';
 import { acquireLock } from '../state/lock.js';
 import { SqliteRangeCache } from '../state/range-cache.js';
@@ -34,10 +34,12 @@ import {
   type TileEvidence,
 } from '../state/store.js';
 import { assetPolicy } from './asset-policy.js';
-import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
+import { featureCollection } from '../formats/feature-collection.js';
+import { writeOutputs, type OutputFiles } from '../io/outputs.js';
 import { tileKey } from './planner.js';
 import {
   ALGORITHM_VERSION,
+  catalogueOf,
   scanProducts,
   softwareVersion,
   stacUrl,
@@ -134,11 +136,15 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
     const searched = { start: since.toISOString(), end: until.toISOString() };
 
     // 1. Search. A failure throws here: nothing written, state untouched.
+    // The same provider profile as the scan below (asset keys, dialect); the search reads no assets.
+    const catalogue = catalogueOf(opts);
     const http = new HttpClient({ allow: assetPolicy({ stac: stacUrl(opts.stac) }) });
     const found = await findItems(
       {
         stac: opts.stac,
-        collection: opts.collection,
+        collection: catalogue.collection,
+        provider: catalogue.provider,
+        profile: catalogue.profile,
         aoi: opts.aoi.geometry,
         before: opts.before,
         after: { start: since, end: until },
@@ -330,7 +336,7 @@ function rescanOutputs(x: OutputInput): OutputFiles {
     aoiName: x.opts.aoi.name,
     townshipsApproximate: x.opts.aoi.townships.length > 0,
     windows,
-    source: { stac: x.opts.stac, collection: x.opts.collection },
+    source: { stac: x.opts.stac, collection: x.opts.collection ?? 'any collection' },
     software: { version: softwareVersion(), algorithm_version: ALGORITHM_VERSION },
     candidates: candidateInputs(active),
     townships: x.opts.aoi.townships.map((t) => t.name),

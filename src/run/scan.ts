@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import * as turf from '../geo/turf.js';
 import type { Feature, Geometry } from 'geojson';
 import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/index.js';
+import { chooseCatalogue, type CatalogueChoice } from '../catalog/providers.js';
+import { PlanetaryComputerSigner } from '../catalog/sas-tokens.js';
 import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
 import { S2_ASSET_KEYS } from '../catalog/item.js';
@@ -33,10 +35,11 @@ import { loadReferences } from '../report/references.js';
 import { buildReport, reportMarkdown } from '../report/report.js';
 import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
 import { stacCatalog, stacItem } from '../formats/stac.js';
-import type { Provenance } from '../report/provenance.js';
-import { assetPolicy } from './asset-policy.js';
+import type { Provenance } from '../formats/provenance.js';
+import { assetPolicy, type AllowedHost } from './asset-policy.js';
 import { gridMismatch } from './grid-check.js';
-import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
+import { featureCollection } from '../formats/feature-collection.js';
+import { writeOutputs, type OutputFiles } from '../io/outputs.js';
 import { planScan, tileKey, type BlockJob, type TilePlan } from './planner.js';
 import {
   blockBytes,
@@ -54,7 +57,7 @@ import { IoQueue } from './queue.js';
 import type { BandKey, ScanBlockInput, ScanBlockOutput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
 import type { ScannedTile } from './runners/types.js';
-import { provenanceMembers, provenanceOf } from '../report/provenance.js';
+import { provenanceMembers, provenanceOf } from '../formats/provenance.js';
 import type { ChipPaths } from '../report/evidence-outputs.js';
 import { TileQuicklookBuilder, type TileQuicklook } from '../report/tile-quicklook.js';
 
@@ -68,7 +71,12 @@ const BANDS: readonly BandKey[] = S2_ASSET_KEYS;
 
 export interface ScanOptions {
   stac: string;
-  collection: string;
+  /** Default: the provider's current collection (Earth Search: sentinel-2-c1-l2a); for a local file, all. */
+  collection?: string;
+  /** `earth-search` or `planetary-computer`; default: recognised from the `--stac` host. */
+  provider?: string;
+  /** `--allow-host` entries, beyond the profile's asset hosts. */
+  allowHosts?: readonly AllowedHost[];
   aoi: Aoi;
   before: DateWindow;
   after: DateWindow;
@@ -160,8 +168,23 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const log = (msg: string): void => {
     if (!opts.quiet && !opts.json) process.stderr.write(`${msg}\n`);
   };
-  const allow = assetPolicy({ stac: stacUrl(opts.stac) });
-  const http = new HttpClient({ allow });
+  const catalogue = catalogueOf(opts);
+  const collectionLabel = catalogue.collection ?? 'any collection';
+  const allow = assetPolicy({
+    stac: stacUrl(opts.stac),
+    hosts: catalogue.profile.assetHosts,
+    ...(opts.allowHosts ? { extraHosts: opts.allowHosts } : {}),
+  });
+  // Planetary Computer blobs need a SAS token; the signer fetches it through this same client.
+  const signer =
+    catalogue.profile.signing === 'planetary-computer-sas' && isStacApi(opts.stac)
+      ? new PlanetaryComputerSigner({
+          stac: new URL(opts.stac.trim()),
+          collection: catalogue.collection ?? catalogue.profile.collection,
+          fetcher: { getJson: (url, init) => http.getJson(url, init) },
+        })
+      : undefined;
+  const http: HttpClient = new HttpClient({ allow, ...(signer ? { signer } : {}) });
 
   // 1. Catalog.
   let t = performance.now();
@@ -170,7 +193,9 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     (await findItems(
       {
         stac: opts.stac,
-        collection: opts.collection,
+        collection: catalogue.collection,
+        provider: catalogue.provider,
+        profile: catalogue.profile,
         aoi: opts.aoi.geometry,
         before: opts.before,
         after: opts.after,
@@ -184,7 +209,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     const which = found.before.length === 0 ? 'before' : 'after';
     const w = which === 'before' ? opts.before : opts.after;
     throw new NoItemsFoundError(
-      `no ${opts.collection} items found in ${opts.stac} for the ${which} window ${String(w.start)}/${String(w.end)} over AOI ${opts.aoi.name} with eo:cloud_cover <= ${opts.maxCloud}`,
+      `no ${collectionLabel} items found in ${opts.stac} for the ${which} window ${String(w.start)}/${String(w.end)} over AOI ${opts.aoi.name} with eo:cloud_cover <= ${opts.maxCloud}`,
     );
   }
   log(
@@ -341,7 +366,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     aoiName: opts.aoi.name,
     townshipsApproximate: opts.aoi.townships.length > 0,
     windows,
-    source: { stac: opts.stac, collection: opts.collection },
+    source: { stac: opts.stac, collection: collectionLabel },
     software: { version: softwareVersion(), algorithm_version: ALGORITHM_VERSION },
     candidates: candidateInputs(candidates as unknown as Feature<Geometry, Record<string, unknown>>[]),
     townships: opts.aoi.townships.map((x) => x.name),
@@ -364,7 +389,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   await closeSources();
   const evidence =
     opts.evidence === false
-      ? { files: {}, candidates, warnings: [] as string[] }
+      ? { files: {}, candidates, warnings: [] as string[], timings_s: {} }
       : // Loaded only when drawn: sharp and the PNG, HTML and FlatGeobuf writers cost ~100 ms
         // of start-up that `--no-evidence` runs and re-scans do not need.
         await import('../report/evidence-outputs.js').then(({ renderEvidence }) =>
@@ -391,7 +416,13 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     },
     inputs: {
       stac: opts.stac,
-      collection: opts.collection,
+      collection: catalogue.collection ?? null,
+      provider: catalogue.provider,
+      profile: catalogue.profile.profile,
+      signing: catalogue.profile.signing,
+      allow_hosts: (opts.allowHosts ?? []).map((h) =>
+        h.port === undefined ? h.host : `${h.host}:${h.port}`,
+      ),
       aoi: opts.aoi.name,
       before: windows.before,
       after: windows.after,
@@ -420,8 +451,14 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       block_stages_summed: Object.fromEntries(
         Object.entries(clock).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
       ),
+      evidence_stages: evidence.timings_s,
     },
-    http: { ...http.stats, search_requests: found.requests, search_pages: found.pages },
+    http: {
+      ...http.stats,
+      search_requests: found.requests,
+      search_pages: found.pages,
+      ...(signer ? { sas_token_requests: signer.tokenRequests } : {}),
+    },
     ...provenanceMembers(provenance),
   };
   const chipsOf = (id: string): ChipPaths | undefined =>
@@ -436,7 +473,10 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     'report.md': reportMarkdown(report, { overview: 'overview.png' in evidence.files, chipsOf }),
     'run.json': `${JSON.stringify(run, null, 2)}\n`,
   };
-  Object.assign(files, stacFiles(opts, windows, provenance, Object.keys(files), candidates.length));
+  Object.assign(
+    files,
+    stacFiles(opts, collectionLabel, windows, provenance, Object.keys(files), candidates.length),
+  );
   const summary: ScanSummary = {
     out: path.resolve(opts.out),
     candidates: candidates.length,
@@ -474,9 +514,19 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   };
 }
 
+/** The provider, collection and profile a scan reads with (providers.ts). */
+export function catalogueOf(opts: Pick<ScanOptions, 'stac' | 'provider' | 'collection'>): CatalogueChoice {
+  return chooseCatalogue(
+    isStacApi(opts.stac) ? new URL(opts.stac.trim()) : undefined,
+    opts.provider,
+    opts.collection,
+  );
+}
+
 /** catalog.json and item.json: the outputs described as one STAC Item of a Catalog. */
 function stacFiles(
   opts: ScanOptions,
+  collection: string,
   windows: { before: { start: string; end: string }; after: { start: string; end: string } },
   provenance: Provenance,
   files: readonly string[],
@@ -500,7 +550,7 @@ function stacFiles(
       'minewatch:before': `${windows.before.start}/${windows.before.end}`,
       'minewatch:candidates': candidates,
       'minewatch:stac': opts.stac,
-      'minewatch:collection': opts.collection,
+      'minewatch:collection': collection,
     },
   });
   const catalog = stacCatalog(

@@ -26,7 +26,10 @@ import { ItemIndex, type ItemsPage, type PagingOptions } from './search.js';
 import type { RawParams } from './search-params.js';
 import type { StacCollection, StacLink } from './stac-types.js';
 import { bump, createStats, type ServerStats } from './stats.js';
+import type { RawWorld } from './world.js';
 import { loadWorld, publishCollection, publishItem, worldPaths, type PublishContext } from './world.js';
+import { shapeWorld, type ServerProfile } from './provider-shapes.js';
+import { SasTokens } from './sas-tokens.js';
 
 export type { ServerStats } from './stats.js';
 export type { FaultInjector } from './faults.js';
@@ -52,13 +55,27 @@ export interface CatalogServerOptions {
   trailingEmptyPage?: boolean;
   /** Largest POST body accepted; default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Which real provider's shape to serve (provider-shapes.ts); default `l2a`. `c1-l2a` serves the
+   * assets from a second port (a host of their own, as on the real service); `pc` puts the API at
+   * `/api/stac/v1` (unless `basePath` says otherwise), answers `/api/sas/v1/token/<collection>` and
+   * refuses blobs without a valid, unexpired token.
+   */
+  profile?: ServerProfile;
+  /** `pc`: token lifetime stated as `msft:expiry`; default 1 h. */
+  tokenLifetimeMs?: number;
+  /** `pc`: a token stops working after this many blob requests (expiry the client cannot see); default none. */
+  tokenMaxUses?: number;
 }
 
 export interface CatalogServer {
   /** STAC API root, e.g. `http://127.0.0.1:PORT/v1`, or `http://127.0.0.1:PORT/` without a basePath. */
   url: URL;
-  /** Base of asset URLs: `http://127.0.0.1:PORT/assets/`. */
+  /** Base of asset URLs: `http://127.0.0.1:PORT/assets/` (c1-l2a: the second port). */
   assetsUrl: URL;
+  profile: ServerProfile;
+  /** `pc`: tokens issued and blob requests refused for want of a valid one. */
+  tokens: { issued: number; refused: number; values: string[] };
   stats: ServerStats;
   /** Replaces the fault injector (tests switch faults on and off between runs). */
   setFaults(faults: FaultInjector): void;
@@ -174,7 +191,10 @@ function queryToParams(query: URLSearchParams): RawParams {
 export async function startCatalogServer(opts: CatalogServerOptions): Promise<CatalogServer> {
   const paths = worldPaths(opts.root);
   const host = opts.host ?? '127.0.0.1';
-  const basePath = normaliseBasePath(opts.basePath);
+  const profile = opts.profile ?? 'l2a';
+  const basePath = normaliseBasePath(opts.basePath ?? (profile === 'pc' ? '/api/stac/v1' : undefined));
+  const sas =
+    profile === 'pc' ? new SasTokens(opts.tokenLifetimeMs ?? 3_600_000, opts.tokenMaxUses) : undefined;
   const paging: PagingOptions = {
     defaultLimit: opts.defaultLimit ?? 10,
     maxLimit: opts.maxLimit ?? 1000,
@@ -184,7 +204,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
   let faults = opts.faults ?? noFaults;
   const stats = createStats();
-  const world = await loadWorld(paths);
+  const world = shapeWorld(await loadWorld(paths), profile);
   const assetsRoot = await realpath(paths.assetsDir).catch(() => paths.assetsDir);
 
   const server = http.createServer();
@@ -197,12 +217,31 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
   });
   const { port } = server.address() as AddressInfo;
   const origin = `http://${formatHost(host)}:${port}`;
+  // Collection 1's COGs live on a bucket host of their own: here a second port, assets only.
+  const assetServer = profile === 'c1-l2a' ? http.createServer() : undefined;
+  if (assetServer) {
+    await new Promise<void>((resolve, reject) => {
+      assetServer.once('error', reject);
+      assetServer.listen(0, host, () => {
+        assetServer.off('error', reject);
+        resolve();
+      });
+    });
+  }
+  const assetOrigin = assetServer
+    ? `http://${formatHost(host)}:${(assetServer.address() as AddressInfo).port}`
+    : origin;
   const apiRoot = `${origin}${basePath}`;
   const rootHref = basePath === '' ? `${origin}/` : apiRoot;
   const searchHref = `${apiRoot}/search`;
-  const publishCtx: PublishContext = { apiRoot, rootHref, assetsBase: new URL('/assets/', origin), paths };
+  const publishCtx: PublishContext = {
+    apiRoot,
+    rootHref,
+    assetsBase: new URL('/assets/', assetOrigin),
+    paths,
+  };
 
-  const publish = (w: typeof world): Catalogue => ({
+  const publish = (w: RawWorld): Catalogue => ({
     collections: new Map(w.collections.map((c) => [c.id, publishCollection(c, publishCtx)])),
     index: new ItemIndex(w.items.map((i) => publishItem(i, publishCtx))),
   });
@@ -383,6 +422,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
     req: IncomingMessage,
     res: ServerResponse,
     rawPath: string,
+    query: string,
     tweaks: AssetTweaks | undefined,
   ): Promise<void> {
     const method = req.method ?? 'GET';
@@ -391,6 +431,18 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': '0' });
       res.end();
+      return;
+    }
+    if (sas && !sas.admits(new URLSearchParams(query))) {
+      // Azure's answer to a blob read without a valid SAS.
+      const body =
+        '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code>' +
+        '<Message>Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.</Message></Error>';
+      res.writeHead(403, {
+        'Content-Type': 'application/xml',
+        'Content-Length': String(Buffer.byteLength(body)),
+      });
+      res.end(body);
       return;
     }
     const file = await resolveAsset(assetsRoot, rawPath.slice('/assets/'.length));
@@ -410,7 +462,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
     });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, assetsOnly = false): Promise<void> {
     const seq = ++stats.requests;
     res.on('close', () => {
       if (res.headersSent) bump(stats.byStatus, res.statusCode);
@@ -421,6 +473,12 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
     const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
     const method = req.method ?? 'GET';
     let r = route(rawPath.startsWith('/') ? rawPath : '/', basePath);
+    if (assetsOnly && r.kind !== 'asset') r = { kind: 'other' };
+    if (sas && !assetsOnly && rawPath.startsWith('/api/sas/v1/token/')) {
+      stats.tokenRequests = (stats.tokenRequests ?? 0) + 1;
+      sendJson(res, 200, sas.issue(), JSON_TYPE);
+      return;
+    }
     const nth = bump(stats.byPath, rawPath);
     const nthOfKind = bump(stats.byKind, r.kind);
 
@@ -449,14 +507,14 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
       return;
     }
     if (r.kind === 'asset') {
-      await handleAsset(req, res, effectivePath, decision?.assetTweaks);
+      await handleAsset(req, res, effectivePath, q >= 0 ? rawUrl.slice(q + 1) : '', decision?.assetTweaks);
       return;
     }
     await handleApi(req, res, r, query, transform);
   }
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((err: unknown) => {
+  const onRequest = (assetsOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res, assetsOnly).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -475,23 +533,31 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
       res.writeHead(apiErr.status, headers);
       res.end(body);
     });
-  });
+  };
+  server.on('request', onRequest(false));
+  assetServer?.on('request', onRequest(true));
 
   return {
     url: new URL(rootHref),
-    assetsUrl: new URL('/assets/', origin),
+    assetsUrl: new URL('/assets/', assetOrigin),
+    profile,
+    get tokens() {
+      return { issued: sas?.issued.length ?? 0, refused: sas?.refusals ?? 0, values: sas?.issued ?? [] };
+    },
     stats,
     setFaults(next: FaultInjector) {
       faults = next;
     },
     async reload() {
-      catalogue = publish(await loadWorld(paths));
+      catalogue = publish(shapeWorld(await loadWorld(paths), profile));
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+    async close() {
+      const stop = (s: http.Server): Promise<void> =>
+        new Promise<void>((resolve, reject) => {
+          s.close((err) => (err ? reject(err) : resolve()));
+          s.closeAllConnections();
+        });
+      await Promise.all([stop(server), ...(assetServer ? [stop(assetServer)] : [])]);
     },
   };
 }

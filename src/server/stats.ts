@@ -23,6 +23,8 @@ export interface ServerStats {
   byKind: Map<RequestKind, number>;
   /** Responses per status code (faults that answer count too; reset sockets do not). */
   byStatus: Map<number, number>;
+  /** `pc` profile: SAS token requests. */
+  tokenRequests?: number;
   /** Sets every counter back to zero; the `nth` seen by fault injectors restarts too. */
   reset(): void;
 }
@@ -45,6 +47,7 @@ export function createStats(): ServerStats {
       stats.rangeRequests = 0;
       stats.bytesServed = 0;
       stats.itemsReturned = 0;
+      stats.tokenRequests = 0;
       stats.byPath.clear();
       stats.byKind.clear();
       stats.byStatus.clear();

@@ -30,6 +30,8 @@ const scanArgs = (out: string): string[] => [
   'scan',
   '--stac',
   server.url.href,
+  '--collection',
+  'sentinel-2-l2a',
   '--before',
   '2020-12-01/2021-02-28',
   '--after',

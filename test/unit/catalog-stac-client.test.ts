@@ -158,6 +158,49 @@ describe('searchStac over POST', () => {
     expect(api.calls[2]?.body).toEqual({ next: '2' }); // replaced, not merged
   });
 
+  it('stops at the page that completes numberMatched, whatever its next link says', async () => {
+    // Earth Search style: the last full page still links to a (empty) next page.
+    const api = new FakeFetcher((c) => {
+      if (c.url === ROOT.href) return landing();
+      const body = c.body as Json;
+      const page = typeof body['next'] === 'string' ? Number(body['next']) : 1;
+      const features = page <= 2 ? [rawItem(2 * page - 2), rawItem(2 * page - 1)] : [];
+      const next = { rel: 'next', method: 'POST', href: SEARCH, body: { next: String(page + 1) } };
+      return { type: 'FeatureCollection', features, links: [next], numberMatched: 4 };
+    });
+    const r = await searchStac(params(), api);
+    expect(r.items).toHaveLength(4);
+    expect(r).toMatchObject({ pages: 2, requests: 3, matched: 4 });
+  });
+
+  it('keeps paging when repeated items, not new ones, reach numberMatched', async () => {
+    // Page 1 holds items 0 and 1, page 2 repeats item 1 and adds item 2: three distinct of three
+    // matched only after page 2, though four features had arrived by then.
+    const api = new FakeFetcher((c) => {
+      if (c.url === ROOT.href) return landing();
+      const page = typeof (c.body as Json)['next'] === 'string' ? 2 : 1;
+      const features = page === 1 ? [rawItem(0), rawItem(1)] : [rawItem(1), rawItem(2)];
+      const links = page === 1 ? [{ rel: 'next', method: 'POST', href: SEARCH, body: { next: '2' } }] : [];
+      return { type: 'FeatureCollection', features, links, numberMatched: 3 };
+    });
+    const r = await searchStac(params(), api);
+    expect(r.pages).toBe(2);
+    expect(new Set(r.items.map((i) => (i as Json)['id']))).toEqual(new Set(['item-0', 'item-1', 'item-2']));
+  });
+
+  it('follows the links past numberMatched when the pages hold more items than it says', async () => {
+    const api = new FakeFetcher((c) => {
+      if (c.url === ROOT.href) return landing();
+      const page = typeof (c.body as Json)['next'] === 'string' ? 2 : 1;
+      const features = page === 1 ? [rawItem(0), rawItem(1), rawItem(2)] : [rawItem(3)];
+      const links = page === 1 ? [{ rel: 'next', method: 'POST', href: SEARCH, body: { next: '2' } }] : [];
+      return { type: 'FeatureCollection', features, links, numberMatched: 2 };
+    });
+    const r = await searchStac(params(), api);
+    expect(r.items).toHaveLength(4);
+    expect(r.pages).toBe(2);
+  });
+
   it('merges the next body into the previous one when merge is true', async () => {
     const api = pagedPostApi(2, 1, true);
     await searchStac(params({ limit: 1 }), api);
@@ -340,7 +383,7 @@ describe('searchStac failures', () => {
 describe.skipIf(!RECORDED_DATA.available)('searchStac on recorded Earth Search pages', () => {
   const read = (f: string): Json => JSON.parse(readFileSync(path.join(RECORDED, f), 'utf8')) as Json;
 
-  it('follows the recorded POST next token and stops on the empty page', async () => {
+  it('stops after the recorded page whose items complete numberMatched, without following its next token', async () => {
     const page1 = read('v1_search_s2l2a_landsat_point_2023-10-08.json');
     const empty = read('v1_search_empty_result.json');
     const api = new FakeFetcher((c) => {
@@ -370,10 +413,12 @@ describe.skipIf(!RECORDED_DATA.available)('searchStac on recorded Earth Search p
       'S2A_13TDE_20231008_0_L2A',
       'LC08_L2SP_033032_20231008_02_T1',
     ]);
-    expect(r.pages).toBe(2);
-    // merge:false with a full body: exactly the body the link carries.
-    const next = (page1['links'] as Json[]).find((l) => l['rel'] === 'next');
-    expect(api.calls[2]?.body).toEqual(next?.['body']);
+    // The recorded page says numberMatched 2 and carries both items, yet still offers a next
+    // token (Earth Search keeps giving one until an empty page): following it is a wasted round trip.
+    expect(page1['numberMatched']).toBe(2);
+    expect((page1['links'] as Json[]).some((l) => l['rel'] === 'next')).toBe(true);
+    expect(r.pages).toBe(1);
+    expect(api.calls.filter((c) => c.url !== 'https://earth-search.aws.element84.com/v1')).toHaveLength(1);
   });
 });
 

@@ -33,14 +33,16 @@ export function registerDemo(program: Command): Command {
       const last = seasons[seasons.length - 1];
       if (!first || !last || first === last)
         throw new Error(`${flags.world}: the world needs two seasons to compare`);
-      const server = await startCatalogServer({ root: flags.world, basePath: '/v1' });
+      // Earth Search's current collection, its COGs on a host of their own (a second port).
+      const server = await startCatalogServer({ root: flags.world, basePath: '/v1', profile: 'c1-l2a' });
       try {
         process.stderr.write(
           `demo: local STAC API at ${server.url.href}; scanning ${first.id} against ${last.id}\n`,
         );
         const s = await runScan({
           stac: server.url.href,
-          collection: 'sentinel-2-l2a',
+          collection: 'sentinel-2-c1-l2a',
+          allowHosts: [{ host: server.assetsUrl.hostname, port: Number(server.assetsUrl.port) }],
           aoi: loadAoi('kachin'),
           before: { start: first.start, end: first.end },
           after: { start: last.start, end: last.end },

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { toTimeWindow, type DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { InvalidInputError } from '../../errors.js';
+import { parseAllowHost, type AllowedHost } from '../../run/asset-policy.js';
 import { LocalTileRunner } from '../../run/runners/local.js';
 import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
 import type { TileRunner } from '../../run/runners/types.js';
@@ -24,7 +25,10 @@ export interface RunnerFlags {
 
 export interface ScanFlags extends RunnerFlags {
   stac: string;
-  collection: string;
+  /** Undefined: the provider's current collection (providers.ts DEFAULT_COLLECTION). */
+  collection?: string;
+  provider?: string;
+  allowHost?: string[];
   aoi: string;
   before: string;
   after: string;
@@ -72,11 +76,14 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const before = parseInterval(flags.before, '--before');
   const after = parseInterval(flags.after, '--after');
   const aoi = loadAoi(flags.aoi);
+  const allowHosts: AllowedHost[] = (flags.allowHost ?? []).map(parseAllowHost);
   const runner = await tileRunner(flags);
   try {
     return await runScan({
       stac: flags.stac,
-      collection: flags.collection,
+      ...(flags.collection !== undefined ? { collection: flags.collection } : {}),
+      ...(flags.provider !== undefined ? { provider: flags.provider } : {}),
+      allowHosts,
       aoi,
       before,
       after,
@@ -139,7 +146,19 @@ export function registerScan(program: Command): Command {
       'STAC API root, or a local STAC ItemCollection / static catalog JSON',
       DEFAULT_STAC,
     )
-    .option('--collection <id>', 'STAC collection', 'sentinel-2-l2a')
+    .option(
+      '--collection <id>',
+      "STAC collection (default: the provider's current one, sentinel-2-c1-l2a on Earth Search; a local file: all it holds)",
+    )
+    .option(
+      '--provider <name>',
+      'earth-search | planetary-computer: asset keys, asset hosts, signing, radiometry (default: from the --stac host)',
+    )
+    .option(
+      '--allow-host <host[:port]>',
+      'also allow asset hrefs on this host (repeatable; loopback only when named)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option(
       '--aoi <path|preset>',
       'GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection file, or a preset name',

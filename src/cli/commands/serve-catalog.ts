@@ -4,17 +4,25 @@
  * Prints the STAC API URL on stdout as one line once listening, then serves until SIGINT or SIGTERM,
  * when it closes every connection and lets the process exit on its own.
  */
-import { isIP } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { startCatalogServer, type CatalogServer } from '../../server/catalog-server.js';
+import { isLoopbackHost } from '../../server/loopback.js';
+import { SERVER_PROFILES, type ServerProfile } from '../../server/provider-shapes.js';
 
 export interface ServeCatalogOptions {
   root: string;
   port: number;
   host: string;
   latencyMs: number;
-  basePath: string;
+  basePath: string | undefined;
   allowRemote: boolean;
+  profile: ServerProfile;
+}
+
+function parseProfile(value: string): ServerProfile {
+  const p = SERVER_PROFILES.find((x) => x === value);
+  if (!p) throw new InvalidArgumentError(`expected one of ${SERVER_PROFILES.join(', ')}`);
+  return p;
 }
 
 /** Where the command writes and which signals stop it; tests pass their own. */
@@ -24,6 +32,7 @@ export interface ServeCatalogIo {
     once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
     off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
   };
+  stderr?: { write(text: string): unknown };
   /** Called with the running server (tests use it to reach stats or close it). */
   onStarted?: (server: CatalogServer) => void;
   /** Called after a signal closed the server. */
@@ -45,14 +54,6 @@ function parseLatency(value: string): number {
   return n;
 }
 
-/** True for addresses that cannot be reached from another machine. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h === '::ffff:127.0.0.1';
-}
-
 /** Starts the server for already-parsed options and stops it on the first SIGINT or SIGTERM. */
 export async function serveCatalog(opts: ServeCatalogOptions, io: ServeCatalogIo): Promise<CatalogServer> {
   if (!isLoopbackHost(opts.host) && !opts.allowRemote) {
@@ -65,7 +66,8 @@ export async function serveCatalog(opts: ServeCatalogOptions, io: ServeCatalogIo
     host: opts.host,
     port: opts.port,
     latencyMs: opts.latencyMs,
-    basePath: opts.basePath,
+    ...(opts.basePath !== undefined ? { basePath: opts.basePath } : {}),
+    profile: opts.profile,
   });
   const stop = (): void => {
     io.signals.off('SIGINT', stop);
@@ -78,13 +80,19 @@ export async function serveCatalog(opts: ServeCatalogOptions, io: ServeCatalogIo
   io.signals.once('SIGINT', stop);
   io.signals.once('SIGTERM', stop);
   io.stdout.write(`${server.url.href}\n`);
+  if (server.assetsUrl.origin !== server.url.origin) {
+    // The asset host is another origin: a scan must be told it may read there.
+    io.stderr?.write(
+      `serve-catalog: ${opts.profile} assets on ${server.assetsUrl.origin}; scan with --allow-host ${server.assetsUrl.host}\n`,
+    );
+  }
   io.onStarted?.(server);
   return server;
 }
 
 export function registerServeCatalog(
   program: Command,
-  io: ServeCatalogIo = { stdout: process.stdout, signals: process },
+  io: ServeCatalogIo = { stdout: process.stdout, stderr: process.stderr, signals: process },
 ): Command {
   return program
     .command('serve-catalog')
@@ -96,7 +104,13 @@ export function registerServeCatalog(
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 0)
     .option('--host <h>', 'address to bind', '127.0.0.1')
     .option('--latency <ms>', 'delay added to every response', parseLatency, 0)
-    .option('--base-path <path>', 'prefix of the STAC API, e.g. /v1', '')
+    .option(
+      '--profile <c1-l2a|l2a|pc>',
+      "serve the world in a provider's shape: Earth Search Collection 1 (assets on a second port), its legacy L2A, or the Planetary Computer (SAS tokens)",
+      parseProfile,
+      'c1-l2a',
+    )
+    .option('--base-path <path>', 'prefix of the STAC API, e.g. /v1 (default: none; /api/stac/v1 for pc)')
     .option('--allow-remote', 'allow a non-loopback --host', false)
     .action(
       async (
@@ -105,8 +119,9 @@ export function registerServeCatalog(
           port: number;
           host: string;
           latency: number;
-          basePath: string;
+          basePath?: string;
           allowRemote: boolean;
+          profile: ServerProfile;
         },
         cmd: Command,
       ) => {
@@ -119,6 +134,7 @@ export function registerServeCatalog(
               latencyMs: raw.latency,
               basePath: raw.basePath,
               allowRemote: raw.allowRemote,
+              profile: raw.profile,
             },
             io,
           );

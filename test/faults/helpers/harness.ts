@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../../src/io/atomic.js';
 import { startCatalogServer, type CatalogServer } from '../../../src/server/catalog-server.js';
-import { faultModes } from '../../../src/server/fault-modes.js';
+import { faultModes } from './fault-modes.js';
 import type { FaultInjector } from '../../../src/server/faults.js';
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -112,7 +112,22 @@ export function scanCli(
   opts: CliOptions = {},
 ): Promise<CliRun> {
   return runCli(
-    ['scan', '--stac', stac, '--before', BEFORE, '--after', AFTER, '--out', out, '--quiet', ...extra],
+    // The worlds are the legacy collection's shape (the default is Collection 1).
+    [
+      'scan',
+      '--stac',
+      stac,
+      '--collection',
+      'sentinel-2-l2a',
+      '--before',
+      BEFORE,
+      '--after',
+      AFTER,
+      '--out',
+      out,
+      '--quiet',
+      ...extra,
+    ],
     opts,
   );
 }
