@@ -10,6 +10,19 @@ import { MinewatchError } from '../errors.js';
 
 export const S2_ASSET_KEYS = ['blue', 'green', 'red', 'nir', 'swir16', 'scl'] as const;
 export type S2AssetKey = (typeof S2_ASSET_KEYS)[number];
+/**
+ * Assets read where the item has them. B12 (`swir22`, 2.2 um, 20 m) tells water from char and
+ * burnt soil a second time (detect/pond-swir.ts); an item without it is still usable on B11 alone.
+ */
+export const S2_OPTIONAL_ASSET_KEYS = ['swir22'] as const;
+export type S2OptionalAssetKey = (typeof S2_OPTIONAL_ASSET_KEYS)[number];
+export type S2AnyAssetKey = S2AssetKey | S2OptionalAssetKey;
+export type S2Assets = Record<S2AssetKey, S2Asset> & Partial<Record<S2OptionalAssetKey, S2Asset>>;
+
+/** Every asset key this item has that minewatch reads: the required ones, then optional ones present. */
+export function assetKeysOf(item: Pick<S2Item, 'assets'>): S2AnyAssetKey[] {
+  return [...S2_ASSET_KEYS, ...S2_OPTIONAL_ASSET_KEYS.filter((k) => item.assets[k] !== undefined)];
+}
 
 export interface S2Asset {
   /** Resolved against the document the item came from. http(s) and file: only; host policy is later. */
@@ -46,7 +59,7 @@ export interface S2Item {
   boaOffsetApplied?: boolean;
   /** `minewatch:synthetic`: pixels made by a world generator, not Copernicus Sentinel data. */
   synthetic?: true;
-  assets: Record<S2AssetKey, S2Asset>;
+  assets: S2Assets;
 }
 
 /** An item that cannot be used; the run skips it and records the message. */
@@ -223,7 +236,7 @@ function nodataValue(v: z.infer<typeof Nodata> | undefined): number | undefined 
   return v === 'nan' ? NaN : v === 'inf' ? Infinity : -Infinity;
 }
 
-function parseAsset(id: string, key: S2AssetKey, raw: unknown, base: URL): S2Asset {
+function parseAsset(id: string, key: S2AnyAssetKey, raw: unknown, base: URL): S2Asset {
   if (raw === undefined) throw new StacItemError(id, `assets.${key}`, `missing asset "${key}"`);
   const hrefValue =
     typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['href'] : undefined;
@@ -291,8 +304,11 @@ export function parseS2Item(json: unknown, base: URL): S2Item {
       ? [b[0] as number, b[1] as number, b[3] as number, b[4] as number]
       : [b[0] as number, b[1] as number, b[2] as number, b[3] as number]
     : bboxOf(geometry);
-  const assets = {} as Record<S2AssetKey, S2Asset>;
+  const assets = {} as S2Assets;
   for (const key of S2_ASSET_KEYS) assets[key] = parseAsset(id, key, item.assets[key], base);
+  // Optional: absent is fine (older catalogues, some mirrors); present but malformed is not.
+  for (const key of S2_OPTIONAL_ASSET_KEYS)
+    if (item.assets[key] !== undefined) assets[key] = parseAsset(id, key, item.assets[key], base);
   const out: S2Item = {
     id,
     collection: item.collection,

@@ -18,7 +18,18 @@ export const ATTR_FIELDS = [
   'validAfter',
   'restored',
   'firstClearAfter',
+  // A pond pixel's 20 m cell, unmixed in SWIR (pond-swir.ts): the pond's share of the cell
+  // (0: unknown), the material's implied green, B11 and B12 (255: unknown), and context bits
+  // (POND_NEAR_OLD_WATER). Zero share and unknown values on every other pixel.
+  'pondShare',
+  'pondGreen',
+  'pondSwir16',
+  'pondSwir22',
+  'pondContext',
 ] as const;
+
+/** pondContext bit: last season's water (river, lake, old pond) lies within 2 pixels. */
+export const POND_NEAR_OLD_WATER = 1;
 export type AttrField = (typeof ATTR_FIELDS)[number];
 
 export interface Attrs {
@@ -223,6 +234,7 @@ export function tileEvidenceFromBlock(ev: BlockEvidence): TileEvidence {
 export function emptyEvidence(width: number, height: number): BlockEvidence {
   const n = width * height;
   const u = (): Uint8Array => new Uint8Array(n);
+  const unknown = (): Uint8Array => new Uint8Array(n).fill(255);
   return {
     width,
     height,
@@ -236,5 +248,10 @@ export function emptyEvidence(width: number, height: number): BlockEvidence {
     validAfter: u(),
     restored: u(),
     firstClearAfter: u().fill(255),
+    pondShare: u(),
+    pondGreen: unknown(),
+    pondSwir16: unknown(),
+    pondSwir22: unknown(),
+    pondContext: u(),
   };
 }

@@ -11,7 +11,7 @@ import type { Feature, Geometry } from 'geojson';
 import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/index.js';
 import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
-import { S2_ASSET_KEYS } from '../catalog/item.js';
+import { assetKeysOf, type S2Asset } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
 import { TileEvidenceBuilder } from '../detect/evidence-plane.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
@@ -64,7 +64,6 @@ import { TileQuicklookBuilder, type TileQuicklook } from '../report/tile-quicklo
  * 2: a before-season look is judged valid on red, NIR, SWIR and SCL (no longer also blue, green).
  */
 export const ALGORITHM_VERSION = '2';
-const BANDS: readonly BandKey[] = S2_ASSET_KEYS;
 
 export interface ScanOptions {
   stac: string;
@@ -204,15 +203,16 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     items.map(async (item) => {
       try {
         await Promise.all(
-          BANDS.map(async (b) => {
-            const href = item.assets[b].href;
+          assetKeysOf(item).map(async (b: BandKey) => {
+            const asset = item.assets[b] as S2Asset;
+            const href = asset.href;
             // The HTTP client checks every request and redirect; file: hrefs are checked here.
             if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
             const raw = openSource(href, http);
             const source = opts.wrapSource ? opts.wrapSource(item, raw) : raw;
             const header = await io.add((signal) => readCogHeader(source, { signal }));
             opened.set(`${item.id}/${b}`, { source, header });
-            const mismatch = gridMismatch(header, item.assets[b], item.epsg);
+            const mismatch = gridMismatch(header, asset, item.epsg);
             if (mismatch) throw new Error(`asset "${b}": ${mismatch}`);
           }),
         );
