@@ -15,6 +15,8 @@ import { transformPoint } from '../geo/utm.js';
 import { siteConfidence } from './confidence.js';
 import type { DetectParams } from './params.js';
 import type { TileDetections } from './tile-detect.js';
+import type { SwirVerdict } from './pond-swir.js';
+import { poolEstimate } from './pool-estimate.js';
 
 export interface TileContext {
   tile: string;
@@ -39,6 +41,12 @@ interface GeoPond {
   maxFraction: number;
   tile: string;
   centroid: [number, number];
+  swir: SwirVerdict;
+  swirGreen: number;
+  swir16: number;
+  swir22: number;
+  elongation: number;
+  rectangularity: number;
 }
 
 interface GeoClearing {
@@ -78,6 +86,14 @@ export interface PondProperties {
   water_area_m2: number;
   kind: 'turquoise' | 'dark' | 'turbid';
   water_fraction_max: number;
+  /** What the pond's SWIR says its material is (pond-swir.ts). */
+  swir_material: SwirVerdict;
+  /** Implied reflectance of the pond material (unmixed at 20 m); null where unknown. */
+  material_green: number | null;
+  material_swir16: number | null;
+  material_swir22: number | null;
+  elongation: number;
+  rectangularity: number;
   clearing_id: string | null;
   tile: string;
 }
@@ -88,7 +104,13 @@ export interface CandidateProperties {
   area_m2: number;
   cleared_area_m2: number;
   pond_count: number;
+  /** Pools these blobs hold: neighbours 5-16 m apart merge into one blob at 10 m (pool-estimate.ts). */
+  pool_estimate: number;
+  pool_estimate_low: number;
+  pool_estimate_high: number;
   pond_area_m2: number;
+  /** Ponds whose SWIR says water, or a flat-dark plastic sheet: not char, ash or shadow. */
+  swir_confirmed_ponds: number;
   turquoise_ponds: number;
   dark_ponds: number;
   turbid_ponds: number;
@@ -140,6 +162,12 @@ function toGeo(ctx: TileContext): GeoClearing[] {
       maxFraction: p.maxFraction,
       tile: ctx.tile,
       centroid: centroidLonLat(grid, p.centroid),
+      swir: p.swir,
+      swirGreen: p.material.green,
+      swir16: p.material.swir16,
+      swir22: p.material.swir22,
+      elongation: p.shape.elongation,
+      rectangularity: p.shape.rectangularity,
     };
   });
   const clearings = detections.clearings.map((c): GeoClearing => {
@@ -310,9 +338,14 @@ export function buildProducts(
       cPonds.filter((q) => q.kind === k).reduce((s, q) => s + q.peaks, 0);
     const byKind = (k: GeoPond['kind']): number => cPonds.filter((q) => q.kind === k).length;
     const waterM2 = cPonds.reduce((s, q) => s + q.waterM2, 0);
+    const confirmed = (q: GeoPond): boolean => q.swir === 'water' || q.swir === 'flat-dark';
+    const darkPeaks = (pred: (q: GeoPond) => boolean): number =>
+      cPonds.filter((q) => q.kind === 'dark' && pred(q)).reduce((s, q) => s + q.peaks, 0);
     const confidence = siteConfidence({
       ponds: pondPeaks,
-      turquoiseOrDarkShare: (peaksOf('turquoise') + peaksOf('dark')) / pondPeaks,
+      turquoiseOrDarkShare:
+        (peaksOf('turquoise') + darkPeaks(confirmed) + 0.5 * darkPeaks((q) => !confirmed(q))) / pondPeaks,
+      corroborated: byKind('turquoise') > 0 || cPonds.some((q) => q.kind === 'dark' && confirmed(q)),
       meanPondFraction: cPonds.reduce((s, q) => s + q.maxFraction, 0) / cPonds.length,
       clearedHa: c.areaM2 / 10_000,
       ndviBefore: c.ndviBefore,
@@ -321,6 +354,7 @@ export function buildProducts(
       obscuredFraction: c.obscuredFraction,
     });
     if (confidence < p.minConfidence) continue;
+    const pools = poolEstimate(cPonds.map((q) => ({ waterM2: q.waterM2, peaks: q.peaks })));
     candidates.push(
       turf.feature(c.geometry, {
         id: placeId('mw', c.centroid),
@@ -328,7 +362,11 @@ export function buildProducts(
         area_m2: Math.round(c.areaM2),
         cleared_area_m2: Math.round(Math.max(0, c.areaM2 - waterM2)),
         pond_count: pondCount,
+        pool_estimate: pools.estimate,
+        pool_estimate_low: pools.low,
+        pool_estimate_high: pools.high,
         pond_area_m2: Math.round(waterM2),
+        swir_confirmed_ponds: cPonds.filter(confirmed).length,
         turquoise_ponds: byKind('turquoise'),
         dark_ponds: byKind('dark'),
         turbid_ponds: byKind('turbid'),
@@ -357,6 +395,12 @@ function pondFeature(q: GeoPond, clearingId: string | null): Feature<Geom, PondP
     water_area_m2: Math.round(q.waterM2),
     kind: q.kind,
     water_fraction_max: r3(q.maxFraction),
+    swir_material: q.swir,
+    material_green: q.swirGreen === q.swirGreen ? r3(q.swirGreen) : null,
+    material_swir16: q.swir16 === q.swir16 ? r3(q.swir16) : null,
+    material_swir22: q.swir22 === q.swir22 ? r3(q.swir22) : null,
+    elongation: Math.round(q.elongation * 100) / 100,
+    rectangularity: Math.round(q.rectangularity * 100) / 100,
     clearing_id: clearingId,
     tile: q.tile,
   });
