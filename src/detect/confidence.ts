@@ -12,8 +12,8 @@
  *  - looks:      clear observations in both seasons, saturating at two each.
  *  - obscured:   the share of after-season looks hidden by cloud or shadow (penalty).
  *  - corroboration: char, ash and slash shadow look like black plastic in the visible; a site
- *                whose ponds are all dark and none of them measured in SWIR as water or as a
- *                flat-dark sheet (pond-swir.ts) is not corroborated, and its raw score is capped
+ *                whose ponds are all dark and none of them measured in SWIR as water
+ *                (pond-swir.ts) is not corroborated, and its raw score is capped
  *                below the reporting threshold (UNCORROBORATED_CAP): dark patches alone never
  *                make a candidate.
  * Weights were set from the physics (colour and pond count carry the site; the rest modulate).
@@ -34,7 +34,7 @@ export interface SiteEvidence {
   clearBefore: number;
   clearAfter: number;
   obscuredFraction: number;
-  /** Some pond is turquoise, or dark and SWIR-confirmed (water or a plastic sheet). */
+  /** Some pond is turquoise, or dark and SWIR-confirmed water (a wet liner). */
   corroborated: boolean;
 }
 

@@ -111,7 +111,8 @@ export interface CellMaterial {
 const LAND_NIR = 0.15;
 
 /**
- * Unmixes one 20 m cell against the mean of the land cells around it (radius r2 cells). NaN
+ * Unmixes one 20 m cell against the mean of the land cells around it (a ring of radius 2..r2
+ * cells). NaN
  * members where the cell or its background has no clear SWIR, or the cell holds under 5 % pond.
  */
 export function cellMaterial(
@@ -154,6 +155,8 @@ export function cellMaterial(
   let k2 = 0;
   for (let cy = Math.max(0, y2 - r2); cy <= Math.min(sw.h2 - 1, y2 + r2); cy++)
     for (let cx = Math.max(0, x2 - r2); cx <= Math.min(sw.w2 - 1, x2 + r2); cx++) {
+      // Not the cell nor its neighbours: they may hold the same pond and pull the background to it.
+      if (Math.abs(cx - x2) <= 1 && Math.abs(cy - y2) <= 1) continue;
       const [cn, cg] = at(cx, cy);
       const c1 = sw.swir16[cy * sw.w2 + cx] as number;
       if (!(cn >= LAND_NIR) || !(c1 === c1)) continue;
@@ -223,20 +226,25 @@ export type SwirVerdict = 'water' | 'flat-dark' | 'not-water' | 'unknown';
  * part of its cells (ground texture of ~0.02 in SWIR, divided by f20):
  *  - water: SWIR of the material at most 0.035 in B11 (and B12 when read), and at most 0.6 of
  *    its green (MNDWI of the material above 0.25): only liquid water goes dark past 1.4 um;
- *  - flat-dark: a dry black polyethylene sheet is a grey absorber, as dark in SWIR as in the
- *    visible (~0.05 throughout): SWIR under 0.08 and no more than 0.025 above green;
- *  - not water: SWIR more than 0.025 above green (charcoal and burnt soil brighten with
- *    wavelength; shadow keeps the sunlit ground's SWIR > visible shape) or at least 0.09
- *    (ash, soil, slash);
- *  - unknown in between, or when the pond covers less than a fifth of a 20 m cell in all.
+ *  - not water: SWIR at least 0.09 (ash, soil, slash), or more than 0.025 above green, or at
+ *    least 1.4 x green (and 0.03): charcoal and burnt soil brighten with wavelength (SWIR
+ *    1.5-3 x green);
+ *  - flat-dark: as dark in SWIR as in the visible, under 0.08 and 1.4 x green. A dry black
+ *    polyethylene sheet (a grey absorber, ~0.05 throughout) is this, but so is deep shadow:
+ *    skylight is blue-rich (~35 % of the irradiance in the visible, ~15 % at 1.6 um), which
+ *    flattens the shaded ground's SWIR/green from 2-3 to ~1. So flat-dark says "not char, not
+ *    water": it corroborates nothing (confidence.ts);
+ *  - unknown when the pond covers less than a fifth of a 20 m cell in all.
  */
 export const SWIR_RULES = {
   minWeight: 0.2,
   waterSwirMax: 0.035,
   waterSwirToGreenMax: 0.6,
   flatSwirMax: 0.08,
-  notWaterAboveGreen: 0.025,
   notWaterSwirMin: 0.09,
+  notWaterAboveGreen: 0.025,
+  notWaterSwirToGreen: 1.4,
+  notWaterRatioFloor: 0.03,
 } as const;
 
 export function swirVerdict(m: PondMaterial): SwirVerdict {
@@ -245,8 +253,14 @@ export function swirVerdict(m: PondMaterial): SwirVerdict {
   const s2 = m.swir22;
   // B12 where read: water is darker still there; burnt ground is not.
   const swir = s2 === s2 ? Math.max(m.swir16, s2) : m.swir16;
-  if (swir >= r.notWaterSwirMin || swir - m.green >= r.notWaterAboveGreen) return 'not-water';
-  if (swir <= r.waterSwirMax && swir <= r.waterSwirToGreenMax * m.green) return 'water';
+  const g = m.green;
+  if (
+    swir >= r.notWaterSwirMin ||
+    swir - g >= r.notWaterAboveGreen ||
+    (swir >= r.notWaterRatioFloor && swir >= r.notWaterSwirToGreen * g)
+  )
+    return 'not-water';
+  if (swir <= r.waterSwirMax && swir <= r.waterSwirToGreenMax * g) return 'water';
   if (swir < r.flatSwirMax) return 'flat-dark';
   return 'unknown';
 }

@@ -12,7 +12,7 @@ import {
   type PixelGrid,
 } from '../geo/pixel-geometry.js';
 import { transformPoint } from '../geo/utm.js';
-import { siteConfidence } from './confidence.js';
+import { rawSiteScore, siteConfidence, type SiteEvidence } from './confidence.js';
 import type { DetectParams } from './params.js';
 import type { TileDetections } from './tile-detect.js';
 import type { SwirVerdict } from './pond-swir.js';
@@ -101,6 +101,8 @@ export interface PondProperties {
 export interface CandidateProperties {
   id: string;
   confidence: number;
+  /** The logistic score before calibration (confidence.ts), what fit-calibration fits on. */
+  score_uncalibrated: number;
   area_m2: number;
   cleared_area_m2: number;
   pond_count: number;
@@ -109,7 +111,7 @@ export interface CandidateProperties {
   pool_estimate_low: number;
   pool_estimate_high: number;
   pond_area_m2: number;
-  /** Ponds whose SWIR says water, or a flat-dark plastic sheet: not char, ash or shadow. */
+  /** Ponds whose material the SWIR test says is water (pond-swir.ts): not char, ash or shadow. */
   swir_confirmed_ponds: number;
   turquoise_ponds: number;
   dark_ponds: number;
@@ -338,10 +340,11 @@ export function buildProducts(
       cPonds.filter((q) => q.kind === k).reduce((s, q) => s + q.peaks, 0);
     const byKind = (k: GeoPond['kind']): number => cPonds.filter((q) => q.kind === k).length;
     const waterM2 = cPonds.reduce((s, q) => s + q.waterM2, 0);
-    const confirmed = (q: GeoPond): boolean => q.swir === 'water' || q.swir === 'flat-dark';
+    // Only water corroborates a dark pond: flat-dark is also what deep shadow unmixes to.
+    const confirmed = (q: GeoPond): boolean => q.swir === 'water';
     const darkPeaks = (pred: (q: GeoPond) => boolean): number =>
       cPonds.filter((q) => q.kind === 'dark' && pred(q)).reduce((s, q) => s + q.peaks, 0);
-    const confidence = siteConfidence({
+    const evidence: SiteEvidence = {
       ponds: pondPeaks,
       turquoiseOrDarkShare:
         (peaksOf('turquoise') + darkPeaks(confirmed) + 0.5 * darkPeaks((q) => !confirmed(q))) / pondPeaks,
@@ -352,13 +355,15 @@ export function buildProducts(
       clearBefore: c.clearBefore,
       clearAfter: c.clearAfter,
       obscuredFraction: c.obscuredFraction,
-    });
+    };
+    const confidence = siteConfidence(evidence);
     if (confidence < p.minConfidence) continue;
     const pools = poolEstimate(cPonds.map((q) => ({ waterM2: q.waterM2, peaks: q.peaks })));
     candidates.push(
       turf.feature(c.geometry, {
         id: placeId('mw', c.centroid),
         confidence,
+        score_uncalibrated: r3(rawSiteScore(evidence)),
         area_m2: Math.round(c.areaM2),
         cleared_area_m2: Math.round(Math.max(0, c.areaM2 - waterM2)),
         pond_count: pondCount,

@@ -9,6 +9,7 @@ import { defaultWorldConfig, smallWorldConfig, type WorldConfig } from '../fixtu
 import { generateWorld, GENERATOR_VERSION } from '../fixtures/world/generate.js';
 import { loadAoi } from '../config/aoi-loader.js';
 import { runScan } from '../run/scan.js';
+import type { DetectParams } from '../detect/params.js';
 import { startCatalogServer } from '../server/catalog-server.js';
 import { matchSites, truthFromGeoJson, type MatchResult } from './match.js';
 
@@ -17,6 +18,8 @@ export interface EvalOptions {
   preset: 'demo' | 'small';
   workDir: string;
   log: (line: string) => void;
+  /** Detection parameters of the scans (default DEFAULT_PARAMS); fit-calibration lowers minConfidence. */
+  params?: DetectParams;
 }
 
 export interface SeedResult {
@@ -79,6 +82,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
         quiet: true,
         // Scoring reads only the candidates; chips and overlays would double the scan time.
         evidence: false,
+        ...(opts.params ? { params: opts.params } : {}),
       });
     } finally {
       await server.close();

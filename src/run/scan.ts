@@ -105,6 +105,29 @@ export interface ScanSummary {
   bytes: number;
 }
 
+/**
+ * run.json's account of the pond SWIR test (detect/pond-swir.ts): which after-season items had
+ * B12 and were read with it, and which had none, so their ponds were judged on B11 alone.
+ */
+export function swirProvenance(after: readonly S2Item[]): {
+  b12_items: number;
+  b11_only_items: string[];
+  used: string;
+} {
+  const without = after.filter((i) => i.assets.swir22 === undefined).map((i) => i.id);
+  const withB12 = after.length - without.length;
+  return {
+    b12_items: withB12,
+    b11_only_items: without,
+    used:
+      without.length === 0
+        ? 'B11 and B12'
+        : withB12 === 0
+          ? 'B11 only: no after-season item has a swir22 (B12) asset'
+          : 'B11 and B12 where the item has B12; B11 alone elsewhere',
+  };
+}
+
 /** The package version, as run.json and the report name it. */
 export function softwareVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -406,6 +429,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       skipped,
     },
     offsets: Object.fromEntries([...offsets.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    swir: swirProvenance(found.after.filter((i) => usable.has(i.id))),
     tiles: scannedTiles.map((tp) => ({
       tile: tp.tile,
       epsg: tp.grid.epsg,
