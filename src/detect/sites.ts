@@ -86,6 +86,10 @@ export interface PondProperties {
   water_area_m2: number;
   kind: 'turquoise' | 'dark' | 'turbid';
   water_fraction_max: number;
+  /** Pools this blob holds (pool-estimate.ts): merged neighbours counted from its water area. */
+  pool_estimate: number;
+  pool_estimate_low: number;
+  pool_estimate_high: number;
   /** What the pond's SWIR says its material is (pond-swir.ts). */
   swir_material: SwirVerdict;
   /** Implied reflectance of the pond material (unmixed at 20 m); null where unknown. */
@@ -393,6 +397,7 @@ export function buildProducts(
 }
 
 function pondFeature(q: GeoPond, clearingId: string | null): Feature<Geom, PondProperties> {
+  const pools = poolEstimate([{ waterM2: q.waterM2, peaks: q.peaks }]);
   return turf.feature(q.geometry, {
     // Ponds sit a few metres apart: five decimals (about 1 m) keep their ids distinct.
     id: placeId('pond', q.centroid, 5),
@@ -400,6 +405,9 @@ function pondFeature(q: GeoPond, clearingId: string | null): Feature<Geom, PondP
     water_area_m2: Math.round(q.waterM2),
     kind: q.kind,
     water_fraction_max: r3(q.maxFraction),
+    pool_estimate: pools.estimate,
+    pool_estimate_low: pools.low,
+    pool_estimate_high: pools.high,
     swir_material: q.swir,
     material_green: q.swirGreen === q.swirGreen ? r3(q.swirGreen) : null,
     material_swir16: q.swir16 === q.swir16 ? r3(q.swir16) : null,
