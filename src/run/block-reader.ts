@@ -14,12 +14,7 @@ import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.j
 import { ItemFailedError } from './item-failure.js';
 import type { BlockJob, TilePlan } from './planner.js';
 import type { IoQueue } from './queue.js';
-import {
-  lookBands,
-  type BandKey,
-  type ObservationPayload,
-  type ScanBlockInput,
-} from './tasks/scan-block.js';
+import { lookBands, type BandKey, type ObservationPayload, type ScanBlockInput } from './tasks/scan-block.js';
 
 /** An asset opened for the whole scan: its byte source and parsed header. */
 export interface OpenedAsset {
