@@ -369,7 +369,7 @@ export const NO_POND_SWIR: PondSwirBytes = [0, SWIR_UNKNOWN, SWIR_UNKNOWN, SWIR_
 export function pondSwirOf(
   input: BlockInput,
   before: { nir: Float32Array },
-  after: { green?: Float32Array | undefined; nir: Float32Array },
+  after: { green?: Float32Array | undefined; red: Float32Array; nir: Float32Array },
   pondF: Uint8Array,
   p: DetectParams,
 ): Map<number, PondSwirBytes> {
@@ -383,7 +383,7 @@ export function pondSwirOf(
     }
   if (!any) return out;
   const sw = swirComposite(input.after, w, h);
-  const ten = { green: after.green as Float32Array, nir: after.nir };
+  const ten = { green: after.green as Float32Array, red: after.red, nir: after.nir };
   const cells = new Map<number, CellMaterial>();
   const r2 = Math.ceil(p.backgroundRadius / 2);
   for (let i = 0; i < pondF.length; i++) {

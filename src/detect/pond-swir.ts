@@ -93,9 +93,10 @@ export function swirComposite(looks: readonly SwirLook[], w: number, h: number):
   return { w2, h2, swir16: s1, swir22: s2 };
 }
 
-/** The after-season 10 m composites a cell's NIR and green come from. */
+/** The after-season 10 m composites a cell's green, red and NIR come from. */
 export interface TenMetre {
   green: Float32Array;
+  red: Float32Array;
   nir: Float32Array;
 }
 
@@ -107,8 +108,12 @@ export interface CellMaterial {
   swir22: number;
 }
 
-/** Cells of the local background: land (NIR >= 0.15) within this many 20 m cells (~ the 10 m box). */
+/**
+ * Cells of the local background: bare land, as for the 10 m pond test (NIR >= 0.15: not water;
+ * NDVI <= 0.6: not the forest at the clearing's edge, whose SWIR/NIR would skew the mix).
+ */
 const LAND_NIR = 0.15;
+const BARE_NDVI_MAX = 0.6;
 
 /**
  * Unmixes one 20 m cell against the mean of the land cells around it (a ring of radius 2..r2
@@ -125,21 +130,24 @@ export function cellMaterial(
   r2: number,
   waterNir: number,
 ): CellMaterial {
-  const at = (cx: number, cy: number): [number, number] => {
-    // Mean NIR and green of the cell's 10 m pixels (NaN ones left out).
+  const at = (cx: number, cy: number): [number, number, number] => {
+    // Mean NIR, green and red of the cell's 10 m pixels (NaN ones left out).
     let n = 0;
     let g = 0;
+    let r = 0;
     let k = 0;
     for (let y = 2 * cy; y < Math.min(h, 2 * cy + 2); y++)
       for (let x = 2 * cx; x < Math.min(w, 2 * cx + 2); x++) {
         const nv = ten.nir[y * w + x] as number;
         const gv = ten.green[y * w + x] as number;
-        if (!(nv === nv) || !(gv === gv)) continue;
+        const rv = ten.red[y * w + x] as number;
+        if (!(nv === nv) || !(gv === gv) || !(rv === rv)) continue;
         n += nv;
         g += gv;
+        r += rv;
         k++;
       }
-    return k > 0 ? [n / k, g / k] : [NaN, NaN];
+    return k > 0 ? [n / k, g / k, r / k] : [NaN, NaN, NaN];
   };
   const none: CellMaterial = { f20: NaN, green: NaN, swir16: NaN, swir22: NaN };
   const q = y2 * sw.w2 + x2;
@@ -157,9 +165,9 @@ export function cellMaterial(
     for (let cx = Math.max(0, x2 - r2); cx <= Math.min(sw.w2 - 1, x2 + r2); cx++) {
       // Not the cell nor its neighbours: they may hold the same pond and pull the background to it.
       if (Math.abs(cx - x2) <= 1 && Math.abs(cy - y2) <= 1) continue;
-      const [cn, cg] = at(cx, cy);
+      const [cn, cg, cr] = at(cx, cy);
       const c1 = sw.swir16[cy * sw.w2 + cx] as number;
-      if (!(cn >= LAND_NIR) || !(c1 === c1)) continue;
+      if (!(cn >= LAND_NIR) || !(c1 === c1) || (cn - cr) / (cn + cr) > BARE_NDVI_MAX) continue;
       bn += cn;
       bg += cg;
       b1 += c1;

@@ -107,6 +107,8 @@ export interface CandidateProperties {
   confidence: number;
   /** The logistic score before calibration (confidence.ts), what fit-calibration fits on. */
   score_uncalibrated: number;
+  /** What corroborates its ponds' colour (confidence.ts SiteEvidence.corroboration). */
+  corroboration: 'strong' | 'partial' | 'none';
   area_m2: number;
   cleared_area_m2: number;
   pond_count: number;
@@ -352,7 +354,12 @@ export function buildProducts(
       ponds: pondPeaks,
       turquoiseOrDarkShare:
         (peaksOf('turquoise') + darkPeaks(confirmed) + 0.5 * darkPeaks((q) => !confirmed(q))) / pondPeaks,
-      corroborated: byKind('turquoise') > 0 || cPonds.some((q) => q.kind === 'dark' && confirmed(q)),
+      corroboration:
+        byKind('turquoise') > 0 || cPonds.some((q) => q.kind === 'dark' && confirmed(q))
+          ? 'strong'
+          : cPonds.some((q) => q.kind === 'dark' && q.swir === 'flat-dark' && isDugShape(q))
+            ? 'partial'
+            : 'none',
       meanPondFraction: cPonds.reduce((s, q) => s + q.maxFraction, 0) / cPonds.length,
       clearedHa: c.areaM2 / 10_000,
       ndviBefore: c.ndviBefore,
@@ -368,6 +375,7 @@ export function buildProducts(
         id: placeId('mw', c.centroid),
         confidence,
         score_uncalibrated: r3(rawSiteScore(evidence)),
+        corroboration: evidence.corroboration,
         area_m2: Math.round(c.areaM2),
         cleared_area_m2: Math.round(Math.max(0, c.areaM2 - waterM2)),
         pond_count: pondCount,
@@ -394,6 +402,14 @@ export function buildProducts(
   }
   for (const q of dedupePonds(loosePonds)) ponds.push(pondFeature(q, null));
   return { candidates, clearings, ponds };
+}
+
+/**
+ * Compact and near-rectangular, as a dug pit is (pond-shape.ts): not a ragged char patch nor a
+ * shadow band along a slope. A single pixel passes; shape says little below 2 x 2.
+ */
+function isDugShape(q: GeoPond): boolean {
+  return q.elongation <= 2.5 && q.rectangularity >= 0.75;
 }
 
 function pondFeature(q: GeoPond, clearingId: string | null): Feature<Geom, PondProperties> {

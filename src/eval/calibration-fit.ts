@@ -19,7 +19,7 @@ type Fc = { features: Feature<Geom, Record<string, unknown>>[] };
 export function labelledCandidates(candidates: Fc, truth: Fc, seed: number): Labelled[] {
   const cands = candidates.features
     // Uncorroborated sites are capped by rule, below 0.5 whatever the table says: not fitted.
-    .filter((f) => Number(f.properties['turquoise_ponds']) + Number(f.properties['swir_confirmed_ponds']) > 0)
+    .filter((f) => f.properties['corroboration'] !== 'none')
     .map((f) => ({
       id: `${seed}/${String(f.properties['id'])}`,
       confidence: Number(f.properties['score_uncalibrated']),

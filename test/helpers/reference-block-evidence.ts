@@ -127,7 +127,7 @@ export function referenceBlockEvidence(input: BlockInput, p: DetectParams): Bloc
   const { pondF, pondKind } = ponds(w, h, [bA, gA, rA, nA], nB, ndviB, p);
   // The SWIR attributes of pond pixels are new since the fused kernel and shared by both paths.
   const swir = [0, 1, 2, 3, 4].map((k) => new Uint8Array(n).fill(NO_POND_SWIR[k] as number));
-  for (const [i, bytes] of pondSwirOf(input, { nir: nB }, { green: gA, nir: nA }, pondF, p))
+  for (const [i, bytes] of pondSwirOf(input, { nir: nB }, { green: gA, red: rA, nir: nA }, pondF, p))
     bytes.forEach((b, k) => ((swir[k] as Uint8Array)[i] = b));
   return {
     width: w,

@@ -32,6 +32,8 @@ function scene(bg: Spectrum, m: Spectrum, f: number, withB12: boolean): ReturnTy
   const n = W * W;
   const green = new Float32Array(n).fill(bg.green);
   const nir = new Float32Array(n).fill(bg.nir);
+  // Red from the ground's NDVI of ~0.3 (bare, residue); the pond test only needs it bare.
+  const red = new Float32Array(n).fill(bg.nir * 0.55);
   const w2 = W / 2;
   const s16 = new Float32Array(w2 * w2).fill(bg.swir16);
   const s22 = new Float32Array(w2 * w2).fill(bg.swir22);
@@ -45,7 +47,7 @@ function scene(bg: Spectrum, m: Spectrum, f: number, withB12: boolean): ReturnTy
   s16[c * w2 + c] = mix(bg.swir16, m.swir16);
   s22[c * w2 + c] = mix(bg.swir22, m.swir22);
   const sw: SwirComposite = { w2, h2: w2, swir16: s16, swir22: withB12 ? s22 : undefined };
-  return cellMaterial({ green, nir }, sw, W, W, c, c, 4, WATER_NIR);
+  return cellMaterial({ green, red, nir }, sw, W, W, c, c, 4, WATER_NIR);
 }
 
 const verdictOf = (bg: Spectrum, m: Spectrum, f: number, withB12: boolean): string =>
