@@ -8,7 +8,7 @@ DEMO_SEED ?= 1
 DEMO_WORLD := .cache/demo-world-$(DEMO_SEED)
 OUT ?= out/demo
 
-.PHONY: run test lint format bench fixtures build install clean serve eval faults batch-demo bench-rescan bench-scaleout
+.PHONY: run test lint format bench fixtures build install clean serve eval eval-tuning faults batch-demo bench-rescan bench-scaleout
 
 $(NODE_MODULES): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -52,10 +52,15 @@ bench-scaleout: fixtures
 serve: fixtures
 	node $(DIST) serve-catalog --root $(DEMO_WORLD) --base-path /v1
 
-# Site-level precision, recall and F1 over several seeds of the synthetic world.
-EVAL_SEEDS ?= 101,202,303,404,505
+# Precision, recall, F1, false positives by class and calibration over 20 randomised worlds of
+# the fixed VALIDATION seeds (src/eval/seeds.ts): measure only, never tune on them. Report,
+# reliability plot and labelled candidates.jsonl in .cache/eval/report-validation/.
 eval: $(DIST)
-	node $(DIST) eval --seeds $(EVAL_SEEDS) --preset demo --work .cache/eval
+	nice node $(DIST) eval --split validation --work .cache/eval
+
+# The same over the TUNING seeds, for fitting thresholds and calibration (.cache/eval/report-tuning/).
+eval-tuning: $(DIST)
+	nice node $(DIST) eval --split tuning --work .cache/eval
 
 # The last line is a plain "N passed, N failed, N skipped" summary for CI logs.
 test: $(DIST)

@@ -1,58 +1,55 @@
 /**
- * `minewatch fit-calibration`: scan tuning-seed worlds with no reporting threshold, label every
- * candidate against the world's truth, and fit the isotonic calibration of the raw site score
- * (detect/calibration.ts) that detect/calibration-table.ts commits. The seeds given here must
- * not be `make eval`'s validation seeds: the table is checked there, out of sample.
+ * `minewatch fit-calibration`: fit the isotonic calibration of the raw site score
+ * (detect/calibration.ts) on the labelled candidates of a TUNING-split eval
+ * (.cache/eval/report-tuning/candidates.jsonl, written by `make eval-tuning`), and write the
+ * module detect/calibration-table.ts commits. Never fit on the validation split: `make eval`
+ * checks the table there, out of sample.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { fitIsotonic, type CalibrationTable, type Labelled } from '../detect/calibration.js';
-import { DEFAULT_PARAMS } from '../detect/params.js';
-import { matchSites, truthFromGeoJson } from './match.js';
-import { runEval, type EvalOptions } from './run-eval.js';
+import { MinewatchError } from '../errors.js';
 
-type Geom = Polygon | MultiPolygon;
-type Fc = { features: Feature<Geom, Record<string, unknown>>[] };
-
-/** Labelled raw scores of one scanned world: its candidates.geojson against its truth.geojson. */
-export function labelledCandidates(candidates: Fc, truth: Fc, seed: number): Labelled[] {
-  const cands = candidates.features
-    // Uncorroborated sites are capped by rule, below 0.5 whatever the table says: not fitted.
-    .filter((f) => f.properties['corroboration'] !== 'none')
-    .map((f) => ({
-      id: `${seed}/${String(f.properties['id'])}`,
-      confidence: Number(f.properties['score_uncalibrated']),
-      pondCount: Number(f.properties['pond_count']),
-      geometry: f.geometry,
-    }));
-  const matched = new Set(
-    matchSites(cands, truthFromGeoJson(truth.features)).matches.map((m) => m.candidate),
-  );
-  return cands.map((c) => ({ score: c.confidence, truth: matched.has(c.id) }));
+/** The (raw score, correct) pairs of a candidates.jsonl; every line must carry both. */
+export function labelledFromJsonl(
+  text: string,
+  source: string,
+): { samples: Labelled[]; splits: Set<string>; seeds: Set<number> } {
+  const samples: Labelled[] = [];
+  const splits = new Set<string>();
+  const seeds = new Set<number>();
+  text.split('\n').forEach((line, k) => {
+    if (line.trim() === '') return;
+    let row: { split?: unknown; seed?: unknown; correct?: unknown; features?: Record<string, unknown> };
+    try {
+      row = JSON.parse(line) as typeof row;
+    } catch {
+      throw new MinewatchError(`${source}:${k + 1}: not JSON`);
+    }
+    const score = row.features?.['score_uncalibrated'];
+    if (typeof score !== 'number' || typeof row.correct !== 'boolean')
+      throw new MinewatchError(
+        `${source}:${k + 1}: needs features.score_uncalibrated (number) and correct (boolean)`,
+      );
+    samples.push({ score, truth: row.correct });
+    if (typeof row.split === 'string') splits.add(row.split);
+    if (typeof row.seed === 'number') seeds.add(row.seed);
+  });
+  return { samples, splits, seeds };
 }
 
-export async function fitCalibration(
-  opts: Omit<EvalOptions, 'params'>,
-): Promise<{ table: CalibrationTable; samples: Labelled[] }> {
-  await runEval({ ...opts, params: { ...DEFAULT_PARAMS, minConfidence: 0 } });
-  const samples: Labelled[] = [];
-  for (const seed of opts.seeds) {
-    const read = (rel: string): Fc => JSON.parse(readFileSync(path.join(opts.workDir, rel), 'utf8')) as Fc;
-    samples.push(
-      ...labelledCandidates(
-        read(`scan-${opts.preset}-${seed}/candidates.geojson`),
-        read(`world-${opts.preset}-${seed}/truth.geojson`),
-        seed,
-      ),
-    );
-  }
+export function fitCalibrationFile(file: string): { table: CalibrationTable; samples: Labelled[] } {
+  const { samples, splits, seeds } = labelledFromJsonl(readFileSync(file, 'utf8'), file);
+  if (splits.has('validation'))
+    throw new MinewatchError(`${file}: holds validation-split candidates; fit on the tuning split only`);
+  if (samples.length === 0) throw new MinewatchError(`${file}: no candidates to fit on`);
   const positives = samples.filter((s) => s.truth).length;
-  const fittedOn = `${samples.length} candidates (${positives} true) of ${opts.preset} worlds, tuning seeds ${opts.seeds.join(',')}`;
+  const seedList = [...seeds].sort((a, b) => a - b);
+  const range = seedList.length ? `${seedList[0]}-${seedList[seedList.length - 1]}` : 'unknown';
+  const fittedOn = `${samples.length} candidates (${positives} true) of ${[...splits].join(',') || 'unlabelled'} seeds ${range}`;
   return { table: fitIsotonic(samples, fittedOn), samples };
 }
 
-/** The table as the TypeScript module detect/calibration-table.ts (prettier-clean). */
+/** The table as the TypeScript module detect/calibration-table.ts. */
 export function calibrationModule(t: CalibrationTable): string {
   return `/**
  * The committed calibration of confidence.ts (calibration.ts explains the method). Written by

@@ -43,7 +43,8 @@ export interface MatchResult {
     truthPondCount: number;
   }[];
   misses: string[];
-  falsePositiveIds: { candidate: string; hit: string; confidence: number }[];
+  /** Each false positive with the truth feature it overlaps most and that feature's class. */
+  falsePositiveIds: { candidate: string; hit: string; hitClass: string; confidence: number }[];
 }
 
 function overlapArea(a: Geom, b: Geom): number {
@@ -87,10 +88,10 @@ export function matchSites(
       });
       continue;
     }
-    const hit = [...targets, ...others].find((t) => turf.booleanIntersects(c.geometry, t.geometry));
+    const hit = largestOverlap(c, targets) ?? largestOverlap(c, others);
     const cls = hit ? (hit.class === targetClass ? `${targetClass} (duplicate)` : hit.class) : 'background';
     fpByClass[cls] = (fpByClass[cls] ?? 0) + 1;
-    fps.push({ candidate: c.id, hit: hit?.id ?? 'background', confidence: c.confidence });
+    fps.push({ candidate: c.id, hit: hit?.id ?? 'background', hitClass: cls, confidence: c.confidence });
   }
   const tp = matches.length;
   const fp = candidates.length - tp;
@@ -113,6 +114,17 @@ export function matchSites(
     misses: targets.filter((t) => !taken.has(t.id)).map((t) => t.id),
     falsePositiveIds: fps,
   };
+}
+
+function largestOverlap(c: ScoredCandidate, truth: readonly TruthSite[]): TruthSite | undefined {
+  let best: TruthSite | undefined;
+  let bestArea = -1;
+  for (const t of truth) {
+    if (!turf.booleanIntersects(c.geometry, t.geometry)) continue;
+    const a = overlapArea(c.geometry, t.geometry);
+    if (a > bestArea) [best, bestArea] = [t, a];
+  }
+  return best;
 }
 
 export function truthFromGeoJson(features: readonly Feature<Geom, Record<string, unknown>>[]): TruthSite[] {

@@ -63,7 +63,15 @@ describe('STAC items shaped like Earth Search v1', () => {
     for (const item of items) {
       expect(item.id).toMatch(/^S2[ABC]_\d{1,2}[C-X][A-Z]{2}_\d{8}_[01]_L2A$/);
       expect(item.collection).toBe('sentinel-2-l2a');
-      expect(Object.keys(item.assets).sort()).toEqual(['blue', 'green', 'nir', 'red', 'scl', 'swir16', 'swir22']);
+      expect(Object.keys(item.assets).sort()).toEqual([
+        'blue',
+        'green',
+        'nir',
+        'red',
+        'scl',
+        'swir16',
+        'swir22',
+      ]);
       const red = item.assets['red']!;
       expect(red['raster:bands']?.[0]).toMatchObject({ nodata: 0, data_type: 'uint16', scale: 0.0001 });
       expect(item.assets['scl']!['raster:bands']?.[0]).toMatchObject({ nodata: 0, data_type: 'uint8' });

@@ -74,7 +74,8 @@ describe('endmember table: internal consistency', () => {
   it('has every class and every band', () => {
     expect(Object.keys(ENDMEMBERS).sort()).toEqual([...SURFACE_CLASSES].sort());
     expect(Object.keys(CLASS_KIND).sort()).toEqual([...SURFACE_CLASSES].sort());
-    for (const cls of SURFACE_CLASSES) expect(Object.keys(ENDMEMBERS[cls]).sort()).toEqual([...WORLD_BANDS].sort());
+    for (const cls of SURFACE_CLASSES)
+      expect(Object.keys(ENDMEMBERS[cls]).sort()).toEqual([...WORLD_BANDS].sort());
   });
 
   it.each(SURFACE_CLASSES)('%s: 0 <= min < mean < max <= 1 and 0 < sd <= max - min', (cls) => {

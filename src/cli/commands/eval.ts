@@ -1,6 +1,8 @@
 /** `minewatch eval`: scan synthetic worlds of several seeds and score against their truth. */
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { formatEval, runEval } from '../../eval/run-eval.js';
+import { formatEval, runEval, type EvalPreset } from '../../eval/run-eval.js';
+import { seedsOf } from '../../eval/seeds.js';
 
 function seeds(v: string): number[] {
   const list = v.split(',').map((s) => s.trim());
@@ -9,24 +11,41 @@ function seeds(v: string): number[] {
   return list.map(Number);
 }
 
+const PRESETS: readonly EvalPreset[] = ['eval', 'demo', 'small'];
+
 export function registerEval(program: Command): Command {
   return program
     .command('eval')
     .description(
-      'Generate synthetic worlds, scan them through the local STAC API and report precision, recall and F1',
+      'Generate randomised synthetic worlds, scan them through the local STAC API and report precision, recall, F1 and calibration',
     )
-    .option('--seeds <list>', 'world seeds', seeds, [101, 202, 303, 404, 505])
-    .option('--preset <name>', 'world preset: demo or small', 'demo')
+    .option(
+      '--split <name>',
+      'fixed seed list: validation (measure only) or tuning (fit and tune)',
+      'validation',
+    )
+    .option('--seeds <list>', 'score these seeds instead of a split (reported as split "custom")', seeds)
+    .option('--preset <name>', 'world preset: eval (randomised, default), demo or small', 'eval')
     .option('--work <dir>', 'where worlds and scans are kept', '.cache/eval')
-    .action(async (o: { seeds: number[]; preset: string; work: string }) => {
-      if (o.preset !== 'demo' && o.preset !== 'small')
-        throw new InvalidArgumentError('--preset must be demo or small');
+    .option('--report <dir>', 'where the report goes (default <work>/report-<split>)')
+    .action(async (o: { split: string; seeds?: number[]; preset: string; work: string; report?: string }) => {
+      if (!(PRESETS as readonly string[]).includes(o.preset))
+        throw new InvalidArgumentError(`--preset must be one of ${PRESETS.join(', ')}`);
+      if (o.split !== 'validation' && o.split !== 'tuning')
+        throw new InvalidArgumentError('--split must be validation or tuning');
+      const split = o.seeds ? 'custom' : o.split;
+      const list = o.seeds ?? seedsOf(o.split);
+      const reportDir = o.report ?? path.join(o.work, `report-${split}`);
       const s = await runEval({
-        seeds: o.seeds,
-        preset: o.preset,
+        seeds: list,
+        split,
+        preset: o.preset as EvalPreset,
         workDir: o.work,
+        reportDir,
         log: (l) => process.stderr.write(`${l}\n`),
       });
-      process.stdout.write(`${formatEval(s)}\n`);
+      process.stdout.write(
+        `${formatEval(s)}\n\nReport, reliability plot and candidates.jsonl: ${reportDir}\n`,
+      );
     });
 }

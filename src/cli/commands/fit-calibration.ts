@@ -1,33 +1,19 @@
-/** `minewatch fit-calibration`: fit confidence's isotonic calibration on tuning-seed worlds. */
-import { Command, InvalidArgumentError } from 'commander';
-import { fitCalibration, writeCalibrationModule } from '../../eval/calibration-fit.js';
-
-function seeds(v: string): number[] {
-  const list = v.split(',').map((s) => s.trim());
-  if (list.length === 0 || list.some((s) => !/^\d{1,9}$/.test(s)))
-    throw new InvalidArgumentError('expected a comma-separated list of seeds, e.g. 1,2,3');
-  return list.map(Number);
-}
+/** `minewatch fit-calibration`: fit confidence's isotonic calibration on tuning-split candidates. */
+import { Command } from 'commander';
+import { fitCalibrationFile, writeCalibrationModule } from '../../eval/calibration-fit.js';
 
 export function registerFitCalibration(program: Command): Command {
   return program
     .command('fit-calibration')
-    .description(
-      'Scan tuning-seed worlds with no threshold, label candidates against truth and write the isotonic calibration table',
+    .description('Fit the isotonic confidence calibration on labelled tuning candidates and write its table')
+    .option(
+      '--from <file>',
+      'labelled candidates of `make eval-tuning`',
+      '.cache/eval/report-tuning/candidates.jsonl',
     )
-    .requiredOption('--seeds <list>', 'tuning world seeds (never the validation seeds of make eval)', seeds)
-    .option('--preset <name>', 'world preset: demo or small', 'demo')
-    .option('--work <dir>', 'where worlds and scans are kept', '.cache/calibration')
     .option('--out <file>', 'the table module to write', 'src/detect/calibration-table.ts')
-    .action(async (o: { seeds: number[]; preset: string; work: string; out: string }) => {
-      if (o.preset !== 'demo' && o.preset !== 'small')
-        throw new InvalidArgumentError('--preset must be demo or small');
-      const { table, samples } = await fitCalibration({
-        seeds: o.seeds,
-        preset: o.preset,
-        workDir: o.work,
-        log: (l) => process.stderr.write(`${l}\n`),
-      });
+    .action((o: { from: string; out: string }) => {
+      const { table, samples } = fitCalibrationFile(o.from);
       writeCalibrationModule(o.out, table);
       process.stdout.write(
         `fit-calibration: ${samples.length} candidates -> ${table.score.length} isotonic blocks, written to ${o.out}\n` +

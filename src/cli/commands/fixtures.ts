@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import {
   benchWorldConfig,
   defaultWorldConfig,
+  evalWorldConfig,
   smallWorldConfig,
   type WorldConfig,
 } from '../../fixtures/world/config.js';
@@ -29,8 +30,8 @@ function parseTileSize(v: string): 512 | 1024 {
   return Number(v) as 512 | 1024;
 }
 
-type Preset = 'demo' | 'small' | 'bench-4096' | 'bench-10980';
-const PRESETS: readonly Preset[] = ['demo', 'small', 'bench-4096', 'bench-10980'];
+type Preset = 'demo' | 'small' | 'eval' | 'bench-4096' | 'bench-10980';
+const PRESETS: readonly Preset[] = ['demo', 'small', 'eval', 'bench-4096', 'bench-10980'];
 
 function parsePreset(v: string): Preset {
   if (!(PRESETS as readonly string[]).includes(v))
@@ -44,11 +45,13 @@ export function worldConfigFor(
   const config =
     opts.preset === 'small'
       ? smallWorldConfig(opts.seed)
-      : opts.preset === 'bench-4096'
-        ? benchWorldConfig(opts.seed, 4096)
-        : opts.preset === 'bench-10980'
-          ? benchWorldConfig(opts.seed, 10980)
-          : defaultWorldConfig(opts.seed);
+      : opts.preset === 'eval'
+        ? evalWorldConfig(opts.seed)
+        : opts.preset === 'bench-4096'
+          ? benchWorldConfig(opts.seed, 4096)
+          : opts.preset === 'bench-10980'
+            ? benchWorldConfig(opts.seed, 10980)
+            : defaultWorldConfig(opts.seed);
   return opts.tileSize ? { ...config, tileSize: opts.tileSize } : config;
 }
 
