@@ -81,12 +81,14 @@ faults: $(DIST) fixtures
 	@rm -rf .cache/faults
 	MW_FAULTS_DEMO_WORLD=$(DEMO_WORLD) npx vitest run --config vitest.faults.config.ts; status=$$?; node --import tsx scripts/faults-summary.ts && exit $$status
 
-# Scan vs the GDAL/numpy/scipy peer (../shared/bench/peer_ndvi.py), alternating, medians of BENCH_RUNS;
+# Scan (default command and --no-evidence) vs the GDAL/numpy/scipy peer (../shared/bench/peer_ndvi.py)
+# on its own gen_s2.py data (BENCH_DATA=peer) and on our bench worlds (ours), alternating, medians of BENCH_RUNS;
 # generates and caches the bench worlds; report on stdout and in .cache/bench/results.md. Not a test.
 BENCH_SIZES ?= 4096,10980
 BENCH_RUNS ?= 3
+BENCH_DATA ?= peer,ours
 bench: $(DIST)
-	npx tsx bench/run-bench.ts --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
+	npx tsx bench/run-bench.ts --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS) --data $(BENCH_DATA)
 
 clean:
 	rm -rf dist .cache out

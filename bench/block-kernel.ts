@@ -11,7 +11,7 @@ import path from 'node:path';
 import { FileByteSource } from '../src/io/byte-source.js';
 import { readCogHeader } from '../src/io/cog-header.js';
 import { fetchTiles, tilesForWindow, type PixelWindow } from '../src/io/cog-window.js';
-import { ATTR_FIELDS, type SparseBlock } from '../src/detect/evidence-plane.js';
+import { ATTR_FIELDS, type SparseBlock } from '../src/detect/compact-block.js';
 import { DEFAULT_PARAMS } from '../src/detect/params.js';
 import scanBlock, {
   SEASON_BANDS,

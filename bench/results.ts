@@ -3,6 +3,7 @@
  * planned, counts, HTTP totals) and the peer's JSON line (its own stage timings and pixel counts).
  * Parsed at the edge with zod, so a changed output shape shows up as a note, not a crash.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -51,6 +52,26 @@ const RunJsonSchema = z.looseObject({
   http: z.looseObject({ requests: z.number(), bytes: z.number() }).optional(),
 });
 
+const CandidatesSchema = z.looseObject({
+  features: z.array(z.looseObject({ properties: z.record(z.string(), z.unknown()) })),
+});
+
+/**
+ * A short digest of the candidates (geometry and properties, less the `chips` paths that only the
+ * default command writes), so the report shows at a glance that the default command, --no-evidence
+ * and every run found the very same candidates.
+ */
+export function candidatesDigest(outDir: string): string {
+  const file = path.join(outDir, 'candidates.geojson');
+  if (!existsSync(file)) return 'no candidates.geojson';
+  const fc = CandidatesSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const bare = fc.features.map((f) => {
+    const { chips: _chips, ...props } = f.properties;
+    return { ...f, properties: props };
+  });
+  return createHash('sha256').update(JSON.stringify(bare)).digest('hex').slice(0, 12);
+}
+
 export function readRunJson(outDir: string): OursExtra | string {
   const file = path.join(outDir, 'run.json');
   if (!existsSync(file)) return `no ${file}`;
@@ -65,7 +86,7 @@ export function readRunJson(outDir: string): OursExtra | string {
   return {
     timings,
     blocks: j.tiles.reduce((s, t) => s + t.blocks, 0),
-    counts: `${j.counts.candidates} candidates, ${j.counts.ponds} ponds, ${j.counts.clearings} clearings`,
+    counts: `${j.counts.candidates} candidates, ${j.counts.ponds} ponds, ${j.counts.clearings} clearings (candidates sha256 ${candidatesDigest(outDir)})`,
     requests: j.http?.requests ?? 0,
     mbFetched: (j.http?.bytes ?? 0) / 2 ** 20,
   };

@@ -3,14 +3,17 @@
  * on the same before/after pair, alternating the two in one run, and prints a markdown report
  * (also written to .cache/bench/results.md). A benchmark, not a test: it asserts nothing.
  *
- *   npx tsx bench/run-bench.ts [--sizes 4096,10980] [--runs 3] [--timeout 1200]
- *                              [--skip-peer] [--skip-http] [--skip-scaling]
+ *   npx tsx bench/run-bench.ts [--sizes 4096,10980] [--runs 3] [--data peer,ours] [--timeout 1200]
+ *                              [--skip-peer] [--skip-http] [--skip-scaling] [--baseline DIR]
  *
- * Per size: ours from local files (items.json), ours through the local STAC API (serve-catalog) with
- * 0 and 50 ms added latency, the peer from local files and over HTTP (/vsicurl/) with 0 and 50 ms.
- * On the 4096 world, also ours on AOIs of 1, 4, 9 and 16 internal tiles. See bench/README.md.
+ * Per size, on the peer's own data (gen_s2.py --earth-search): ours with the default command and
+ * with --no-evidence, the peer, on the same files, plus the DEFLATE decode floor of those files.
+ * Per size, on our bench world: ours from local files (default and --no-evidence), ours through the
+ * local STAC API (serve-catalog) with 0 and 50 ms added latency, the peer from local files and over
+ * HTTP (/vsicurl/) with 0 and 50 ms. On the 4096 world, also ours on AOIs of 1, 4, 9 and 16 internal
+ * tiles. See bench/README.md.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,8 @@ import {
   PEER_PYTHON,
   type Installs,
 } from './prereqs.js';
+import type { DecodeFloor } from './decode-floor.js';
+import { ensurePeerData, type PeerData } from './peer-data.js';
 import { renderReport, type SizeSection } from './report.js';
 import { readPeerLine, readRunJson, summarise, type CaseDef, type RunRecord } from './results.js';
 import { startServer, stopAllServers, type ServerProcess } from './server-process.js';
@@ -40,7 +45,13 @@ import {
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(REPO, '.cache', 'bench');
-const PEER_SCRIPT = path.resolve(REPO, '../shared/bench/peer_ndvi.py');
+/** The peer and its generator: ../shared/bench beside the repository, or $MINEWATCH_SHARED_BENCH. */
+const SHARED_BENCH = path.resolve(
+  process.env['MINEWATCH_SHARED_BENCH'] ?? path.join(REPO, '../shared/bench'),
+);
+const PEER_SCRIPT = path.join(SHARED_BENCH, 'peer_ndvi.py');
+const PEER_GENERATOR = path.join(SHARED_BENCH, 'gen_s2.py');
+const DECODE_FLOOR = path.join(REPO, 'bench', 'decode-floor.ts');
 const CLI = 'dist/cli/main.js';
 const LATENCIES = [0, 50] as const;
 const SCALING_SIZE = 4096;
@@ -51,6 +62,13 @@ const rel = (p: string): string => path.relative(REPO, p) || '.';
 
 interface Options {
   sizes: number[];
+  /**
+   * Another checkout of minewatch (its dist/ built), timed beside this one on the peer's data:
+   * before/after figures for a change, from the same alternating run.
+   */
+  baseline?: string;
+  /** Which data: the peer's gen_s2.py files (the headline), our own bench worlds, or both. */
+  data: { peer: boolean; ours: boolean };
   runs: number;
   timeoutMs: number;
   peer: boolean;
@@ -68,8 +86,16 @@ function parseOptions(argv: string[]): Options {
       'skip-peer': { type: 'boolean', default: false },
       'skip-http': { type: 'boolean', default: false },
       'skip-scaling': { type: 'boolean', default: false },
+      data: { type: 'string', default: 'peer,ours' },
+      baseline: { type: 'string' },
     },
   });
+  const baseline = values.baseline === undefined ? undefined : path.resolve(values.baseline);
+  if (baseline !== undefined && !existsSync(path.join(baseline, CLI)))
+    throw new Error(`--baseline: ${baseline} has no ${CLI} (build it there first)`);
+  const data = values.data.split(',').map((d) => d.trim());
+  if (data.length === 0 || data.some((d) => d !== 'peer' && d !== 'ours'))
+    throw new Error(`--data: peer and/or ours, not ${values.data}`);
   const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
   if (sizes.some((s) => s !== 4096 && s !== 10980))
     throw new Error(`--sizes: 4096 and/or 10980, not ${values.sizes}`);
@@ -79,6 +105,8 @@ function parseOptions(argv: string[]): Options {
   if (!(timeout > 0)) throw new Error(`--timeout: seconds per run, not ${values.timeout}`);
   return {
     sizes,
+    ...(baseline !== undefined ? { baseline } : {}),
+    data: { peer: data.includes('peer'), ours: data.includes('ours') },
     runs,
     timeoutMs: timeout * 1000,
     peer: !values['skip-peer'],
@@ -96,13 +124,20 @@ interface Runnable {
   outDir?: string;
 }
 
-function scanCase(def: CaseDef, stac: string, aoi: string, outDir: string): Runnable {
+function scanCase(
+  def: CaseDef,
+  stac: string,
+  aoi: string,
+  outDir: string,
+  evidence: 'default' | 'no-evidence' = 'no-evidence',
+  cli: string = CLI,
+): Runnable {
   return {
     def,
     cmd: 'node',
     outDir,
     args: () => [
-      CLI,
+      cli,
       'scan',
       '--stac',
       stac,
@@ -116,18 +151,27 @@ function scanCase(def: CaseDef, stac: string, aoi: string, outDir: string): Runn
       rel(outDir),
       '--json',
       '--quiet',
-      // Like for like with the peer, which writes no pictures: the scan's detections and GeoJSON only.
-      '--no-evidence',
+      // `--no-evidence` is like for like with the peer, which writes no pictures; the default
+      // command (chips, overlays, report.html, the copies) is what a user types.
+      ...(evidence === 'no-evidence' ? ['--no-evidence'] : []),
     ],
   };
 }
 
-function peerCase(def: CaseDef, before: string, after: string, env?: NodeJS.ProcessEnv): Runnable {
-  // The pair's DN offsets, stated rather than read from the items (the after item declares 0).
+function peerCase(
+  def: CaseDef,
+  before: string,
+  after: string,
+  env?: NodeJS.ProcessEnv,
+  offsets: 'stated' | 'from-items' = 'stated',
+): Runnable {
+  // Our worlds: the pair's DN offsets stated rather than read from the items (the after item
+  // declares 0). The peer's data: each item declares its own, which the peer applies.
+  const offsetArgs = offsets === 'stated' ? ['--offset-before', '0', '--offset-after', '-1000'] : [];
   return {
     def,
     cmd: PEER_PYTHON,
-    args: () => [rel(PEER_SCRIPT), before, after, '--offset-before', '0', '--offset-after', '-1000'],
+    args: () => [rel(PEER_SCRIPT), before, after, ...offsetArgs],
     ...(env ? { env } : {}),
   };
 }
@@ -216,7 +260,14 @@ async function benchSize(
   if (!peer) skipped.push(`the peer: ${peerSkip ?? '--skip-peer'}`);
   cases.push(
     scanCase(
-      def('ours-local', 'ours, local files', 'ours', `${n}/peer-local`),
+      def('ours-local-default', 'ours, local files, default command', 'ours', `${n}/peer-local`),
+      rel(world.itemsFile),
+      aoi,
+      out('ours-local-default'),
+      'default',
+    ),
+    scanCase(
+      def('ours-local', 'ours, local files, --no-evidence', 'ours', `${n}/peer-local`),
       rel(world.itemsFile),
       aoi,
       out('ours-local'),
@@ -279,6 +330,107 @@ async function benchSize(
   };
 }
 
+/** The decode floor of the files a case reads (bench/decode-floor.ts), measured once per size. */
+async function decodeFloor(itemsFile: string, timeoutMs: number): Promise<DecodeFloor | string> {
+  const run = await timed(process.execPath, ['--import', 'tsx', rel(DECODE_FLOOR), rel(itemsFile)], {
+    cwd: REPO,
+    timeoutMs,
+  });
+  if (!run.ok)
+    return `decode floor failed: ${run.failure ?? '?'} ${run.stderrTail.trim().split('\n').pop() ?? ''}`;
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as DecodeFloor;
+  } catch {
+    return `decode floor printed no JSON line: ${line.slice(0, 200)}`;
+  }
+}
+
+/** The peer's gen_s2.py data: ours with and without evidence, and the peer, on the same files. */
+async function benchPeerData(
+  data: PeerData,
+  opts: Options,
+  peerSkip: string | null,
+  records: RunRecord[],
+  labels: Map<string, string>,
+): Promise<SizeSection> {
+  const n = data.size;
+  const out = (id: string): string => path.join(CACHE, 'out', `es-${n}`, id);
+  const def = (id: string, label: string, who: CaseDef['who'], peerId?: string): CaseDef => {
+    labels.set(`es-${n}/${id}`, `peer data ${n}: ${label}`);
+    return { id: `es-${n}/${id}`, label, who, expectedBlocks: null, ...(peerId ? { peerId } : {}) };
+  };
+  const peer = opts.peer && peerSkip === null;
+  const cases: Runnable[] = [
+    scanCase(
+      def('ours-default', 'ours, default command', 'ours', `es-${n}/peer`),
+      rel(data.itemsFile),
+      data.aoiFile,
+      out('ours-default'),
+      'default',
+    ),
+    scanCase(
+      def('ours-no-evidence', 'ours, --no-evidence', 'ours', `es-${n}/peer`),
+      rel(data.itemsFile),
+      data.aoiFile,
+      out('ours-no-evidence'),
+    ),
+  ];
+  if (opts.baseline !== undefined) {
+    const cli = path.join(opts.baseline, CLI);
+    const version = codeVersion(opts.baseline);
+    const at = version.startsWith('unknown') ? path.basename(opts.baseline) : version;
+    cases.push(
+      scanCase(
+        def('baseline-default', `baseline ${at}, default command`, 'ours', `es-${n}/peer`),
+        rel(data.itemsFile),
+        data.aoiFile,
+        out('baseline-default'),
+        'default',
+        cli,
+      ),
+      scanCase(
+        def('baseline-no-evidence', `baseline ${at}, --no-evidence`, 'ours', `es-${n}/peer`),
+        rel(data.itemsFile),
+        data.aoiFile,
+        out('baseline-no-evidence'),
+        'no-evidence',
+        cli,
+      ),
+    );
+  }
+  if (peer)
+    cases.push(
+      peerCase(
+        def('peer', 'peer, local files', 'peer'),
+        rel(data.before.itemFile),
+        rel(data.after.itemFile),
+        undefined,
+        'from-items',
+      ),
+    );
+  log(`peer data ${n}: decode floor of the files read`);
+  const floor = await decodeFloor(data.itemsFile, opts.timeoutMs);
+  log(`peer data ${n}: ${cases.length} cases x ${opts.runs} runs`);
+  records.push(...(await alternate(cases, opts.runs, opts.timeoutMs)));
+  return {
+    size: n,
+    world: rel(data.dir),
+    pair: `before ${data.before.id}, after ${data.after.id} (gen_s2.py --earth-search, seed 47, p2_t1024; the AOI is its aoi.geojson)`,
+    commands: [
+      ...cases.map((c): [string, string] => [c.def.id, shellLine(c.cmd, c.args(1))]),
+      [
+        'decode floor',
+        shellLine(process.execPath, ['--import', 'tsx', rel(DECODE_FLOOR), rel(data.itemsFile)]),
+      ],
+    ],
+    servers: [],
+    summaries: cases.map((c) => summarise(c.def, records)),
+    skipped: peer ? [] : [`the peer: ${peerSkip ?? '--skip-peer'}`],
+    peerData: { floor },
+  };
+}
+
 async function benchScaling(
   world: BenchWorld,
   opts: Options,
@@ -325,20 +477,39 @@ async function main(): Promise<void> {
   const labels = new Map<string, string>();
   const sections: SizeSection[] = [];
   const worlds = new Map<number, BenchWorld>();
-  const needed = [
-    ...new Set([...opts.sizes, ...(opts.scaling && opts.sizes.includes(SCALING_SIZE) ? [SCALING_SIZE] : [])]),
-  ];
+  // The peer's data first: the headline, since it is the data we did not make.
+  const peerDataSkip = !opts.data.peer
+    ? null
+    : existsSync(PEER_GENERATOR)
+      ? null
+      : `the peer's data: ${PEER_GENERATOR} not found (set MINEWATCH_SHARED_BENCH to the folder holding gen_s2.py and peer_ndvi.py)`;
+  if (peerDataSkip) log(peerDataSkip);
+  if (opts.data.peer && !peerDataSkip)
+    for (const n of opts.sizes) {
+      const data = await ensurePeerData(PEER_GENERATOR, CACHE, n, log);
+      sections.push(await benchPeerData(data, opts, peerSkip, records, labels));
+    }
+  const needed = opts.data.ours
+    ? [
+        ...new Set([
+          ...opts.sizes,
+          ...(opts.scaling && opts.sizes.includes(SCALING_SIZE) ? [SCALING_SIZE] : []),
+        ]),
+      ]
+    : [];
   for (const n of needed) worlds.set(n, loadWorld(await ensureWorld(REPO, CACHE, n, log), n));
-  for (const n of opts.sizes)
-    sections.push(await benchSize(worlds.get(n) as BenchWorld, opts, peerSkip, records, labels));
+  if (opts.data.ours)
+    for (const n of opts.sizes)
+      sections.push(await benchSize(worlds.get(n) as BenchWorld, opts, peerSkip, records, labels));
   let scaling: SizeSection | null = null;
   let scalingSkipped: string | null = null;
-  if (!opts.scaling) scalingSkipped = '--skip-scaling';
+  if (!opts.data.ours) scalingSkipped = 'runs on our own 4096 world, not in --data';
+  else if (!opts.scaling) scalingSkipped = '--skip-scaling';
   else if (!opts.sizes.includes(SCALING_SIZE))
     scalingSkipped = `runs on the ${SCALING_SIZE} world, not in --sizes`;
   else scaling = await benchScaling(worlds.get(SCALING_SIZE) as BenchWorld, opts, records, labels);
   const distAtEnd = distBuiltAt(REPO);
-  const warnings: string[] = [];
+  const warnings: string[] = peerDataSkip ? [`Skipped ${peerDataSkip}.`] : [];
   if (distAtEnd !== distAtStart)
     warnings.push(
       `dist/ was rebuilt during this run (newest file ${distAtStart} at the start, ${distAtEnd} at the end): the figures mix builds; rerun.`,

@@ -2,8 +2,32 @@
  * Errors a user can act on. Each names the input at fault and carries the process exit code the
  * CLI maps it to; anything else is a bug and exits 70 (EX_SOFTWARE) with its stack.
  */
+
+/**
+ * Every exit code of the minewatch CLI, in one table (the README's lists are these). Codes above
+ * 64 follow sysexits.h; 130 and 143 are the shell's 128 + SIGINT and 128 + SIGTERM.
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  /** A MinewatchError without a more specific code (e.g. a distributed run that failed). */
+  failed: 1,
+  invalidInput: 2,
+  stacUnavailable: 3,
+  noItemsFound: 4,
+  /** `rescan --exit-new`: the run succeeded and found new candidates. */
+  newCandidates: 10,
+  /** EX_SOFTWARE: anything that is not a MinewatchError is a bug. */
+  internal: 70,
+  /** EX_CANTCREAT: the outputs cannot be written. */
+  cannotWrite: 73,
+  /** EX_TEMPFAIL: try again later (a lock is held, Redis is down). */
+  tryAgain: 75,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+
 export class MinewatchError extends Error {
-  readonly exitCode: number = 1;
+  readonly exitCode: number = EXIT_CODES.failed;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -12,25 +36,25 @@ export class MinewatchError extends Error {
 
 /** A flag, AOI, date window or pipeline spec that is malformed. */
 export class InvalidInputError extends MinewatchError {
-  override readonly exitCode = 2;
+  override readonly exitCode = EXIT_CODES.invalidInput;
 }
 
 /** The STAC API could not be reached or answered something that is not a STAC response. */
 export class StacUnavailableError extends MinewatchError {
-  override readonly exitCode = 3;
+  override readonly exitCode = EXIT_CODES.stacUnavailable;
 }
 
 /** The search worked but found nothing to scan. */
 export class NoItemsFoundError extends MinewatchError {
-  override readonly exitCode = 4;
+  override readonly exitCode = EXIT_CODES.noItemsFound;
 }
 
 /** Another run holds the lock on the same state folder. */
 export class LockedError extends MinewatchError {
-  override readonly exitCode = 75; // EX_TEMPFAIL: try again later
+  override readonly exitCode = EXIT_CODES.tryAgain;
 }
 
 /** The output folder cannot take the outputs (disk full, read-only, permissions). */
 export class OutputWriteError extends MinewatchError {
-  override readonly exitCode = 73; // EX_CANTCREAT
+  override readonly exitCode = EXIT_CODES.cannotWrite;
 }

@@ -7,9 +7,9 @@
  * site not matched in a window with imagery was not seen there; a window without imagery says
  * nothing about any site.
  */
-import type { Feature, Geometry } from 'geojson';
 import { reconcile } from '../state/registry.js';
 import type { CandidateFeature, RegistryEntry } from '../state/store.js';
+import type { HistoryEntry, SiteFeature } from '../formats/site-feature.js';
 import type { WindowSpec } from './spec.js';
 
 export interface WindowResult {
@@ -18,31 +18,6 @@ export interface WindowResult {
   imagery: boolean;
   candidates: CandidateFeature[];
 }
-
-export interface HistoryEntry {
-  window: string;
-  /** null: no imagery in that window, so unknown. */
-  seen: boolean | null;
-  confidence?: number;
-  pond_count?: number;
-  area_m2?: number;
-  cleared_area_m2?: number;
-}
-
-export interface SiteProperties {
-  id: string;
-  first_seen: string;
-  first_seen_date: string | null;
-  last_seen: string;
-  windows_seen: number;
-  township: string | null;
-  confidence: number;
-  pond_count: number;
-  area_m2: number;
-  history: HistoryEntry[];
-}
-
-export type SiteFeature = Feature<Geometry, SiteProperties>;
 
 const EVERYWHERE = '*';
 

@@ -125,8 +125,16 @@ export async function findItems(
     pages: 0,
     source: api ? 'api' : 'local',
   };
+  // Both windows are searched at once (one round trip of latency, not two); their results are
+  // taken in a fixed order, so the outputs do not depend on which answered first.
+  // Both settle before either is used, so a failing API sees the same requests every time (each
+  // window's own retries) and the error reported is the before window's when both fail.
+  const [before, after] = await Promise.allSettled([run('before'), run('after')]);
+  const settled = { before, after };
   for (const name of ['before', 'after'] as const) {
-    const w = await run(name);
+    const r = settled[name];
+    if (r.status === 'rejected') throw r.reason;
+    const w = r.value;
     out.requests += w.requests;
     out.pages += w.pages;
     const parsed: S2Item[] = [];

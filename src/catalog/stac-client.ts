@@ -225,6 +225,8 @@ export async function searchStac(
   const items: unknown[] = [];
   let filteredOut = 0;
   let matched: number | undefined;
+  const receivedIds = new Set<string>();
+  let unnamed = 0;
   const seen = new Set<string>();
   let req: PageRequest | undefined = firstRequest(params, endpoint, method);
   let pages = 0;
@@ -244,11 +246,21 @@ export async function searchStac(
     }
     if (pages === 1 && typeof doc['numberMatched'] === 'number') matched = doc['numberMatched'];
     for (const f of features) {
+      // Distinct ids: a server that repeats items across pages has not completed its count yet.
+      const id = asObject(f)?.['id'];
+      if (typeof id === 'string') receivedIds.add(id);
+      else unnamed++;
       if (rawItemMatches(f, params)) items.push(f);
       else filteredOut++;
     }
     const next = links(doc).find((l) => l['rel'] === 'next');
     if (!next) break;
+    // A page that completes the count the server matched ends the search: the `next` link an
+    // API such as Earth Search still gives there leads to an empty page, one round trip for
+    // nothing. Only an exact match of distinct items stops it (more than matched: the count is
+    // wrong, and the links are followed), and only while every page repeats the first page's count.
+    if (matched !== undefined && receivedIds.size + unnamed === matched && doc['numberMatched'] === matched)
+      break;
     const following = nextRequest(next, req, pages);
     if (seen.has(requestKey(following))) {
       throw new StacUnavailableError(

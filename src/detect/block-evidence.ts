@@ -11,7 +11,7 @@
  */
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
 import type { DetectParams } from './params.js';
-import { ATTR_FIELDS, POND_NEAR_OLD_WATER, type AttrField, type CompactBlock } from './evidence-plane.js';
+import { ATTR_FIELDS, POND_NEAR_OLD_WATER, type AttrField, type CompactBlock } from './compact-block.js';
 import {
   cellMaterial,
   encodeImplied,
@@ -414,7 +414,7 @@ export function pondSwirOf(
 /** Open water before: NIR below 0.08 (land, even shaded forest, stays above ~0.1). */
 const OLD_WATER_NIR = 0.08;
 
-/** Same bits as evidence-plane's FLAG_CLEARING / pondKindOf (which imports this module's types). */
+/** Same bit as compact-block's FLAG_CLEARING. */
 const CLEARING_BIT = 1;
 
 function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScratch): EvidenceCore {

@@ -5,59 +5,13 @@
  * Blocks arrive from the workers in any order; the builder pastes and merges them. Pure.
  */
 import type { BlockEvidence } from './block-evidence.js';
-
-/** flags bit 0: forest-to-bare change; bits 1-2: PondKind of a pond pixel. */
-export const FLAG_CLEARING = 1;
-export const pondKindOf = (flags: number): number => (flags >> 1) & 3;
-
-export const ATTR_FIELDS = [
-  'ndviBefore',
-  'ndviAfter',
-  'clearBefore',
-  'clearAfter',
-  'validAfter',
-  'restored',
-  'firstClearAfter',
-  // A pond pixel's 20 m cell, unmixed in SWIR (pond-swir.ts): the pond's share of the cell
-  // (0: unknown), the material's implied green, B11 and B12 (255: unknown), and context bits
-  // (POND_NEAR_OLD_WATER). Zero share and unknown values on every other pixel.
-  'pondShare',
-  'pondGreen',
-  'pondSwir16',
-  'pondSwir22',
-  'pondContext',
-] as const;
-
-/** pondContext bit: last season's water (river, lake, old pond) lies within 2 pixels. */
-export const POND_NEAR_OLD_WATER = 1;
-export type AttrField = (typeof ATTR_FIELDS)[number];
-
-export interface Attrs {
-  /** Pixel indices (row-major in the block or tile), ascending. */
-  idx: Uint32Array;
-  fields: Record<AttrField, Uint8Array>;
-}
-
-export interface CompactBlock {
-  width: number;
-  height: number;
-  /** Dense planes; from compactBlockEvidence they may be its scratch's, valid until its next block. */
-  flags: Uint8Array;
-  pondF: Uint8Array;
-  attrs: Attrs;
-}
-
-/**
- * A block's evidence without its dense planes: flagsAt[k] and pondAt[k] are flags and pondF at
- * pixel attrs.idx[k]; every pixel without an attribute row is zero in both.
- */
-export interface SparseBlock {
-  width: number;
-  height: number;
-  attrs: Attrs;
-  flagsAt: Uint8Array;
-  pondAt: Uint8Array;
-}
+import {
+  ATTR_FIELDS,
+  type AttrField,
+  type Attrs,
+  type CompactBlock,
+  type SparseBlock,
+} from './compact-block.js';
 
 /** The sparse form of a compact block (its attribute rows are exactly its non-zero pixels). */
 export function sparseBlock(c: CompactBlock): SparseBlock {

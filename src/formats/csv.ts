@@ -7,7 +7,7 @@
 import centroid from '@turf/centroid';
 import { stringify } from 'csv-stringify/sync';
 import type { Feature, Geometry } from 'geojson';
-import type { Provenance } from '../report/provenance.js';
+import type { Provenance } from './provenance.js';
 import { CANDIDATE_PROPERTIES } from './dictionary.js';
 import { publishedGeometry } from './layer.js';
 

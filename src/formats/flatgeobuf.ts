@@ -21,7 +21,7 @@ import { Crs } from 'flatgeobuf/lib/mjs/flat-geobuf/crs.js';
 import { GeometryType } from 'flatgeobuf/lib/mjs/flat-geobuf/geometry-type.js';
 import { Header } from 'flatgeobuf/lib/mjs/flat-geobuf/header.js';
 import { parseGeometry } from 'flatgeobuf/lib/mjs/geojson/geometry.js';
-import type { Provenance } from '../report/provenance.js';
+import type { Provenance } from './provenance.js';
 import type { PropertyDoc } from './dictionary.js';
 import { publishedFeatures } from './layer.js';
 

@@ -6,7 +6,7 @@
  * geometries are the published MultiPolygons.
  */
 import type { Feature, Geometry } from 'geojson';
-import { provenanceMembers, type Provenance } from '../report/provenance.js';
+import { provenanceMembers, type Provenance } from './provenance.js';
 import { publishedFeatures } from './layer.js';
 
 export function geojsonSeq<P extends object>(

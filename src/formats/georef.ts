@@ -2,7 +2,7 @@
  * The georeference of a plain image (a chip PNG), in GDAL's PAM sidecar `<image>.aux.xml`: GDAL,
  * and so QGIS, place the image from its GeoTransform and SRS, and list the metadata items. Pure.
  */
-import { escapeXml } from '../report/chart-svg.js';
+import { escapeXml } from './xml.js';
 
 export interface ImageGeoref {
   epsg: number;

@@ -6,8 +6,8 @@
  */
 import { toKML } from '@placemarkio/tokml';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import { escapeXml } from '../report/chart-svg.js';
-import { SYNTHETIC_BANNER, type Provenance } from '../report/provenance.js';
+import { escapeXml } from './xml.js';
+import { SYNTHETIC_BANNER, type Provenance } from './provenance.js';
 import { publishedFeatures } from './layer.js';
 
 export interface KmlChip {

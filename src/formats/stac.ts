@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Geometry } from 'geojson';
-import type { Provenance } from '../report/provenance.js';
+import type { Provenance } from './provenance.js';
 
 const STAC_VERSION = '1.0.0';
 

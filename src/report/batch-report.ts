@@ -2,14 +2,14 @@
  * The report of a batch: new sites per township and window (by the window each was first seen
  * in), next to the published figures, with their sources and our caveats. Pure.
  */
-import type { SiteProperties } from '../batch/site-history.js';
+import type { SiteProperties } from '../formats/site-feature.js';
 import type { Reference } from './references.js';
 import {
   provenanceMembers,
   SYNTHETIC_NOTICE,
   SYNTHETIC_REFERENCES_NOTE,
   type Provenance,
-} from './provenance.js';
+} from '../formats/provenance.js';
 
 export interface BatchReportInput {
   pipeline: string;

@@ -65,7 +65,11 @@ export const tone = (v: number): number =>
       ] as number)
     : 0;
 
-/** NDVI of the 2 x 2 mean reflectance of each 20 m cell (pixels without a composite left out). */
+/**
+ * NDVI of the 2 x 2 mean reflectance of each 20 m cell (pixels without a composite left out). The
+ * four pixels are added in a fixed order (top-left, top-right, bottom-left, bottom-right), so the
+ * sums, and the bytes, do not depend on how the loop is written.
+ */
 function ndvi20(nir: Float32Array, red: Float32Array, w: number, h: number): Uint8Array {
   const w2 = (w + 1) >> 1;
   const h2 = (h + 1) >> 1;
@@ -73,23 +77,44 @@ function ndvi20(nir: Float32Array, red: Float32Array, w: number, h: number): Uin
   for (let y2 = 0; y2 < h2; y2++) {
     const r0 = 2 * y2 * w;
     const r1 = 2 * y2 + 1 < h ? r0 + w : -1;
+    const o = y2 * w2;
     for (let x2 = 0; x2 < w2; x2++) {
       const x = 2 * x2;
+      const right = x + 1 < w;
       let sn = 0;
       let sr = 0;
-      for (let k = 0; k < 4; k++) {
-        const row = k < 2 ? r0 : r1;
-        const xx = x + (k & 1);
-        if (row < 0 || xx >= w) continue;
-        const nv = nir[row + xx] as number;
-        const rv = red[row + xx] as number;
-        // NaN (no composite) fails this test and is left out.
+      // NaN (no composite) fails `v === v` and is left out.
+      let nv = nir[r0 + x] as number;
+      let rv = red[r0 + x] as number;
+      if (nv === nv && rv === rv) {
+        sn += nv;
+        sr += rv;
+      }
+      if (right) {
+        nv = nir[r0 + x + 1] as number;
+        rv = red[r0 + x + 1] as number;
         if (nv === nv && rv === rv) {
           sn += nv;
           sr += rv;
         }
       }
-      out[y2 * w2 + x2] = sn + sr > 0 ? ndviCode((sn - sr) / (sn + sr)) : 0;
+      if (r1 >= 0) {
+        nv = nir[r1 + x] as number;
+        rv = red[r1 + x] as number;
+        if (nv === nv && rv === rv) {
+          sn += nv;
+          sr += rv;
+        }
+        if (right) {
+          nv = nir[r1 + x + 1] as number;
+          rv = red[r1 + x + 1] as number;
+          if (nv === nv && rv === rv) {
+            sn += nv;
+            sr += rv;
+          }
+        }
+      }
+      out[o + x2] = sn + sr > 0 ? ndviCode((sn - sr) / (sn + sr)) : 0;
     }
   }
   return out;

@@ -4,6 +4,7 @@
  * is labelled with its value, qualifier ("more than", "about") and numbered source; labels are
  * sized from their text so nothing is clipped. Pure: report in, SVG text out.
  */
+import { escapeXml } from '../formats/xml.js';
 import type { Report } from './report.js';
 
 export interface ChartBar {
@@ -20,12 +21,6 @@ export interface ChartPanel {
   unit: string;
   bars: ChartBar[];
 }
-
-export const escapeXml = (s: string): string =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 /** Which published figures are counts of sites and which of ponds; shares and growth rates are not bars. */
 export function chartPanels(r: Report): ChartPanel[] {

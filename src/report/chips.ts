@@ -74,62 +74,92 @@ function cellsOf(q: TileQuicklook): Map<number, number> {
   return m;
 }
 
-/** The chip of `layer` over `win` (pixels of the quicklook's window), one pixel per 10 m. */
-export function chipPixels(q: TileQuicklook, win: PixelWindow, layer: ChipLayer): Rgba & ChipSource {
+/** A candidate's three chips over one window, and where their pixels came from. */
+export type ChipImages = Record<ChipLayer, Rgba> & ChipSource;
+
+/**
+ * The chips of every layer over `win` (pixels of the quicklook's window), one pixel per 10 m, in
+ * one walk of the window: row by row and, within a row, run by run of one cell, so the cell lookup
+ * happens once per CELL pixels (chips of large sites span hundreds of thousands of pixels).
+ * Pixels without a value stay transparent.
+ */
+export function chipImages(q: TileQuicklook, win: PixelWindow): ChipImages {
   const cells = cellsOf(q);
   const area = CELL * CELL;
-  const data = new Uint8ClampedArray(win.width * win.height * 4);
+  const size = win.width * win.height * 4;
+  const before = new Uint8ClampedArray(size);
+  const change = new Uint8ClampedArray(size);
+  const colour = new Uint8ClampedArray(size);
+  const { ndviBefore: cb, ndviAfter: ca, rgba: crgba } = q.cells;
+  const n = q.ndvi;
+  const r = q.rgb;
   let fine = 0;
   let coarse = 0;
-  const put = (o: number, rgb: readonly number[]): void => {
-    data[o] = rgb[0]!;
-    data[o + 1] = rgb[1]!;
-    data[o + 2] = rgb[2]!;
-    data[o + 3] = 255;
-  };
+  const x0 = Math.max(0, win.x);
+  const x1 = Math.min(q.width, win.x + win.width);
   for (let y = 0; y < win.height; y++) {
     const ty = win.y + y;
-    for (let x = 0; x < win.width; x++) {
-      const tx = win.x + x;
-      const o = (y * win.width + x) * 4;
-      if (tx < 0 || ty < 0 || tx >= q.width || ty >= q.height) continue;
-      const k = cells.get(Math.floor(ty / CELL) * q.cells.columns + Math.floor(tx / CELL));
-      const inCell = (ty % CELL) * CELL + (tx % CELL);
-      let nb: number;
-      let na: number;
-      let rgba: ArrayLike<number>;
-      let ro: number;
-      if (k !== undefined) {
-        fine++;
-        nb = q.cells.ndviBefore[k * area + inCell] as number;
-        na = q.cells.ndviAfter[k * area + inCell] as number;
-        rgba = q.cells.rgba;
-        ro = (k * area + inCell) * 4;
-      } else {
-        coarse++;
-        const n = q.ndvi;
-        const ni =
-          Math.min(n.height - 1, Math.floor(ty / n.step)) * n.width +
-          Math.min(n.width - 1, Math.floor(tx / n.step));
-        nb = n.before[ni] as number;
-        na = n.after[ni] as number;
-        const r = q.rgb;
-        rgba = r.data;
-        ro =
-          (Math.min(r.height - 1, Math.floor(ty / r.step)) * r.width +
-            Math.min(r.width - 1, Math.floor(tx / r.step))) *
-          4;
+    if (ty < 0 || ty >= q.height || x1 <= x0) continue;
+    const cellRow = Math.floor(ty / CELL) * q.cells.columns;
+    const rowInCell = (ty % CELL) * CELL;
+    const nRow = Math.min(n.height - 1, Math.floor(ty / n.step)) * n.width;
+    const rRow = Math.min(r.height - 1, Math.floor(ty / r.step)) * r.width;
+    for (let runStart = x0; runStart < x1;) {
+      const runEnd = Math.min(x1, (Math.floor(runStart / CELL) + 1) * CELL);
+      const k = cells.get(cellRow + Math.floor(runStart / CELL));
+      if (k !== undefined) fine += runEnd - runStart;
+      else coarse += runEnd - runStart;
+      for (let tx = runStart; tx < runEnd; tx++) {
+        const o = (y * win.width + (tx - win.x)) * 4;
+        let nb: number;
+        let na: number;
+        let rgba: Uint8Array;
+        let ro: number;
+        if (k !== undefined) {
+          const at = k * area + rowInCell + (tx % CELL);
+          nb = cb[at] as number;
+          na = ca[at] as number;
+          rgba = crgba;
+          ro = at * 4;
+        } else {
+          const ni = nRow + Math.min(n.width - 1, Math.floor(tx / n.step));
+          nb = n.before[ni] as number;
+          na = n.after[ni] as number;
+          rgba = r.data;
+          ro = (rRow + Math.min(r.width - 1, Math.floor(tx / r.step))) * 4;
+        }
+        if (nb !== 0) {
+          const c = NDVI_LUT[nb] as readonly number[];
+          before[o] = c[0] as number;
+          before[o + 1] = c[1] as number;
+          before[o + 2] = c[2] as number;
+          before[o + 3] = 255;
+          if (na !== 0) {
+            const d = CHANGE_LUT[na - nb + 254] as readonly number[];
+            change[o] = d[0] as number;
+            change[o + 1] = d[1] as number;
+            change[o + 2] = d[2] as number;
+            change[o + 3] = 255;
+          }
+        }
+        if ((rgba[ro + 3] as number) !== 0) {
+          colour[o] = rgba[ro] as number;
+          colour[o + 1] = rgba[ro + 1] as number;
+          colour[o + 2] = rgba[ro + 2] as number;
+          colour[o + 3] = 255;
+        }
       }
-      if (layer === 'before_ndvi') {
-        if (nb !== 0) put(o, NDVI_LUT[nb]!);
-      } else if (layer === 'ndvi_change') {
-        if (nb !== 0 && na !== 0) put(o, CHANGE_LUT[na - nb + 254]!);
-      } else if ((rgba[ro + 3] as number) !== 0) {
-        put(o, [rgba[ro] as number, rgba[ro + 1] as number, rgba[ro + 2] as number]);
-      }
+      runStart = runEnd;
     }
   }
-  return { width: win.width, height: win.height, data, fine, coarse };
+  const img = (data: Uint8ClampedArray): Rgba => ({ width: win.width, height: win.height, data });
+  return {
+    before_ndvi: img(before),
+    ndvi_change: img(change),
+    after_true_colour: img(colour),
+    fine,
+    coarse,
+  };
 }
 
 /** A whole-tile overlay of `layer` at the quicklook's overlay resolution (RGBA). */

@@ -21,13 +21,13 @@ import { pamAuxXml } from '../formats/georef.js';
 import { geojsonSeq } from '../formats/geojsonseq.js';
 import { candidatesKml } from '../formats/kml.js';
 import { publishedFeatures } from '../formats/layer.js';
-import type { OutputFiles } from '../run/outputs.js';
-import { chipPixels, overlayPixels, type ChipLayer } from './chips.js';
+import type { OutputFiles } from '../io/outputs.js';
+import { chipImages, overlayPixels, type ChipLayer } from './chips.js';
 import { chipScale, chipWindow, toPixelRings, windowCorners, type GridRef } from './evidence-plan.js';
 import { htmlReport } from './html-report.js';
 import { overviewMapSvg } from './overview-map.js';
 import { encodePng, pasteBanner, renderBanner, svgToPng } from './png.js';
-import { provenanceMembers, SYNTHETIC_CHIP_BANNER, type Provenance } from './provenance.js';
+import { provenanceMembers, SYNTHETIC_CHIP_BANNER, type Provenance } from '../formats/provenance.js';
 import { drawRings, upscale, type Rgba } from './quicklooks.js';
 import type { Report } from './report.js';
 import type { TileQuicklook } from './tile-quicklook.js';
@@ -77,6 +77,8 @@ export interface EvidenceOutputs {
   files: OutputFiles;
   candidates: CandidateWithChips[];
   warnings: string[];
+  /** Seconds spent on each part (chips, overlays, copies, overview, report), for run.json. */
+  timings_s: Record<string, number>;
 }
 
 const POND_COLOUR = [0, 230, 255] as const;
@@ -120,10 +122,11 @@ async function candidateChips(
     originY: grid.originY - win.y * grid.pixelSize,
     pixelSize: grid.pixelSize / k,
   };
+  const px = chipImages(q, win);
   const written = await Promise.all(
     CHIP_LAYERS.map(async ([key, layer, what]): Promise<string> => {
-      const px = chipPixels(q, win, layer);
-      const img = upscale(px, k);
+      // At k = 1 (windows of 160 px and more) the chip is drawn on in place: no copy.
+      const img = k === 1 ? px[layer] : upscale(px[layer], k);
       // Ponds thin (their insides stay visible), the site's outline over them.
       drawRings(img, pondRings, POND_COLOUR, Math.max(1, Math.round(k / 3)));
       drawRings(img, site, SITE_COLOUR, Math.max(1, Math.round(k / 2)));
@@ -197,6 +200,13 @@ async function mapLimit<T, R>(items: readonly T[], n: number, job: (t: T) => Pro
 export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutputs> {
   const files: OutputFiles = {};
   const warnings: string[] = [];
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    timings[name] = Math.round(now - t) / 1000;
+    t = now;
+  };
   const banner = input.provenance.synthetic ? await renderBanner(SYNTHETIC_CHIP_BANNER, 128) : undefined;
   const looks = new Map(input.tiles.flatMap((t) => (t.quicklook ? [[t.tile, t.quicklook] as const] : [])));
   const pondBoxes = input.ponds.map((p) => turf.bbox(p.geometry));
@@ -219,6 +229,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
       return c;
     }
   });
+  lap('chips');
   const overlays: OverlayEntry[] = [];
   const rasters: { tile: string; ndvi_change: string; pond_fraction: string }[] = [];
   for (const t of input.tiles) {
@@ -235,6 +246,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     });
   }
   const members = provenanceMembers(input.provenance);
+  lap('overlays');
   files['overlays/index.json'] = `${JSON.stringify({ ...members, overlays, rasters }, null, 2)}\n`;
   const layers: [string, readonly Feature<Geom, object>[]][] = [
     ['candidates', candidates],
@@ -264,6 +276,7 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
   );
   files['townships.geojson'] =
     `${JSON.stringify({ type: 'FeatureCollection', name: 'townships', ...members, features: townships })}\n`;
+  lap('copies');
   const map = overviewMapSvg({
     aoi: input.aoi,
     townships: input.townships,
@@ -275,9 +288,12 @@ export async function renderEvidence(input: EvidenceInput): Promise<EvidenceOutp
     attribution: input.provenance.attribution,
     description: `minewatch overview map: ${input.report.title}`,
   });
-  files['report.html'] = htmlReport(input.report, {
-    overviewSvg: map,
-    chipsOf: (id) => candidates.find((c) => c.properties.id === id)?.properties.chips,
-  });
-  return { files, candidates, warnings };
+  lap('overview');
+  // The first candidate of an id, as a search from the start would find it.
+  const chipsById = new Map<string, ChipPaths | undefined>();
+  for (const c of candidates)
+    if (!chipsById.has(c.properties.id)) chipsById.set(c.properties.id, c.properties.chips);
+  files['report.html'] = htmlReport(input.report, { overviewSvg: map, chipsOf: (id) => chipsById.get(id) });
+  lap('report');
+  return { files, candidates, warnings, timings_s: timings };
 }

@@ -3,9 +3,10 @@
  * request except the links a reader follows), so it can be mailed or archived as one file. Chips
  * and the viewer are linked by relative path: keep the page in its output folder. Pure.
  */
-import { comparisonChartSvg, escapeXml as esc } from './chart-svg.js';
+import { escapeXml as esc } from '../formats/xml.js';
+import { comparisonChartSvg } from './chart-svg.js';
 import { poolEstimateText, summaryText, type Report } from './report.js';
-import { SYNTHETIC_NOTICE, SYNTHETIC_REFERENCES_NOTE } from './provenance.js';
+import { SYNTHETIC_NOTICE, SYNTHETIC_REFERENCES_NOTE } from '../formats/provenance.js';
 
 const CSS = `body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #bbb;padding:.3rem .6rem;text-align:left;vertical-align:top}

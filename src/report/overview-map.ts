@@ -6,8 +6,8 @@
  * report.html; report.md shows it as overview.png (sharp renders it). Pure.
  */
 import type { MultiPolygon, Polygon, Position } from 'geojson';
-import { escapeXml as esc } from './chart-svg.js';
-import { SYNTHETIC_BANNER, type Provenance } from './provenance.js';
+import { escapeXml as esc } from '../formats/xml.js';
+import { SYNTHETIC_BANNER, type Provenance } from '../formats/provenance.js';
 import { HIGH_CONFIDENCE, type CandidateRow } from './report.js';
 
 type Geom = Polygon | MultiPolygon;

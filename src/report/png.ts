@@ -5,7 +5,7 @@
  * run's images also carry a visible banner (drawn once with sharp's SVG renderer, then pasted).
  */
 import sharp from 'sharp';
-import { escapeXml } from './chart-svg.js';
+import { escapeXml } from '../formats/xml.js';
 import type { Rgba } from './quicklooks.js';
 
 export async function encodePng(

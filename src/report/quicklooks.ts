@@ -17,9 +17,12 @@ export function upscale(img: Rgba, k: number): Rgba {
   const height = img.height * k;
   const src = new Uint32Array(img.data.buffer, img.data.byteOffset, img.width * img.height);
   const out = new Uint32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const row = ((y / k) | 0) * img.width;
-    for (let x = 0; x < width; x++) out[y * width + x] = src[row + ((x / k) | 0)]!;
+  for (let sy = 0; sy < img.height; sy++) {
+    // One output row per source row, then copied k - 1 times below it.
+    const first = sy * k * width;
+    const row = sy * img.width;
+    for (let x = 0; x < width; x++) out[first + x] = src[row + ((x / k) | 0)]!;
+    for (let j = 1; j < k; j++) out.copyWithin(first + j * width, first, first + width);
   }
   return { width, height, data: new Uint8ClampedArray(out.buffer) };
 }

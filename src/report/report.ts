@@ -11,7 +11,7 @@ import {
   SYNTHETIC_NOTICE,
   SYNTHETIC_REFERENCES_NOTE,
   type Provenance,
-} from './provenance.js';
+} from '../formats/provenance.js';
 import type { Reference } from './references.js';
 
 /** A candidate as the report lists it (centroid in WGS84). */

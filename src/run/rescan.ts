@@ -21,7 +21,7 @@ import { HttpClient } from '../io/http.js';
 import { loadReferences } from '../report/references.js';
 import { buildReport, reportMarkdown } from '../report/report.js';
 import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
-import { provenanceOf, type Provenance } from '../report/provenance.js';
+import { provenanceOf, type Provenance } from '../formats/provenance.js';
 import { crashPoint } from '../state/crash-point.js';
 import { acquireLock } from '../state/lock.js';
 import { SqliteRangeCache } from '../state/range-cache.js';
@@ -34,7 +34,8 @@ import {
   type TileEvidence,
 } from '../state/store.js';
 import { assetPolicy } from './asset-policy.js';
-import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
+import { featureCollection } from '../formats/feature-collection.js';
+import { writeOutputs, type OutputFiles } from '../io/outputs.js';
 import { tileKey } from './planner.js';
 import {
   ALGORITHM_VERSION,

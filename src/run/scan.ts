@@ -33,10 +33,11 @@ import { loadReferences } from '../report/references.js';
 import { buildReport, reportMarkdown } from '../report/report.js';
 import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
 import { stacCatalog, stacItem } from '../formats/stac.js';
-import type { Provenance } from '../report/provenance.js';
+import type { Provenance } from '../formats/provenance.js';
 import { assetPolicy } from './asset-policy.js';
 import { gridMismatch } from './grid-check.js';
-import { featureCollection, writeOutputs, type OutputFiles } from './outputs.js';
+import { featureCollection } from '../formats/feature-collection.js';
+import { writeOutputs, type OutputFiles } from '../io/outputs.js';
 import { planScan, tileKey, type BlockJob, type TilePlan } from './planner.js';
 import {
   blockBytes,
@@ -54,7 +55,7 @@ import { IoQueue } from './queue.js';
 import type { BandKey, ScanBlockInput, ScanBlockOutput } from './tasks/scan-block.js';
 import { WorkerPool } from './worker-pool.js';
 import type { ScannedTile } from './runners/types.js';
-import { provenanceMembers, provenanceOf } from '../report/provenance.js';
+import { provenanceMembers, provenanceOf } from '../formats/provenance.js';
 import type { ChipPaths } from '../report/evidence-outputs.js';
 import { TileQuicklookBuilder, type TileQuicklook } from '../report/tile-quicklook.js';
 
@@ -387,7 +388,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   await closeSources();
   const evidence =
     opts.evidence === false
-      ? { files: {}, candidates, warnings: [] as string[] }
+      ? { files: {}, candidates, warnings: [] as string[], timings_s: {} }
       : // Loaded only when drawn: sharp and the PNG, HTML and FlatGeobuf writers cost ~100 ms
         // of start-up that `--no-evidence` runs and re-scans do not need.
         await import('../report/evidence-outputs.js').then(({ renderEvidence }) =>
@@ -444,6 +445,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       block_stages_summed: Object.fromEntries(
         Object.entries(clock).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
       ),
+      evidence_stages: evidence.timings_s,
     },
     http: { ...http.stats, search_requests: found.requests, search_pages: found.pages },
     ...provenanceMembers(provenance),

@@ -1,27 +1,14 @@
 /**
  * The task kinds a pool worker can run. Adding a kind is one line in `builtinTasks`: a lazy import
  * of a module whose default export is a TaskHandler. Lazy, so the main thread never loads kernel
- * code and a worker only loads the kinds it is actually sent.
+ * code and a worker only loads the kinds it is actually sent. Test kinds are not here: tests hand
+ * their own modules to the pool (WorkerPoolOptions.taskModules, test/fixtures-tasks/).
  */
-import type { Transferable } from 'node:worker_threads';
-
-/** What a handler gets besides its input. */
-export interface TaskContext {
-  /** Move these buffers to the main thread with the result instead of copying them (the worker's
-   * views of them are detached afterwards). SharedArrayBuffers need no transfer: they are shared. */
-  transfer(...items: Transferable[]): void;
-}
-
-/** Runs inside a worker. Input and output cross threads by structured clone. */
-export type TaskHandler<TIn = never, TOut = unknown> = (
-  input: TIn,
-  context: TaskContext,
-) => TOut | Promise<TOut>;
+import type { TaskHandler } from './task-handler.js';
 
 type TaskModule = { default: TaskHandler };
 
 export const builtinTasks = {
-  echo: () => import('./tasks/echo.js'),
   'scan-block': () => import('./tasks/scan-block.js'),
 } satisfies Record<string, () => Promise<TaskModule>>;
 

@@ -5,7 +5,8 @@
  * timer, process.exit, running out of heap) end the thread, and the pool replaces it.
  */
 import { parentPort, workerData, type Transferable } from 'node:worker_threads';
-import { builtinTasks, isBuiltinTask, loadBuiltinTask, type TaskHandler } from './task-registry.js';
+import type { TaskHandler } from './task-handler.js';
+import { builtinTasks, isBuiltinTask, loadBuiltinTask } from './task-registry.js';
 import {
   serializeError,
   type RunMessage,

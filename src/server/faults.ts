@@ -56,27 +56,6 @@ export interface FaultInjector {
 /** The default: every request is handled normally. */
 export const noFaults: FaultInjector = { onRequest: () => undefined };
 
-/** Chains injectors: the first one that does more than a plain pass wins. */
-export function chainFaults(...injectors: FaultInjector[]): FaultInjector {
-  return {
-    async onRequest(ctx) {
-      for (const injector of injectors) {
-        const decision = await injector.onRequest(ctx);
-        if (
-          decision &&
-          (decision.action === 'handled' ||
-            decision.assetTweaks ||
-            decision.transformJson ||
-            decision.rewritePath)
-        ) {
-          return decision;
-        }
-      }
-      return undefined;
-    },
-  };
-}
-
 /** Answers with a status (e.g. 503 with `Retry-After`) and a small body; returns `handled`. */
 export function answerStatus(
   ctx: FaultContext,

@@ -16,6 +16,7 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { InvalidInputError } from '../errors.js';
 import type { BBox, StacAsset, StacCollection, StacItem, StacLink } from './stac-types.js';
 
 export interface WorldPaths {
@@ -59,9 +60,8 @@ const CollectionSchema = z.looseObject({
   links: z.array(LinkSchema).default([]),
 });
 
-export class WorldLoadError extends Error {
-  override name = 'WorldLoadError';
-}
+/** A world folder that is missing, unreadable or not what the server expects: the user's input. */
+export class WorldLoadError extends InvalidInputError {}
 
 async function readJson(file: string): Promise<unknown> {
   let text: string;

@@ -8,7 +8,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { isLoopbackHost } from '../cli/commands/serve-catalog.js';
+import { isLoopbackHost } from '../server/loopback.js';
 import { contentType, route } from './static-files.js';
 
 export interface ViewerServerOptions {

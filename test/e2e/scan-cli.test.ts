@@ -12,6 +12,7 @@ import { startCatalogServer, type CatalogServer } from '../../src/server/catalog
 import { answerStatus, noFaults } from '../../src/server/faults.js';
 import { runCli, type Ran } from '../helpers/cli-process.js';
 import { gdalAvailability, runOgrinfo } from '../helpers/ogr.js';
+import { outputDigests } from '../helpers/output-digest.js';
 
 const world = inject('smallWorld');
 const BEFORE = '2020-12-01/2021-02-28';
@@ -180,6 +181,15 @@ describe('minewatch scan against the local STAC API', () => {
     expect(r.code).toBe(0);
     const ids = (f: string): unknown[] => readFc(f).features.map((x) => x.properties['id']);
     expect(ids(path.join(local, 'candidates.geojson'))).toEqual(ids(path.join(out, 'candidates.geojson')));
+    // Every published byte, not just the candidates: chips, overlays, COGs, the copies, the
+    // report and the STAC files are those of the recorded run (REGEN=1 rewrites the digests after
+    // a deliberate change; review which files moved). The world's folder, wherever the test put
+    // it, is a placeholder.
+    const golden = path.resolve(__dirname, '../golden/small-world-outputs.json');
+    const digests = outputDigests(local, { [path.resolve(world)]: '<world>', [world]: '<world>' });
+    if (process.env['REGEN']) writeFileSync(golden, `${JSON.stringify(digests, null, 1)}\n`);
+    expect(Object.keys(digests).length).toBeGreaterThan(20);
+    expect(digests).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
   });
 
   const gdal = gdalAvailability();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HttpClient, HttpError } from '../../src/io/http.js';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
-import { faultModes, hashUnit, parseFaultMode, startCanary, urlModes } from '../../src/server/fault-modes.js';
+import { faultModes, hashUnit, parseFaultMode, startCanary, urlModes } from './helpers/fault-modes.js';
 import { record } from './helpers/harness.js';
 
 const world = inject('smallWorld');

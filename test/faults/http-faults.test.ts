@@ -13,7 +13,7 @@ import { fetchTiles } from '../../src/io/cog-window.js';
 import { decodeTile } from '../../src/io/decode-tile.js';
 import { HttpClient, HttpError } from '../../src/io/http.js';
 import type { FaultContext } from '../../src/server/faults.js';
-import { faultModes, type FaultModes, type FaultRule } from '../../src/server/fault-modes.js';
+import { faultModes, type FaultModes, type FaultRule } from './helpers/fault-modes.js';
 import {
   assetFile,
   BAND_FILE,

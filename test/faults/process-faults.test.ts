@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IoQueue, TimeoutError } from '../../src/run/queue.js';
 import { TaskTimeoutError, WorkerCrashedError, WorkerPool } from '../../src/run/worker-pool.js';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
-import { hashUnit } from '../../src/server/fault-modes.js';
+import { hashUnit } from './helpers/fault-modes.js';
 import {
   assetFile,
   cleanRun,

@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { randomFaults } from '../../src/server/fault-modes.js';
+import { randomFaults } from './helpers/fault-modes.js';
 import {
   cleanRun,
   health,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
-import { hashUnit } from '../../src/server/fault-modes.js';
+import { hashUnit } from './helpers/fault-modes.js';
 import { GrowingCatalog, type RawItem } from '../helpers/growing-catalog.js';
 import { lastRun, products } from '../helpers/rescan-state.js';
 import {

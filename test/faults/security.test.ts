@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { faultModes, startCanary, type Canary, type FaultRule } from '../../src/server/fault-modes.js';
+import { faultModes, startCanary, type Canary, type FaultRule } from './helpers/fault-modes.js';
 import {
   cleanRun,
   health,

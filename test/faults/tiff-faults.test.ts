@@ -7,7 +7,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { faultModes } from '../../src/server/fault-modes.js';
+import { faultModes } from './helpers/fault-modes.js';
 import {
   assetFile,
   cleanRun,

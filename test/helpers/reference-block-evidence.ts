@@ -3,7 +3,7 @@
  * Float32 plane per date and band, NaN for masked looks, medianComposite, then NDVI and ponds
  * over the composites. Kept only as the reference the fused kernel must match bit for bit.
  */
-import { medianComposite } from '../../src/raster/composite.js';
+import { medianComposite } from '../reference/composite.js';
 import { SCL_STATUS_LUT, PixelStatus } from '../../src/raster/scl-mask.js';
 import type { DetectParams } from '../../src/detect/params.js';
 import {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fromFile } from 'geotiff';
 import { describe, expect, it } from 'vitest';
 import { dnToReflectance } from '../../src/raster/dn-to-reflectance.js';
-import { ndviInto } from '../../src/raster/indices.js';
+import { ndviInto } from '../reference/indices.js';
 import { realChipsAvailability, sharedDataRoot } from '../helpers/real-chips.js';
 import { SHARED_DATA_REQUIRED } from '../helpers/shared-data.js';
 

@@ -1,6 +1,6 @@
 /**
  * WorkerPool on real threads. Needs the build (dist/run/worker-entry.js): `make test` does it, or
- * `npx tsc -p tsconfig.json`. Hostile task kinds live in test/fixtures-tasks/hostile-tasks.js.
+ * `npx tsc -p tsconfig.json`. Test task kinds live in test/fixtures-tasks/ (echo-task.js, hostile-tasks.js).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -15,9 +15,10 @@ import {
 } from '../../src/run/worker-pool.js';
 
 const hostile = new URL('../fixtures-tasks/hostile-tasks.js', import.meta.url);
+const echo = new URL('../fixtures-tasks/echo-task.js', import.meta.url);
 const pools: WorkerPool[] = [];
 function pool(options: WorkerPoolOptions = {}): WorkerPool {
-  const p = new WorkerPool({ size: 2, taskModules: [hostile], ...options });
+  const p = new WorkerPool({ size: 2, taskModules: [echo, hostile], ...options });
   pools.push(p);
   return p;
 }
@@ -59,7 +60,7 @@ describe('WorkerPool', () => {
   it('returns every result of many tasks, spread over both workers', async () => {
     const p = pool();
     const inputs = Array.from({ length: 200 }, (_, i) => ({ i, text: `n${i}` }));
-    const outputs = await Promise.all(inputs.map((input) => p.runTask('echo', input)));
+    const outputs = await Promise.all(inputs.map((input) => p.run('echo', input)));
     expect(outputs).toEqual(inputs);
     // Each pair only returns when both run at once, so each pair spans both workers.
     const who = await Promise.all([...meet(p, [0, 1]), ...meet(p, [2, 3])]);
@@ -99,7 +100,7 @@ describe('WorkerPool', () => {
     expect((error as TaskFailedError).message).toBe('tile 3 is corrupt');
     expect((error as TaskFailedError).remoteName).toBe('RangeError');
     expect((error as TaskFailedError).task.label).toBe('B04 block 1,2');
-    await expect(p.runTask('echo', 'still here')).resolves.toBe('still here');
+    await expect(p.run('echo', 'still here')).resolves.toBe('still here');
     expect(p.stats()).toMatchObject({ workers: 2, failed: 1, crashed: 0, replaced: 0 });
   });
 
@@ -132,7 +133,9 @@ describe('WorkerPool', () => {
     const p = pool();
     const error: unknown = await p.run('nope', 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailedError);
-    expect((error as Error).message).toMatch(/^unknown task kind "nope" \(known: echo, .*whoami, .*spin\)$/);
+    expect((error as Error).message).toMatch(
+      /^unknown task kind "nope" \(known: scan-block, echo, .*whoami, .*spin\)$/,
+    );
   });
 
   it('fails only the task whose worker calls process.exit, and restores the pool', async () => {
@@ -166,7 +169,7 @@ describe('WorkerPool', () => {
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect((error as WorkerCrashedError).reason).toBe('uncaught-error');
     expect((error as Error).message).toMatch(/uncaught Error: timer blew up/);
-    await expect(p.runTask('echo', 1)).resolves.toBe(1);
+    await expect(p.run('echo', 1)).resolves.toBe(1);
     expect(p.stats().workers).toBe(2);
   });
 
@@ -176,7 +179,7 @@ describe('WorkerPool', () => {
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect((error as WorkerCrashedError).reason).toBe('out-of-memory');
     expect((error as Error).message).toMatch(/out of memory \(JS heap limit 16 MB\)/);
-    await expect(Promise.all([p.runTask('echo', 1), p.runTask('echo', 2)])).resolves.toEqual([1, 2]);
+    await expect(Promise.all([p.run('echo', 1), p.run('echo', 2)])).resolves.toEqual([1, 2]);
     expect(p.stats()).toMatchObject({ workers: 2, crashed: 1, replaced: 1 });
   });
 
@@ -214,26 +217,26 @@ describe('WorkerPool', () => {
     await until(() => p.stats().busy === 1); // running, not still queued behind a starting worker
     controller.abort(new Error('user pressed Ctrl-C'));
     await expect(spinning).rejects.toThrow('user pressed Ctrl-C');
-    await expect(p.runTask('echo', 'after')).resolves.toBe('after');
+    await expect(p.run('echo', 'after')).resolves.toBe('after');
     expect(p.stats()).toMatchObject({ workers: 1, aborted: 1, replaced: 1 });
   });
 
   it('close() terminates the workers and rejects running and queued tasks', async () => {
     const p = pool({ size: 1 });
     const running = p.run('spin', null).catch((e: unknown) => e);
-    const queued = p.runTask('echo', 1).catch((e: unknown) => e);
+    const queued = p.run('echo', 1).catch((e: unknown) => e);
     await until(() => p.stats().busy === 1);
     await p.close();
     expect(await running).toBeInstanceOf(PoolClosedError);
     expect(await queued).toBeInstanceOf(PoolClosedError);
-    await expect(p.runTask('echo', 2)).rejects.toBeInstanceOf(PoolClosedError);
+    await expect(p.run('echo', 2)).rejects.toBeInstanceOf(PoolClosedError);
     expect(p.stats().workers).toBe(0);
   });
 
   it('closes with WorkerStartupError instead of looping when workers cannot start', async () => {
     const p = pool({ taskModules: [new URL('../fixtures-tasks/missing.js', import.meta.url)] });
-    await expect(p.runTask('echo', 1)).rejects.toBeInstanceOf(WorkerStartupError);
-    await expect(p.runTask('echo', 1)).rejects.toThrow(/failed to start: .*missing\.js/);
+    await expect(p.run('echo', 1)).rejects.toBeInstanceOf(WorkerStartupError);
+    await expect(p.run('echo', 1)).rejects.toThrow(/failed to start: .*missing\.js/);
   });
 
   it('points at the built worker and says to build when it is missing', () => {

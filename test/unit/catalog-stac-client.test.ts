@@ -158,6 +158,49 @@ describe('searchStac over POST', () => {
     expect(api.calls[2]?.body).toEqual({ next: '2' }); // replaced, not merged
   });
 
+  it('stops at the page that completes numberMatched, whatever its next link says', async () => {
+    // Earth Search style: the last full page still links to a (empty) next page.
+    const api = new FakeFetcher((c) => {
+      if (c.url === ROOT.href) return landing();
+      const body = c.body as Json;
+      const page = typeof body['next'] === 'string' ? Number(body['next']) : 1;
+      const features = page <= 2 ? [rawItem(2 * page - 2), rawItem(2 * page - 1)] : [];
+      const next = { rel: 'next', method: 'POST', href: SEARCH, body: { next: String(page + 1) } };
+      return { type: 'FeatureCollection', features, links: [next], numberMatched: 4 };
+    });
+    const r = await searchStac(params(), api);
+    expect(r.items).toHaveLength(4);
+    expect(r).toMatchObject({ pages: 2, requests: 3, matched: 4 });
+  });
+
+  it('keeps paging when repeated items, not new ones, reach numberMatched', async () => {
+    // Page 1 holds items 0 and 1, page 2 repeats item 1 and adds item 2: three distinct of three
+    // matched only after page 2, though four features had arrived by then.
+    const api = new FakeFetcher((c) => {
+      if (c.url === ROOT.href) return landing();
+      const page = typeof (c.body as Json)['next'] === 'string' ? 2 : 1;
+      const features = page === 1 ? [rawItem(0), rawItem(1)] : [rawItem(1), rawItem(2)];
+      const links = page === 1 ? [{ rel: 'next', method: 'POST', href: SEARCH, body: { next: '2' } }] : [];
+      return { type: 'FeatureCollection', features, links, numberMatched: 3 };
+    });
+    const r = await searchStac(params(), api);
+    expect(r.pages).toBe(2);
+    expect(new Set(r.items.map((i) => (i as Json)['id']))).toEqual(new Set(['item-0', 'item-1', 'item-2']));
+  });
+
+  it('follows the links past numberMatched when the pages hold more items than it says', async () => {
+    const api = new FakeFetcher((c) => {
+      if (c.url === ROOT.href) return landing();
+      const page = typeof (c.body as Json)['next'] === 'string' ? 2 : 1;
+      const features = page === 1 ? [rawItem(0), rawItem(1), rawItem(2)] : [rawItem(3)];
+      const links = page === 1 ? [{ rel: 'next', method: 'POST', href: SEARCH, body: { next: '2' } }] : [];
+      return { type: 'FeatureCollection', features, links, numberMatched: 2 };
+    });
+    const r = await searchStac(params(), api);
+    expect(r.items).toHaveLength(4);
+    expect(r.pages).toBe(2);
+  });
+
   it('merges the next body into the previous one when merge is true', async () => {
     const api = pagedPostApi(2, 1, true);
     await searchStac(params({ limit: 1 }), api);

@@ -9,7 +9,7 @@ import type { TileDetections } from '../../src/detect/tile-detect.js';
 import { toLonLat } from '../../src/geo/utm.js';
 import { blockQuicklook } from '../../src/report/block-quicklook.js';
 import { renderEvidence } from '../../src/report/evidence-outputs.js';
-import { combineProvenance } from '../../src/report/provenance.js';
+import { combineProvenance } from '../../src/formats/provenance.js';
 import { loadReferences } from '../../src/report/references.js';
 import { buildReport } from '../../src/report/report.js';
 import { TileQuicklookBuilder } from '../../src/report/tile-quicklook.js';

@@ -16,7 +16,7 @@ import { toFlatGeobuf } from '../../src/formats/flatgeobuf.js';
 import { geojsonSeq } from '../../src/formats/geojsonseq.js';
 import { candidatesKml } from '../../src/formats/kml.js';
 import { publishedGeometry } from '../../src/formats/layer.js';
-import { combineProvenance } from '../../src/report/provenance.js';
+import { combineProvenance } from '../../src/formats/provenance.js';
 import { gdalAvailability, runOgrinfo } from '../helpers/ogr.js';
 
 const REAL = combineProvenance([{ synthetic: false, years: [2021, 2024], attribution: '' }]);

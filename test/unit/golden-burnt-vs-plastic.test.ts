@@ -15,8 +15,8 @@ import { tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { buildProducts, type Products } from '../../src/detect/sites.js';
 import { detectTile } from '../../src/detect/tile-detect.js';
-import { featureCollection } from '../../src/run/outputs.js';
-import { combineProvenance } from '../../src/report/provenance.js';
+import { featureCollection } from '../../src/formats/feature-collection.js';
+import { combineProvenance } from '../../src/formats/provenance.js';
 
 const GOLDEN = path.resolve(__dirname, '../golden/dark-plastic-site.geojson');
 const W = 64;

@@ -11,8 +11,8 @@ import { emptyEvidence, tileEvidenceFromBlock } from '../../src/detect/evidence-
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { buildProducts } from '../../src/detect/sites.js';
 import { detectTile } from '../../src/detect/tile-detect.js';
-import { featureCollection } from '../../src/run/outputs.js';
-import { combineProvenance } from '../../src/report/provenance.js';
+import { featureCollection } from '../../src/formats/feature-collection.js';
+import { combineProvenance } from '../../src/formats/provenance.js';
 
 const GOLDEN = path.resolve(__dirname, '../golden/small-site.geojson');
 const enc = (ndvi: number): number => Math.round((ndvi + 1) * 127.5);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OutputWriteError } from '../../src/errors.js';
-import { writeOutputs } from '../../src/run/outputs.js';
+import { writeOutputs } from '../../src/io/outputs.js';
 
 const fresh = (): string => mkdtempSync(path.join(tmpdir(), 'mw-outputs-'));
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { componentStats, componentStatsOfRuns } from '../../src/raster/label.js';
-import { close } from '../../src/raster/morphology.js';
+import { close } from '../reference/morphology.js';
 import { closeRuns3, cropRuns, fullRuns, runsFromPixels } from '../../src/raster/run-morphology.js';
 import { labelRowRuns, labelRuns, maskRuns, type RowRuns } from '../../src/raster/runs.js';
 

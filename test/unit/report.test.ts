@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { chartPanels, comparisonChartSvg } from '../../src/report/chart-svg.js';
 import { htmlReport } from '../../src/report/html-report.js';
 import { overviewMapSvg } from '../../src/report/overview-map.js';
-import { combineProvenance, provenanceOf } from '../../src/report/provenance.js';
+import { combineProvenance, provenanceOf } from '../../src/formats/provenance.js';
 import { loadReferences } from '../../src/report/references.js';
 import { buildReport, reportMarkdown, type ReportInput } from '../../src/report/report.js';
 

@@ -3,13 +3,14 @@
  * predictor undo, see PERFORMANCE.md) and compute its per-pixel evidence. The main thread only
  * moves bytes; the CPU work runs here, one block per task.
  */
-import type { TaskContext } from '../task-registry.js';
+import type { TaskContext } from '../task-handler.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
 import { compactBlockEvidence, needsBlueToRestore, type Observation } from '../../detect/block-evidence.js';
 import { WasmEvidenceScratch } from '../../detect/wasm-scratch.js';
-import { sparseBlock, type SparseBlock } from '../../detect/evidence-plane.js';
+import type { SparseBlock } from '../../detect/compact-block.js';
+import { sparseBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { ItemFailedError } from '../item-failure.js';
 import {

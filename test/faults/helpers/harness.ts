@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../../src/io/atomic.js';
 import { startCatalogServer, type CatalogServer } from '../../../src/server/catalog-server.js';
-import { faultModes } from '../../../src/server/fault-modes.js';
+import { faultModes } from './fault-modes.js';
 import type { FaultInjector } from '../../../src/server/faults.js';
 
 export const ROOT = path.resolve(__dirname, '../../..');

@@ -1,8 +1,5 @@
 /**
- * Writes a scan's products: RFC 7946 FeatureCollections (WGS84, no `crs`, a `bbox`, CCW exteriors
- * from the vectoriser, MultiPolygons of 7-decimal coordinates with valid rings) that say where
- * their pixels came from (the Copernicus attribution, or `synthetic: true`), the report, and
- * run.json.
+ * Writes a scan's products (GeoJSON, the report, run.json, chips: whatever bytes it is given).
  *
  * The set is published all or nothing, as far as POSIX allows: every file is first written to a
  * temporary sibling and flushed (a full disk fails here, before anything is replaced), and only
@@ -13,34 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as turf from '../geo/turf.js';
-import type { Feature, GeoJsonProperties, Geometry } from 'geojson';
 import { OutputWriteError } from '../errors.js';
-import { publishedFeatures } from '../formats/layer.js';
-import { publishDir, stagingDir } from '../io/atomic.js';
-import { provenanceMembers, type Provenance } from '../report/provenance.js';
-
-export function featureCollection<P extends GeoJsonProperties>(
-  features: readonly Feature<Geometry, P>[],
-  provenance: Provenance,
-  name: string,
-): string {
-  const published = publishedFeatures(features);
-  const fc = turf.featureCollection(published);
-  const bbox = published.length > 0 ? turf.bbox(fc).map((v) => Math.round(v * 1e7) / 1e7) : undefined;
-  // Key order: type, name, attribution, synthetic, bbox, features; one feature per line keeps
-  // diffs readable.
-  const head = JSON.stringify({
-    type: 'FeatureCollection',
-    name,
-    ...provenanceMembers(provenance),
-    ...(bbox ? { bbox } : {}),
-  }).slice(0, -1);
-  const body = published
-    .map((f) => JSON.stringify({ type: 'Feature', properties: f.properties, geometry: f.geometry }))
-    .join(',\n');
-  return `${head},"features":[\n${body}\n]}\n`;
-}
+import { publishDir, stagingDir } from './atomic.js';
 
 /** Output files by path relative to the output folder ("report.md", "chips/site-1.png"). */
 export type OutputFiles = Record<string, string | Uint8Array>;

@@ -6,8 +6,8 @@
  * (scipy's default border_value=0): erosion eats into the raster's edges, dilation is unaffected;
  * any nonzero input is set; outputs are 0/1; `out` may be the input itself.
  */
-import { cols3, LITTLE_ENDIAN, rows3 } from './morphology3.js';
-import { labelRuns } from './runs.js';
+import { cols3, LITTLE_ENDIAN, rows3 } from './morphology-3x3.js';
+import { labelRuns } from '../../src/raster/runs.js';
 
 function check(mask: Uint8Array, w: number, h: number, out: Uint8Array, r: number): void {
   if (!Number.isInteger(r) || r < 0) throw new RangeError(`radius ${r} must be a non-negative integer`);

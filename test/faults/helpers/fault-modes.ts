@@ -26,7 +26,7 @@ import {
   type FaultDecision,
   type FaultInjector,
   type RequestKind,
-} from './faults.js';
+} from '../../../src/server/faults.js';
 
 /** What to do with one request. */
 export type FaultAction =

