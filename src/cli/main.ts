@@ -10,6 +10,7 @@ import { installProxyFromEnv } from '../io/proxy.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
+import { registerFitCalibration } from './commands/fit-calibration.js';
 import { registerFixtures } from './commands/fixtures.js';
 import { registerRescan } from './commands/rescan.js';
 import { registerScan } from './commands/scan.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerFixtures(program);
   registerEval(program);
+  registerFitCalibration(program);
   registerServeCatalog(program);
   registerServe(program);
   registerWorker(program);
