@@ -25,6 +25,15 @@ export class NoItemsFoundError extends MinewatchError {
   override readonly exitCode = 4;
 }
 
+/**
+ * The scan ran but read too little to be a result: no usable pixels for a window, or more items
+ * lost to failures than the partial-read rule allows. Nothing is published (`--allow-partial`
+ * publishes anyway, saying what is missing).
+ */
+export class IncompleteScanError extends MinewatchError {
+  override readonly exitCode = 5;
+}
+
 /** Another run holds the lock on the same state folder. */
 export class LockedError extends MinewatchError {
   override readonly exitCode = 75; // EX_TEMPFAIL: try again later

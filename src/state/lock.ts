@@ -23,33 +23,67 @@ function holder(ownerFile: string): string {
   }
 }
 
-/** Takes the lock of `stateDir` (which must exist) or throws LockedError at once, naming the holder. */
-export function acquireLock(stateDir: string, now = new Date()): StateLock {
-  const ownerFile = path.join(stateDir, 'lock.owner');
-  const db = new Database(path.join(stateDir, 'lock.sqlite'), { timeout: 0 });
+/**
+ * SQLite's wait for a lock. Without one, two runs that start together can both lose: each takes
+ * SHARED, one gets RESERVED, the other fails it and the first then fails EXCLUSIVE because the
+ * second still holds SHARED (seen on a busy 2-core machine: both exited 75). With a busy timeout
+ * SQLite resolves exactly that deadlock by failing the one without RESERVED at once, and the other
+ * waits for its SHARED to go: one winner. A run that finds the lock already held waits this long,
+ * then is refused.
+ */
+export const LOCK_WAIT_MS = 2000;
+
+/**
+ * Holds an exclusive SQLite transaction on `lockFile` until released; throws LockedError (75) at
+ * once, or within LOCK_WAIT_MS, when another process holds it. `what` names the folder in the error.
+ */
+export function acquireFileLock(
+  lockFile: string,
+  ownerFile: string,
+  what: string,
+  now = new Date(),
+): StateLock {
+  let db: Database.Database | undefined;
   try {
+    db = new Database(lockFile, { timeout: LOCK_WAIT_MS });
     db.pragma('journal_mode = DELETE');
     db.exec('BEGIN EXCLUSIVE');
   } catch (err) {
-    db.close();
+    db?.close();
     if ((err as { code?: string }).code === 'SQLITE_BUSY')
       throw new LockedError(
-        `state folder ${stateDir} is in use by another run (${holder(ownerFile)}); try again when it ends`,
+        `${what} is in use by another run (${holder(ownerFile)}); try again when it ends`,
       );
     throw err;
   }
-  writeFileSync(
-    ownerFile,
-    `${JSON.stringify({ pid: process.pid, host: hostname(), since: now.toISOString() })}\n`,
-  );
+  const held = db;
+  try {
+    writeFileSync(
+      ownerFile,
+      `${JSON.stringify({ pid: process.pid, host: hostname(), since: now.toISOString() })}\n`,
+    );
+  } catch (err) {
+    held.close();
+    throw err;
+  }
   let released = false;
   return {
     release() {
       if (released) return;
       released = true;
       rmSync(ownerFile, { force: true });
-      db.exec('ROLLBACK');
-      db.close();
+      held.exec('ROLLBACK');
+      held.close();
     },
   };
+}
+
+/** Takes the lock of `stateDir` (which must exist) or throws LockedError, naming the holder. */
+export function acquireLock(stateDir: string, now = new Date()): StateLock {
+  return acquireFileLock(
+    path.join(stateDir, 'lock.sqlite'),
+    path.join(stateDir, 'lock.owner'),
+    `state folder ${stateDir}`,
+    now,
+  );
 }

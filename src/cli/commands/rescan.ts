@@ -14,14 +14,17 @@ import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from 
 import {
   DEFAULT_STAC,
   parseInterval,
+  partialOptions,
+  partialReadOptions,
   percent,
   positiveInt,
   runnerOptions,
   tileRunner,
+  type PartialFlags,
   type RunnerFlags,
 } from './scan.js';
 
-export interface RescanFlags extends RunnerFlags {
+export interface RescanFlags extends RunnerFlags, PartialFlags {
   state: string;
   stac: string;
   collection: string;
@@ -104,6 +107,7 @@ export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): P
       now,
       ...(signal ? { signal } : {}),
       runner,
+      ...partialOptions(flags),
     });
   } finally {
     await runner.close();
@@ -150,7 +154,7 @@ export function registerRescan(program: Command): Command {
     )
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress on stderr');
-  return runnerOptions(cmd).action(async (flags: RescanFlags) => {
+  return runnerOptions(partialReadOptions(cmd)).action(async (flags: RescanFlags) => {
     const controller = new AbortController();
     const signals = stopOnSignals(controller);
     let s: RescanSummary;

@@ -10,6 +10,7 @@ import { InvalidInputError } from '../../errors.js';
 import { LocalTileRunner } from '../../run/runners/local.js';
 import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
 import type { TileRunner } from '../../run/runners/types.js';
+import { DEFAULT_MAX_LOST_SHARE } from '../../run/completeness.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
@@ -22,7 +23,14 @@ export interface RunnerFlags {
   redisTimeout?: number;
 }
 
-export interface ScanFlags extends RunnerFlags {
+/** The partial-read flags of every command that scans. */
+export interface PartialFlags {
+  allowPartial?: boolean;
+  /** Percent of items that may be lost to failures before the scan is refused. */
+  maxLost?: number;
+}
+
+export interface ScanFlags extends RunnerFlags, PartialFlags {
   stac: string;
   collection: string;
   aoi: string;
@@ -87,6 +95,7 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
       quiet: !!flags.quiet,
       evidence: flags.evidence,
       runner,
+      ...partialOptions(flags),
     });
   } finally {
     await runner.close();
@@ -112,6 +121,28 @@ export async function tileRunner(flags: RunnerFlags): Promise<TileRunner> {
     });
   }
   throw new InvalidInputError(`--runner ${JSON.stringify(flags.runner)}: expected local or bullmq`);
+}
+
+export function partialOptions(flags: PartialFlags): { allowPartial: boolean; maxLostShare: number } {
+  return {
+    allowPartial: !!flags.allowPartial,
+    maxLostShare: (flags.maxLost ?? DEFAULT_MAX_LOST_SHARE * 100) / 100,
+  };
+}
+
+/** The partial-read rule's flags, on every command that scans. */
+export function partialReadOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--allow-partial',
+      'publish outputs even when some items or windows could not be read (they say what is missing)',
+    )
+    .option(
+      '--max-lost <pct>',
+      `refuse a scan (exit 5) that lost more than this share of its items to read failures`,
+      percent,
+      DEFAULT_MAX_LOST_SHARE * 100,
+    );
 }
 
 /** The runner flags, on every command that scans. */
@@ -164,7 +195,7 @@ export function registerScan(program: Command): Command {
       '--no-evidence',
       'skip the chips, overlays, report.html and the extra formats (GeoJSON and reports only)',
     );
-  return runnerOptions(cmd).action(async (flags: ScanFlags) => {
+  return runnerOptions(partialReadOptions(cmd)).action(async (flags: ScanFlags) => {
     const s = await scanCommand(flags);
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
     else
