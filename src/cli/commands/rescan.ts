@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import type { DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
+import { parseStacSource } from '../../config/stac-source.js';
 import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from '../../run/rescan.js';
 import {
   DEFAULT_STAC,
@@ -93,7 +94,7 @@ export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): P
   try {
     return await runRescan({
       state: flags.state,
-      stac: flags.stac,
+      stac: parseStacSource(flags.stac, '--stac'),
       collection: flags.collection,
       aoi,
       before,

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { toTimeWindow, type DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
+import { parseStacSource } from '../../config/stac-source.js';
 import { InvalidInputError } from '../../errors.js';
 import { LocalTileRunner } from '../../run/runners/local.js';
 import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
@@ -77,13 +78,14 @@ export function percent(v: string): number {
 }
 
 export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
+  const stac = parseStacSource(flags.stac, '--stac');
   const before = parseInterval(flags.before, '--before');
   const after = parseInterval(flags.after, '--after');
   const aoi = loadAoi(flags.aoi);
   const runner = await tileRunner(flags);
   try {
     return await runScan({
-      stac: flags.stac,
+      stac,
       collection: flags.collection,
       aoi,
       before,
