@@ -8,6 +8,7 @@
  * Response shapes, error bodies and paging imitate the recorded responses in
  * shared/data/stac-earth-search-responses; see search.ts for ordering and paging.
  */
+import { isLoopbackHost, isLoopbackHostHeader } from './host-guard.js';
 import { realpath } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -174,6 +175,7 @@ function queryToParams(query: URLSearchParams): RawParams {
 export async function startCatalogServer(opts: CatalogServerOptions): Promise<CatalogServer> {
   const paths = worldPaths(opts.root);
   const host = opts.host ?? '127.0.0.1';
+  const loopbackBind = isLoopbackHost(host);
   const basePath = normaliseBasePath(opts.basePath);
   const paging: PagingOptions = {
     defaultLimit: opts.defaultLimit ?? 10,
@@ -420,6 +422,13 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
     const rawPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
     const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
     const method = req.method ?? 'GET';
+    // DNS rebinding (host-guard.ts): bound to loopback, only this machine's names are answered.
+    if (loopbackBind && !isLoopbackHostHeader(req.headers.host)) {
+      res
+        .writeHead(421, { 'Content-Type': 'text/plain' })
+        .end('misdirected request: use the loopback address\n');
+      return;
+    }
     let r = route(rawPath.startsWith('/') ? rawPath : '/', basePath);
     const nth = bump(stats.byPath, rawPath);
     const nthOfKind = bump(stats.byKind, r.kind);

@@ -4,7 +4,6 @@
  * Prints the STAC API URL on stdout as one line once listening, then serves until SIGINT or SIGTERM,
  * when it closes every connection and lets the process exit on its own.
  */
-import { isIP } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { startCatalogServer, type CatalogServer } from '../../server/catalog-server.js';
 
@@ -45,13 +44,9 @@ function parseLatency(value: string): number {
   return n;
 }
 
-/** True for addresses that cannot be reached from another machine. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h === '::ffff:127.0.0.1';
-}
+import { isLoopbackHost } from '../../server/host-guard.js';
+
+export { isLoopbackHost };
 
 /** Starts the server for already-parsed options and stops it on the first SIGINT or SIGTERM. */
 export async function serveCatalog(opts: ServeCatalogOptions, io: ServeCatalogIo): Promise<CatalogServer> {
