@@ -232,7 +232,14 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
             if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
             const raw = openSource(href, http);
             const source = opts.wrapSource ? opts.wrapSource(item, raw) : raw;
-            const header = await io.add((signal) => readCogHeader(source, { signal }));
+            // A header that fails to parse leaves its file open unless closed here: nothing
+            // else holds the source (only `opened` is closed at the end).
+            const header = await io
+              .add((signal) => readCogHeader(source, { signal }))
+              .catch(async (err: unknown) => {
+                await source.close().catch(() => undefined);
+                throw err;
+              });
             opened.set(`${item.id}/${b}`, { source, header });
             const mismatch = gridMismatch(header, item.assets[b], item.epsg);
             if (mismatch) throw new Error(`asset "${b}": ${mismatch}`);
