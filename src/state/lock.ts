@@ -29,13 +29,14 @@ function holder(ownerFile: string): string {
  * second still holds SHARED (seen on a busy 2-core machine: both exited 75). With a busy timeout
  * SQLite resolves exactly that deadlock by failing the one without RESERVED at once, and the other
  * waits for its SHARED to go: one winner. A run that finds the lock already held waits this long,
- * then is refused.
+ * then is refused: short, so that it is refused while the holder still runs (a 2 s wait let a
+ * second re-scan start after a quick first one ended: both exited 0).
  */
-export const LOCK_WAIT_MS = 2000;
+export const LOCK_WAIT_MS = 250;
 
 /**
  * Holds an exclusive SQLite transaction on `lockFile` until released; throws LockedError (75) at
- * once, or within LOCK_WAIT_MS, when another process holds it. `what` names the folder in the error.
+ * within LOCK_WAIT_MS when another process holds it. `what` names the folder in the error.
  */
 export function acquireFileLock(
   lockFile: string,
