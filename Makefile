@@ -25,7 +25,9 @@ build: $(DIST)
 
 # The demo world is generated once per seed and cached; the generator is deterministic.
 # Regenerated only when the generator changes (the build itself is an order-only prerequisite).
+# The cache is minewatch's own: a world made before folders carried their marker is removed first.
 $(DEMO_WORLD)/world.json: $(shell find src/fixtures src/io/tiff -name '*.ts') | $(DIST)
+	@[ -e $(DEMO_WORLD)/.minewatch-folder ] || rm -rf $(DEMO_WORLD)
 	node $(DIST) fixtures world --seed $(DEMO_SEED) --out $(DEMO_WORLD)
 
 fixtures: $(DEMO_WORLD)/world.json

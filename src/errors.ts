@@ -14,6 +14,8 @@ export const EXIT_CODES = {
   invalidInput: 2,
   stacUnavailable: 3,
   noItemsFound: 4,
+  /** The scan read too little to be a result (run/completeness.ts); --allow-partial publishes. */
+  incomplete: 5,
   /** `rescan --exit-new`: the run succeeded and found new candidates. */
   newCandidates: 10,
   /** EX_SOFTWARE: anything that is not a MinewatchError is a bug. */
@@ -24,6 +26,8 @@ export const EXIT_CODES = {
   tryAgain: 75,
   interrupted: 130,
   terminated: 143,
+  /** Node's own abort (out of memory): never chosen by minewatch, listed so users can read it. */
+  aborted: 134,
 } as const;
 
 export class MinewatchError extends Error {
@@ -47,6 +51,15 @@ export class StacUnavailableError extends MinewatchError {
 /** The search worked but found nothing to scan. */
 export class NoItemsFoundError extends MinewatchError {
   override readonly exitCode = EXIT_CODES.noItemsFound;
+}
+
+/**
+ * The scan ran but read too little to be a result: no usable pixels for a window, or more items
+ * lost to failures than the partial-read rule allows. Nothing is published (`--allow-partial`
+ * publishes anyway, saying what is missing).
+ */
+export class IncompleteScanError extends MinewatchError {
+  override readonly exitCode = EXIT_CODES.incomplete;
 }
 
 /** Another run holds the lock on the same state folder. */

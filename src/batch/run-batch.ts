@@ -11,14 +11,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Feature } from 'geojson';
 import { loadAoi } from '../config/aoi-loader.js';
-import { NoItemsFoundError } from '../errors.js';
+import { IncompleteScanError, NoItemsFoundError } from '../errors.js';
 import type { Aoi } from '../geo/aoi.js';
 import { buildBatchReport, batchReportMarkdown } from '../report/batch-report.js';
 import { loadReferences } from '../report/references.js';
 import { combineProvenance, provenanceMembers, type Provenance } from '../formats/provenance.js';
 import { stacCatalog } from '../formats/stac.js';
 import { featureCollection } from '../formats/feature-collection.js';
-import { writeOutputs, type OutputFiles } from '../io/outputs.js';
+import { prepareOutputFolder, writeOutputs, type OutputFiles } from '../io/outputs.js';
 import type { TileRunner } from '../run/runners/types.js';
 import { ALGORITHM_VERSION, scanProducts } from '../run/scan.js';
 import { crashPoint } from '../state/crash-point.js';
@@ -34,12 +34,23 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /** Runs each scan's tiles (default: in this process). */
   runner?: TileRunner;
+  /** Publish even when a window's scan was incomplete (that window then counts as without imagery). */
+  allowPartial?: boolean;
+  maxLostShare?: number;
 }
 
 export interface BatchSummary {
   out: string;
   sites: number;
-  windows: { id: string; imagery: boolean; candidates: number; reused: boolean; seconds: number }[];
+  windows: {
+    id: string;
+    imagery: boolean;
+    candidates: number;
+    reused: boolean;
+    seconds: number;
+    /** Set when the window's scan read too little (see completeness.ts): what is missing. */
+    incomplete?: string;
+  }[];
   seconds: number;
 }
 
@@ -47,6 +58,11 @@ interface WindowFile {
   batch_fingerprint: string;
   window: WindowSpec;
   imagery: boolean;
+  /**
+   * False when a scan of the window read too little to be a result; such a window is published
+   * only with --allow-partial and is never reused as finished (a later run scans it again).
+   */
+  complete: boolean;
   years: number[];
   /** True when the window's imagery was synthetic (absent for real imagery). */
   synthetic?: true;
@@ -69,7 +85,7 @@ function readWindow(
   if (!existsSync(runFile)) return undefined;
   try {
     const meta = JSON.parse(readFileSync(runFile, 'utf8')) as WindowFile;
-    if (meta.batch_fingerprint !== fingerprint) return undefined;
+    if (meta.batch_fingerprint !== fingerprint || meta.complete !== true) return undefined;
     const fc = JSON.parse(readFileSync(path.join(dir, 'candidates.geojson'), 'utf8')) as {
       features: CandidateFeature[];
     };
@@ -90,6 +106,15 @@ function byId<F extends Feature>(lists: F[][]): F[] {
 }
 
 export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<BatchSummary> {
+  const lock = await prepareOutputFolder(opts.out ?? spec.out, opts.out !== undefined ? '--out' : 'out:');
+  try {
+    return await batchInLockedFolder(spec, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Promise<BatchSummary> {
   const t0 = performance.now();
   const out = path.resolve(opts.out ?? spec.out);
   const log = (msg: string): void => {
@@ -98,6 +123,7 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
   const aois = spec.aois.map((a) => loadAoi(a));
   const fingerprint = fingerprintOf(spec, aois);
   const results: WindowResult[] = [];
+  const brokenWindows: string[] = [];
   const summaries: BatchSummary['windows'] = [];
   const provenances: Provenance[] = [];
 
@@ -140,6 +166,10 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
             json: opts.json,
             quiet: opts.quiet,
             params: spec.params,
+            // Judged below, per window: a broken window is reported and not reused, and the
+            // batch fails at the end unless --allow-partial.
+            allowPartial: true,
+            ...(opts.maxLostShare !== undefined ? { maxLostShare: opts.maxLostShare } : {}),
             ...(opts.signal ? { signal: opts.signal } : {}),
             ...(opts.runner ? { runner: opts.runner } : {}),
           }),
@@ -150,7 +180,20 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
         log(`${label}: ${aoi.name}: ${err.message}`);
       }
     }
-    const imagery = scans.length > 0;
+    // Imagery means pixels were used in both windows of every scan, not merely that items were
+    // found: a window whose every read failed says nothing about whether a site was there.
+    const broken = scans.filter((s) => !s.completeness.complete);
+    const complete = broken.length === 0;
+    const imagery = scans.length > 0 && complete;
+    const incomplete = broken.map((s) => s.completeness.problem).join('; ');
+    if (!complete) {
+      log(`${label}: incomplete: ${incomplete}`);
+      brokenWindows.push(`${window.id} (${incomplete})`);
+      if (!opts.allowPartial) {
+        summaries.push({ id: window.id, imagery, candidates: 0, reused: false, seconds: 0, incomplete });
+        continue;
+      }
+    }
     const candidates = byId(scans.map((s) => s.candidates)) as unknown as CandidateFeature[];
     const provenance = combineProvenance(scans.map((s) => s.provenance));
     provenances.push(provenance);
@@ -158,6 +201,7 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
       batch_fingerprint: fingerprint,
       window,
       imagery,
+      complete,
       years: provenance.years,
       ...(provenance.synthetic ? { synthetic: true as const } : {}),
       scans: scans.map((s) => JSON.parse(String(s.files['run.json'])) as unknown),
@@ -180,10 +224,21 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
     crashPoint('batch-window-written');
     results.push({ window, imagery, candidates });
     const seconds = Math.round(performance.now() - tw) / 1000;
-    summaries.push({ id: window.id, imagery, candidates: candidates.length, reused: false, seconds });
+    summaries.push({
+      id: window.id,
+      imagery,
+      candidates: candidates.length,
+      reused: false,
+      seconds,
+      ...(complete ? {} : { incomplete }),
+    });
     log(`${label}: ${candidates.length} candidates in ${seconds.toFixed(1)} s`);
   }
 
+  if (brokenWindows.length > 0 && !opts.allowPartial)
+    throw new IncompleteScanError(
+      `batch incomplete: ${brokenWindows.length} of ${spec.windows.length} windows read too little: ${brokenWindows.join('; ')}; the batch outputs in ${out} are unchanged (--allow-partial publishes them anyway)`,
+    );
   const sites = linkSites(results);
   const provenance = combineProvenance(provenances);
   const report = buildBatchReport({

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { isStacApi } from '../catalog/index.js';
 import { toTimeWindow } from '../catalog/filters.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import { InvalidInputError } from '../errors.js';
+import { parseStacSource } from '../config/stac-source.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const Window = z.strictObject({
@@ -25,9 +25,10 @@ const Window = z.strictObject({
 /** Threshold overrides, in the spec's snake_case; unknown names are refused, not ignored. */
 const Thresholds = z
   .strictObject({
-    forest_ndvi_min: z.number(),
-    bare_ndvi_max: z.number(),
-    ndvi_drop_min: z.number(),
+    // NDVI lies in [-1, 1]; an NDVI threshold outside it switches a test off silently.
+    forest_ndvi_min: z.number().min(-1).max(1),
+    bare_ndvi_max: z.number().min(-1).max(1),
+    ndvi_drop_min: z.number().min(0).max(2),
     min_clearing_pixels: z.number().int().positive(),
     max_pond_pixels: z.number().int().positive(),
     min_ponds_per_site: z.number().int().positive(),
@@ -116,7 +117,7 @@ export function parsePipelineSpec(text: string, file: string, presets: readonly 
   return {
     name: s.name,
     file: path.resolve(file),
-    stac: isStacApi(s.stac) ? s.stac : path.resolve(dir, s.stac),
+    stac: parseStacSource(s.stac, `pipeline ${file}: stac`, dir),
     collection: s.collection,
     aois: s.aois.map((a) => (presets.includes(a) ? a : path.resolve(dir, a))),
     baseline: s.baseline,

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { MinewatchError } from '../errors.js';
 import { installProxyFromEnv } from '../io/proxy.js';
+import { exitCodesHelp } from './exit-codes.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
@@ -31,7 +32,8 @@ export function buildProgram(): Command {
     .description('Evidence of rare-earth mining in Kachin state, Myanmar, from public Sentinel-2 L2A imagery')
     .version(version())
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText('after', exitCodesHelp());
   registerScan(program);
   registerRescan(program);
   registerBatch(program);

@@ -9,9 +9,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
-import { OutputWriteError } from '../errors.js';
-import { publishDir, stagingDir } from './atomic.js';
+import { fileURLToPath } from 'node:url';
+import { InvalidInputError, OutputWriteError } from '../errors.js';
+import { NotOurFolderError, publishDir, stagingDir, syncDir } from './atomic.js';
+import { acquireFileLock, type FileLock } from './file-lock.js';
 
 /** Output files by path relative to the output folder ("report.md", "chips/site-1.png"). */
 export type OutputFiles = Record<string, string | Uint8Array>;
@@ -87,15 +90,65 @@ export async function writeOutputs(outDir: string, files: OutputFiles): Promise<
     folders.clear();
     for (const f of topFiles) await fs.rename(f.tmp, f.target);
     topFiles.length = 0;
+    await syncDir(root);
   } catch (err) {
     await Promise.allSettled([
       ...topFiles.map((f) => fs.rm(f.tmp, { force: true })),
       ...[...folders.values()].map((d) => fs.rm(d, { recursive: true, force: true })),
     ]);
+    if (err instanceof NotOurFolderError) throw err;
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOSPC' ? 'no space left on the device' : e.message;
     throw new OutputWriteError(
       `cannot write the outputs to ${root}: ${why}; the previous outputs are unchanged`,
     );
   }
+}
+
+/** minewatch's own checkout: never an output folder (`fixtures world --out .` once deleted src/). */
+const PROJECT_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** The lock file of an output folder (a SQLite file holding an exclusive transaction). */
+export const OUTPUT_LOCK = '.minewatch.lock';
+
+/**
+ * Before any download: refuses `/`, the home folder and minewatch's own folder as outputs (exit 2),
+ * creates the folder and checks that a file can be written and flushed there (exit 73), then
+ * takes its lock for the length of the run (a second run into the same folder: exit 75).
+ */
+export async function prepareOutputFolder(outDir: string, flag = '--out'): Promise<FileLock> {
+  const root = path.resolve(outDir);
+  const forbidden = new Map([
+    [path.parse(root).root, 'the filesystem root'],
+    [homedir(), 'your home folder'],
+    [PROJECT_ROOT, "minewatch's own folder"],
+  ]);
+  const what = forbidden.get(root);
+  if (what !== undefined)
+    throw new InvalidInputError(
+      `${flag} ${outDir}: refusing to write outputs into ${what}; choose a folder of their own`,
+    );
+  const probe = path.join(root, `.minewatch-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await fs.mkdir(root, { recursive: true });
+    const h = await fs.open(probe, 'wx');
+    try {
+      await h.writeFile('probe\n');
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new OutputWriteError(
+      `cannot write the outputs to ${root}: ${e.code === 'ENOSPC' ? 'no space left on the device' : e.message}; nothing was downloaded`,
+    );
+  } finally {
+    await fs.rm(probe, { force: true });
+  }
+  return acquireFileLock(
+    path.join(root, OUTPUT_LOCK),
+    path.join(root, `${OUTPUT_LOCK}.owner`),
+    `output folder ${root}`,
+  );
 }

@@ -70,9 +70,20 @@ export interface ReportInput {
   references: Reference[];
   provenance: Provenance;
   itemsUsed: number;
+  /** Set when an incomplete scan was published anyway (--allow-partial): what is missing. */
+  incomplete?: IncompleteInput;
   minConfidence: number;
   acquisitions: AcquisitionRow[];
   parameters: Record<string, number>;
+}
+
+/** What a partial scan lacks, as the report states it. */
+export interface IncompleteInput {
+  items: number;
+  used: number;
+  lost: number;
+  problem: string;
+  skips: Record<string, number>;
 }
 
 export interface TownshipRow {
@@ -91,6 +102,8 @@ export interface Report {
   software: { name: 'minewatch'; version: string; algorithm_version: string };
   attribution: string;
   synthetic?: true;
+  /** Present only on a partial result published with --allow-partial. */
+  incomplete?: IncompleteInput;
   totals: { candidates: number; ponds: number; highConfidence: number; cleared_ha: number; items: number };
   definitions: { pond: string; high_confidence: string };
   candidates: CandidateRow[];
@@ -157,6 +170,7 @@ export function buildReport(input: ReportInput): Report {
     `Only candidates with confidence >= ${input.minConfidence} are counted; "high confidence" means >= ${HIGH_CONFIDENCE}.`,
   ];
   if (input.provenance.synthetic) caveats.unshift(SYNTHETIC_NOTICE, SYNTHETIC_REFERENCES_NOTE);
+  if (input.incomplete) caveats.unshift(incompleteText(input.incomplete));
   if (input.townshipsApproximate) {
     caveats.push(
       'Township areas are approximate (Voronoi cells of MIMU town points, not official boundaries): counts near township borders may be assigned to a neighbour.',
@@ -174,6 +188,7 @@ export function buildReport(input: ReportInput): Report {
     source: input.source,
     software: { name: 'minewatch', ...input.software },
     ...provenanceMembers(input.provenance),
+    ...(input.incomplete ? { incomplete: input.incomplete } : {}),
     totals: {
       candidates: input.candidates.length,
       ponds: input.candidates.reduce((s, c) => s + c.pond_count, 0),
@@ -192,6 +207,14 @@ export function buildReport(input: ReportInput): Report {
     references: input.references,
     caveats,
   };
+}
+
+/** The one sentence a partial result carries at the top of its report. */
+export function incompleteText(x: IncompleteInput): string {
+  const skips = Object.entries(x.skips)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return `INCOMPLETE RESULT (published with --allow-partial): ${x.problem}; ${x.used} of ${x.items} items used, ${x.lost} lost${skips ? ` (skipped: ${skips})` : ''}. Absence of candidates here is not evidence of absence.`;
 }
 
 /** "12 (8-15)" when the detector estimated pools, else "-". */
@@ -230,6 +253,7 @@ export function reportMarkdown(r: Report, links: MarkdownLinks = { overview: fal
   const lines: string[] = [];
   lines.push(`# ${r.title}`, '');
   if (r.synthetic) lines.push(`> [!WARNING]`, `> ${SYNTHETIC_NOTICE}`, '');
+  if (r.incomplete) lines.push(`> [!CAUTION]`, `> ${incompleteText(r.incomplete)}`, '');
   lines.push(summaryText(r), '');
   lines.push(`A pond, in every count here: ${r.definitions.pond}.`, '');
   if (links.overview)

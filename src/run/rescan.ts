@@ -23,6 +23,7 @@ import { buildReport, reportMarkdown } from '../report/report.js';
 import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
 import { provenanceOf, type Provenance } from '../formats/provenance.js';
 import { crashPoint } from '../state/crash-point.js';
+import type { FileLock } from '../io/file-lock.js';
 import { acquireLock } from '../state/lock.js';
 import { SqliteRangeCache } from '../state/range-cache.js';
 import { reconcile, type Change, type Detection } from '../state/registry.js';
@@ -35,7 +36,8 @@ import {
 } from '../state/store.js';
 import { assetPolicy } from './asset-policy.js';
 import { featureCollection } from '../formats/feature-collection.js';
-import { writeOutputs, type OutputFiles } from '../io/outputs.js';
+import { prepareOutputFolder, writeOutputs, type OutputFiles } from '../io/outputs.js';
+import { skipKind } from './completeness.js';
 import { tileKey } from './planner.js';
 import {
   ALGORITHM_VERSION,
@@ -119,9 +121,15 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
     throw new InvalidInputError(`--state ${opts.state}: cannot create the folder: ${(err as Error).message}`);
   }
   const lock = acquireLock(opts.state, now);
-  const store = StateStore.open(opts.state);
-  const cache = new SqliteRangeCache(opts.state);
+  // Everything opened from here on is released in the finally, whichever step fails.
+  let outLock: FileLock | undefined;
+  let store: StateStore | undefined;
+  let cache: SqliteRangeCache | undefined;
   try {
+    outLock = await prepareOutputFolder(opts.out);
+    store = StateStore.open(opts.state);
+    cache = new SqliteRangeCache(opts.state);
+    const rangeCache = cache;
     const fingerprint = fingerprintOf(opts);
     const known = store.fingerprint();
     if (known !== undefined && known !== fingerprint)
@@ -166,7 +174,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
         `no ${opts.collection} items found in ${opts.stac} for the before window ${String(opts.before.start)}/${String(opts.before.end)} over AOI ${opts.aoi.name}`,
       );
     const newAfter = found.after.filter(isNew);
-    const newItems: LedgerItem[] = [
+    const candidateItems: LedgerItem[] = [
       ...(last ? [] : found.before.map((item) => ({ item, role: 'before' as const, tile: tileKey(item) }))),
       ...newAfter.map((item) => ({ item, role: 'after' as const, tile: tileKey(item) })),
     ];
@@ -194,11 +202,32 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
         found: subset,
         evidence: false,
         wrapSource: (item, source) =>
-          new CachedByteSource(source, cache, `${source.id}#${item.updated ?? ''}`),
+          new CachedByteSource(source, rangeCache, `${source.id}#${item.updated ?? ''}`),
       });
     }
     opts.signal?.throwIfAborted();
     crashPoint('after-scan');
+
+    // The ledger takes an acquisition only once its pixels were used (or it had none to give over
+    // the tile): one skipped for a 503 storm or a timeout is searched and read again next run.
+    const used = new Set((result?.tiles ?? []).flatMap((t) => [...t.before, ...t.after]));
+    const nothingToGive = new Set(
+      (result?.skipped ?? []).filter((x) => skipKind(x.reason).benign).map((x) => x.item),
+    );
+    const scannedNow = new Set(scanAfter.map((i) => i.id));
+    const retry = newAfter.filter(
+      (i) => result && scannedNow.has(i.id) && !used.has(i.id) && !nothingToGive.has(i.id),
+    );
+    const retryIds = new Set(retry.map((i) => i.id));
+    const newItems = candidateItems.filter((l) => !retryIds.has(l.item.id));
+    // Hold the search's reach back so the next run's look-back still covers the earliest of them.
+    const earliestRetry = Math.min(...retry.map((i) => i.datetime.getTime()));
+    const reach =
+      retry.length > 0
+        ? new Date(Math.min(until.getTime(), earliestRetry + opts.lookbackDays * DAY_MS)).toISOString()
+        : searched.end;
+    if (retry.length > 0)
+      log(`rescan: ${retry.length} acquisitions could not be read; they are retried next run`);
 
     // 4. Registry and evidence.
     const keyOf = new Map((result?.tiles ?? []).map((t) => [t.tile, t.key]));
@@ -247,6 +276,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
         },
         searched,
         new_items: newItems.map((l) => l.item.id),
+        retry_next_run: retry.map((i) => i.id),
         tiles_scanned: [...scanned].sort(),
         skipped: result?.skipped ?? [],
         changes: countChanges(reconciled.changes),
@@ -265,7 +295,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
       fingerprint,
       run: {
         run,
-        searchedUntil: searched.end,
+        searchedUntil: reach,
         newItems: newItems.map((l) => l.item.id),
         tiles: [...scanned].sort(),
       },
@@ -288,8 +318,9 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
       cache: { hits: cache.hits, misses: cache.misses },
     };
   } finally {
-    cache.close();
-    store.close();
+    cache?.close();
+    store?.close();
+    outLock?.release();
     lock.release();
   }
 }

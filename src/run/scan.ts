@@ -24,7 +24,7 @@ import {
   type PondProperties,
 } from '../detect/sites.js';
 import { detectTile } from '../detect/tile-detect.js';
-import { NoItemsFoundError } from '../errors.js';
+import { IncompleteScanError, NoItemsFoundError } from '../errors.js';
 import type { Aoi } from '../geo/aoi.js';
 import { openSource, type ByteSource } from '../io/byte-source.js';
 import { readCogHeader, type CogHeader } from '../io/cog-header.js';
@@ -37,9 +37,15 @@ import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
 import { stacCatalog, stacItem } from '../formats/stac.js';
 import type { Provenance } from '../formats/provenance.js';
 import { assetPolicy, type AllowedHost } from './asset-policy.js';
+import {
+  assessCompleteness,
+  DEFAULT_MAX_LOST_SHARE,
+  skipCountsText,
+  type Completeness,
+} from './completeness.js';
 import { gridMismatch } from './grid-check.js';
 import { featureCollection } from '../formats/feature-collection.js';
-import { writeOutputs, type OutputFiles } from '../io/outputs.js';
+import { prepareOutputFolder, writeOutputs, type OutputFiles } from '../io/outputs.js';
 import { planScan, tileKey, type BlockJob, type TilePlan } from './planner.js';
 import {
   blockBytes,
@@ -95,6 +101,13 @@ export interface ScanOptions {
   wrapSource?: (item: S2Item, source: ByteSource) => ByteSource;
   /** Runs the planned tiles (default: a LocalTileRunner with `workers` threads). */
   runner?: TileRunner;
+  /**
+   * Return (and publish) a result even when it is incomplete: no usable pixels for a window, or
+   * more than `maxLostShare` of the items lost. Otherwise such a scan throws IncompleteScanError.
+   */
+  allowPartial?: boolean;
+  /** Share of items that may be lost to failures (default DEFAULT_MAX_LOST_SHARE, 0.5). */
+  maxLostShare?: number;
 }
 
 export interface ScanSummary {
@@ -166,6 +179,8 @@ export interface ScanResult {
   tiles: { tile: string; key: string; before: string[]; after: string[] }[];
   /** Items left out, with the reason. */
   skipped: { item: string; reason: string }[];
+  /** How much of the input was used; `complete` false only when `allowPartial` let it through. */
+  completeness: Completeness;
   /** The products as files, ready for writeOutputs. */
   files: OutputFiles;
   summary: ScanSummary;
@@ -173,9 +188,14 @@ export interface ScanResult {
 
 /** `minewatch scan`: finds, then writes every output at once. */
 export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
-  const result = await scanProducts(opts);
-  await writeOutputs(opts.out, result.files);
-  return result.summary;
+  const lock = await prepareOutputFolder(opts.out);
+  try {
+    const result = await scanProducts(opts);
+    await writeOutputs(opts.out, result.files);
+    return result.summary;
+  } finally {
+    lock.release();
+  }
 }
 
 export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
@@ -246,6 +266,8 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     item: s.id,
     reason: s.reason,
   }));
+  // The catalog's parse errors are free text: they are counted under one kind.
+  const unparsed = new Set(found.skipped.map((s) => s.id));
   const usable = new Set<string>();
   await Promise.all(
     items.map(async (item) => {
@@ -258,7 +280,14 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
             if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
             const raw = openSource(href, http);
             const source = opts.wrapSource ? opts.wrapSource(item, raw) : raw;
-            const header = await io.add((signal) => readCogHeader(source, { signal }));
+            // A header that fails to parse leaves its file open unless closed here: nothing
+            // else holds the source (only `opened` is closed at the end).
+            const header = await io
+              .add((signal) => readCogHeader(source, { signal }))
+              .catch(async (err: unknown) => {
+                await source.close().catch(() => undefined);
+                throw err;
+              });
             opened.set(`${item.id}/${b}`, { source, header });
             const mismatch = gridMismatch(header, asset, item.epsg);
             if (mismatch) throw new Error(`asset "${b}": ${mismatch}`);
@@ -357,6 +386,32 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   }
   t = lap('blocks', t);
 
+  // A scan that read nothing (every asset 404, every href refused) must not pass for a scan of
+  // untouched forest: judged here, before anything is rendered or written.
+  const completeness = assessCompleteness({
+    found: {
+      before: found.before.map((i) => i.id),
+      after: found.after.map((i) => i.id),
+      unparsed: [...unparsed],
+    },
+    used: {
+      before: new Set(contexts.flatMap((c) => c.beforeItems)),
+      after: new Set(contexts.flatMap((c) => c.afterItems.map((a) => a.id))),
+    },
+    skipped: skipped.map((s) => (unparsed.has(s.item) ? { ...s, kind: 'unusable STAC item' } : s)),
+    maxLostShare: opts.maxLostShare ?? DEFAULT_MAX_LOST_SHARE,
+  });
+  const skipText = skipCountsText(completeness.skips);
+  if (!completeness.complete && !opts.allowPartial)
+    throw new IncompleteScanError(
+      `scan incomplete: ${completeness.problem}; skipped: ${skipText || 'none'}; nothing written to ${path.resolve(opts.out)} (--allow-partial publishes it anyway)`,
+    );
+  // Always on stderr, --quiet or not: reasons only in run.json are reasons nobody reads.
+  if (skipped.length > 0)
+    process.stderr.write(
+      `scan: ${completeness.used} of ${completeness.items} items used; skipped: ${skipText}${completeness.complete ? '' : ` (INCOMPLETE: ${completeness.problem})`}\n`,
+    );
+
   // The tiles as scanned: items dropped mid-scan are out of them, so neither the evidence nor the
   // provenance below cites an item whose pixels were refused.
   const scannedTiles: TilePlan[] = plan.tiles.flatMap((tp) => {
@@ -397,6 +452,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     provenance,
     itemsUsed: usable.size,
     minConfidence: params.minConfidence,
+    ...(completeness.complete ? {} : { incomplete: completeness }),
     acquisitions: acquisitionRows(
       {
         before: [...new Map(scannedTiles.flatMap((tp) => tp.before).map((i) => [i.id, i])).values()],
@@ -459,6 +515,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       dropped: found.dropped,
       skipped,
     },
+    completeness,
     offsets: Object.fromEntries([...offsets.entries()].sort(([a], [b]) => a.localeCompare(b))),
     swir: swirProvenance(found.after.filter((i) => usable.has(i.id))),
     tiles: scannedTiles.map((tp) => ({
@@ -533,6 +590,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       after: tp.after.map((i) => i.id),
     })),
     skipped,
+    completeness,
     files,
     summary,
   };

@@ -8,6 +8,8 @@
  * Response shapes, error bodies and paging imitate the recorded responses in
  * shared/data/stac-earth-search-responses; see search.ts for ordering and paging.
  */
+import { isLoopbackHostHeader } from './host-guard.js';
+import { isLoopbackHost } from './loopback.js';
 import { realpath } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -195,6 +197,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
   const basePath = normaliseBasePath(opts.basePath ?? (profile === 'pc' ? '/api/stac/v1' : undefined));
   const sas =
     profile === 'pc' ? new SasTokens(opts.tokenLifetimeMs ?? 3_600_000, opts.tokenMaxUses) : undefined;
+  const loopbackBind = isLoopbackHost(host);
   const paging: PagingOptions = {
     defaultLimit: opts.defaultLimit ?? 10,
     maxLimit: opts.maxLimit ?? 1000,
@@ -472,6 +475,13 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
     const rawPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
     const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
     const method = req.method ?? 'GET';
+    // DNS rebinding (host-guard.ts): bound to loopback, only this machine's names are answered.
+    if (loopbackBind && !isLoopbackHostHeader(req.headers.host)) {
+      res
+        .writeHead(421, { 'Content-Type': 'text/plain' })
+        .end('misdirected request: use the loopback address\n');
+      return;
+    }
     let r = route(rawPath.startsWith('/') ? rawPath : '/', basePath);
     if (assetsOnly && r.kind !== 'asset') r = { kind: 'other' };
     if (sas && !assetsOnly && rawPath.startsWith('/api/sas/v1/token/')) {

@@ -8,8 +8,10 @@
  * A run reads it at the start and replaces it in ONE transaction after its outputs are written,
  * so a crash at any point leaves either the old state or the new one.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { InvalidInputError } from '../errors.js';
 import type { Feature, Geometry } from 'geojson';
 import type { S2Item } from '../catalog/item.js';
 import { crashPoint } from './crash-point.js';
@@ -71,27 +73,91 @@ CREATE TABLE IF NOT EXISTS runs (
   run INTEGER PRIMARY KEY, searched_until TEXT NOT NULL, new_items TEXT NOT NULL, tiles TEXT NOT NULL);
 `;
 const SCHEMA_VERSION = '1';
+const TABLES = ['meta', 'items', 'candidates', 'evidence', 'runs'];
+/** How long a reader waits for the state's lock before SQLITE_BUSY. */
+export const STATE_BUSY_TIMEOUT_MS = 5000;
+
+/** Integrity, tables and schema version of an existing state; throws `refuse(why)`. */
+function checkState(db: Database.Database, refuse: (what: string) => Error): void {
+  const check = db.pragma('quick_check', { simple: true });
+  if (check !== 'ok') throw refuse(`fails SQLite's integrity check (${String(check)})`);
+  const have = new Set(
+    db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((r) => r.name),
+  );
+  const missing = TABLES.filter((t) => !have.has(t));
+  if (missing.length > 0) throw refuse(`is not a minewatch state (tables missing: ${missing.join(', ')})`);
+  const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get();
+  if (version?.value !== SCHEMA_VERSION)
+    throw refuse(
+      `holds state schema ${version?.value ?? '(none)'}, and this minewatch reads schema ${SCHEMA_VERSION}`,
+    );
+}
 
 export class StateStore {
   private constructor(private readonly db: Database.Database) {}
 
+  /**
+   * Opens the state of `stateDir`, creating it only when there is no state.sqlite yet. A file that
+   * is there but is not a whole minewatch state (0 bytes, not SQLite, corrupt, tables missing,
+   * another schema) is refused with InvalidInputError (exit 2) naming it: taking it as a new state
+   * would report every known candidate as new again. The handle is closed on every refusal.
+   *
+   * Journal: rollback (DELETE) with synchronous FULL, not WAL: the state changes once per run, in
+   * one transaction, and a single file with no -wal beside it is what a backup copies whole. The
+   * run lock (lock.ts) keeps writers to one; the busy timeout covers readers such as tests.
+   */
   static open(stateDir: string): StateStore {
-    const db = new Database(path.join(stateDir, 'state.sqlite'));
-    // Rollback journal with full fsync: a commit survives power loss, a torn one rolls back.
-    db.pragma('journal_mode = DELETE');
-    db.pragma('synchronous = FULL');
-    db.exec(SCHEMA);
-    const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get();
-    if (version === undefined) db.prepare("INSERT INTO meta VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    else if (version.value !== SCHEMA_VERSION)
-      throw new Error(
-        `state schema ${version.value} is not ${SCHEMA_VERSION}: this minewatch cannot read it`,
+    const file = path.join(stateDir, 'state.sqlite');
+    const refuse = (what: string): InvalidInputError =>
+      new InvalidInputError(
+        `--state ${stateDir}: ${file} ${what}; restore it from a backup, or move the folder away to start a new state`,
       );
-    return new StateStore(db);
+    let existed = false;
+    try {
+      const st = statSync(file);
+      existed = true;
+      if (st.size === 0) throw refuse('is empty (0 bytes), not a minewatch state');
+    } catch (err) {
+      if (err instanceof InvalidInputError) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw refuse(`cannot be read: ${(err as Error).message}`);
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { timeout: STATE_BUSY_TIMEOUT_MS });
+      if (existed) checkState(db, refuse);
+      // Rollback journal with full fsync: a commit survives power loss, a torn one rolls back.
+      db.pragma('journal_mode = DELETE');
+      db.pragma('synchronous = FULL');
+      if (!existed) {
+        db.exec(SCHEMA);
+        db.prepare("INSERT INTO meta VALUES ('schema', ?)").run(SCHEMA_VERSION);
+      }
+      return new StateStore(db);
+    } catch (err) {
+      db?.close();
+      if (err instanceof InvalidInputError) throw err;
+      const code = (err as { code?: string }).code ?? '';
+      if (/^SQLITE_(NOTADB|CORRUPT|IOERR|CANTOPEN)/.test(code))
+        throw refuse(`is not a readable SQLite database (${code})`);
+      throw err;
+    }
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /** The journal mode and busy timeout this handle runs with (stated in open()'s comment). */
+  settings(): { journalMode: string; synchronous: number; busyTimeoutMs: number } {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+      busyTimeoutMs: Number(this.db.pragma('busy_timeout', { simple: true })),
+    };
   }
 
   fingerprint(): string | undefined {

@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { isLoopbackHost } from '../server/loopback.js';
+import { isLoopbackHostHeader } from '../server/host-guard.js';
 import { contentType, route } from './static-files.js';
 
 export interface ViewerServerOptions {
@@ -60,13 +61,6 @@ async function insideFile(
   }
 }
 
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-function hostName(host: string | undefined): string {
-  const h = (host ?? '').toLowerCase();
-  return h.startsWith('[') ? h.slice(0, h.indexOf(']') + 1) : (h.split(':')[0] ?? '');
-}
-
 export async function startViewerServer(opts: ViewerServerOptions): Promise<ViewerServer> {
   const loopback = isLoopbackHost(opts.host ?? '127.0.0.1');
   const root = path.resolve(opts.root);
@@ -84,7 +78,7 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     }
     // DNS rebinding: a page on another site may resolve its own name to 127.0.0.1; only the
     // names of this machine are answered while bound to loopback.
-    if (loopback && !LOOPBACK_NAMES.has(hostName(req.headers.host))) {
+    if (loopback && !isLoopbackHostHeader(req.headers.host)) {
       refuse(res, 421, 'misdirected request: use the loopback address');
       return;
     }

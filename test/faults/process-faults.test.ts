@@ -5,7 +5,7 @@
  * Also disk full (an ENOSPC shim in the child), worker crashes and queue timeouts, and load on the
  * local range server.
  */
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -21,8 +21,10 @@ import {
   cleanRun,
   folderHashes,
   health,
+  isOneLineError,
   OUTPUT_FILES,
   record,
+  runCli,
   scanCli,
   sumHealth,
   tempRoot,
@@ -241,8 +243,8 @@ describe('row 27: disk full (ENOSPC on the nth output write, by a shim in the ch
   });
 });
 
-describe('row 28: two scans into one folder at once (single-scan form; the lock is issue 5)', () => {
-  it('never interleave: every file whole, final output identical to one scan, no temp files (3 pairs)', async () => {
+describe('row 28: two scans into one folder at once (the --out lock)', () => {
+  it('exactly one works, the other exits 75 naming the folder; every file whole, no temp files (3 pairs)', async () => {
     const runs: CliRun[] = [];
     const problems: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -252,8 +254,11 @@ describe('row 28: two scans into one folder at once (single-scan form; the lock 
         delay(20 * i).then(() => scanCli(server.url.href, out)),
       ]);
       runs.push(...pair);
-      if (pair.some((r) => r.code !== 0))
-        problems.push(`pair ${i}: exits ${pair.map((r) => r.code).join(',')}`);
+      const codes = pair.map((r) => r.code).sort();
+      if (codes[0] !== 0 || codes[1] !== 75) problems.push(`pair ${i}: exits ${codes.join(',')}`);
+      const loser = pair.find((r) => r.code === 75);
+      if (loser && !loser.stderr.includes(`output folder ${out} is in use by another run`))
+        problems.push(`pair ${i}: the refused run did not name the folder: ${loser.stderr.trim()}`);
       const seen = inspect(out, old);
       if (seen.torn.length > 0 || seen.leftovers.length > 0)
         problems.push(`pair ${i}: ${[...seen.torn, ...seen.leftovers].join(', ')}`);
@@ -266,9 +271,33 @@ describe('row 28: two scans into one folder at once (single-scan form; the lock 
       ...sumHealth(runs),
       recoverable: true,
       byteIdentical: problems.length === 0,
-      outcome: problems.join('; ') || 'whole files',
+      outcome: problems.join('; ') || 'one winner (exit 0), one exit 75, whole files',
     });
     expect(problems).toEqual([]);
+  });
+});
+
+describe('row 36: never delete what minewatch did not create', () => {
+  it('fixtures world --out <a folder of the user>: exit 73 naming it, every file still there', async () => {
+    const dir = path.join(tmp, `user-folder-${++n}`);
+    mkdirSync(path.join(dir, 'src'), { recursive: true });
+    writeFileSync(path.join(dir, 'src', 'main.ts'), 'precious\n');
+    const r = await runCli(['fixtures', 'world', '--preset', 'small', '--out', dir, '--quiet']);
+    const intact = existsSync(path.join(dir, 'src', 'main.ts'));
+    const slash = await scanCli(server.url.href, '/');
+    await record(FILE, {
+      row: '36',
+      name: 'replace a folder minewatch did not create; --out /',
+      injected: 2,
+      ...sumHealth([r, slash]),
+      outcome: `E: exit ${String(r.code)} (user folder intact: ${intact}); --out / exit ${String(slash.code)}`,
+    });
+    expect(r.code, r.stderr).toBe(73);
+    expect(isOneLineError(r.stderr)).toBe(true);
+    expect(r.stderr).toContain(`refusing to replace ${dir}: minewatch did not create it`);
+    expect(readFileSync(path.join(dir, 'src', 'main.ts'), 'utf8')).toBe('precious\n');
+    expect(slash.code, slash.stderr).toBe(2);
+    expect(isOneLineError(slash.stderr)).toBe(true);
   });
 });
 

@@ -1,16 +1,24 @@
 /**
  * `minewatch batch <pipeline.yaml>`: runs a pipeline spec (src/batch/spec.ts documents the
  * fields; pipelines/ has examples). Exit codes as for scan: 0 done, 2 bad spec, 3 STAC API
- * unavailable, 73 outputs cannot be written, 70 a bug. A window without imagery is reported, not
- * an error.
+ * unavailable, 5 a window's scan read too little (no usable pixels, or too many items lost;
+ * `--allow-partial` publishes anyway), 73 outputs cannot be written, 70 a bug. A window without
+ * imagery in the catalogue is reported, not an error.
  */
 import { Command } from 'commander';
 import { runBatch, type BatchSummary } from '../../batch/run-batch.js';
 import { loadPipelineSpec } from '../../batch/spec.js';
 import { presetNames } from '../../config/aoi-loader.js';
-import { runnerOptions, tileRunner, type RunnerFlags } from './scan.js';
+import {
+  partialOptions,
+  partialReadOptions,
+  runnerOptions,
+  tileRunner,
+  type PartialFlags,
+  type RunnerFlags,
+} from './scan.js';
 
-interface BatchFlags extends RunnerFlags {
+interface BatchFlags extends RunnerFlags, PartialFlags {
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -25,6 +33,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<Bat
       quiet: !!flags.quiet,
       ...(flags.out !== undefined ? { out: flags.out } : {}),
       runner,
+      ...partialOptions(flags),
     });
   } finally {
     await runner.close();
@@ -41,7 +50,7 @@ export function registerBatch(program: Command): Command {
     .option('--out <dir>', "output folder (default: the spec's `out`)")
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress on stderr');
-  return runnerOptions(cmd).action(async (file: string, flags: BatchFlags) => {
+  return runnerOptions(partialReadOptions(cmd)).action(async (file: string, flags: BatchFlags) => {
     const s = await batchCommand(file, flags);
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
     else {

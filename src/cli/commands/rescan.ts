@@ -10,18 +10,22 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import type { DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
+import { parseStacSource } from '../../config/stac-source.js';
 import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from '../../run/rescan.js';
 import {
   DEFAULT_STAC,
   parseInterval,
+  partialOptions,
+  partialReadOptions,
   percent,
   positiveInt,
   runnerOptions,
   tileRunner,
+  type PartialFlags,
   type RunnerFlags,
 } from './scan.js';
 
-export interface RescanFlags extends RunnerFlags {
+export interface RescanFlags extends RunnerFlags, PartialFlags {
   state: string;
   stac: string;
   collection: string;
@@ -90,7 +94,7 @@ export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): P
   try {
     return await runRescan({
       state: flags.state,
-      stac: flags.stac,
+      stac: parseStacSource(flags.stac, '--stac'),
       collection: flags.collection,
       aoi,
       before,
@@ -104,6 +108,7 @@ export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): P
       now,
       ...(signal ? { signal } : {}),
       runner,
+      ...partialOptions(flags),
     });
   } finally {
     await runner.close();
@@ -150,7 +155,7 @@ export function registerRescan(program: Command): Command {
     )
     .option('--json', 'machine-readable summary on stdout')
     .option('--quiet', 'no progress on stderr');
-  return runnerOptions(cmd).action(async (flags: RescanFlags) => {
+  return runnerOptions(partialReadOptions(cmd)).action(async (flags: RescanFlags) => {
     const controller = new AbortController();
     const signals = stopOnSignals(controller);
     let s: RescanSummary;

@@ -6,11 +6,13 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { toTimeWindow, type DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
+import { parseStacSource } from '../../config/stac-source.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseAllowHost, type AllowedHost } from '../../run/asset-policy.js';
 import { LocalTileRunner } from '../../run/runners/local.js';
 import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
 import type { TileRunner } from '../../run/runners/types.js';
+import { DEFAULT_MAX_LOST_SHARE } from '../../run/completeness.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
@@ -23,7 +25,14 @@ export interface RunnerFlags {
   redisTimeout?: number;
 }
 
-export interface ScanFlags extends RunnerFlags {
+/** The partial-read flags of every command that scans. */
+export interface PartialFlags {
+  allowPartial?: boolean;
+  /** Percent of items that may be lost to failures before the scan is refused. */
+  maxLost?: number;
+}
+
+export interface ScanFlags extends RunnerFlags, PartialFlags {
   stac: string;
   /** Undefined: the provider's current collection (providers.ts DEFAULT_COLLECTION). */
   collection?: string;
@@ -73,6 +82,7 @@ export function percent(v: string): number {
 }
 
 export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
+  const stac = parseStacSource(flags.stac, '--stac');
   const before = parseInterval(flags.before, '--before');
   const after = parseInterval(flags.after, '--after');
   const aoi = loadAoi(flags.aoi);
@@ -80,7 +90,7 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const runner = await tileRunner(flags);
   try {
     return await runScan({
-      stac: flags.stac,
+      stac,
       ...(flags.collection !== undefined ? { collection: flags.collection } : {}),
       ...(flags.provider !== undefined ? { provider: flags.provider } : {}),
       allowHosts,
@@ -94,6 +104,7 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
       quiet: !!flags.quiet,
       evidence: flags.evidence,
       runner,
+      ...partialOptions(flags),
     });
   } finally {
     await runner.close();
@@ -119,6 +130,28 @@ export async function tileRunner(flags: RunnerFlags): Promise<TileRunner> {
     });
   }
   throw new InvalidInputError(`--runner ${JSON.stringify(flags.runner)}: expected local or bullmq`);
+}
+
+export function partialOptions(flags: PartialFlags): { allowPartial: boolean; maxLostShare: number } {
+  return {
+    allowPartial: !!flags.allowPartial,
+    maxLostShare: (flags.maxLost ?? DEFAULT_MAX_LOST_SHARE * 100) / 100,
+  };
+}
+
+/** The partial-read rule's flags, on every command that scans. */
+export function partialReadOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--allow-partial',
+      'publish outputs even when some items or windows could not be read (they say what is missing)',
+    )
+    .option(
+      '--max-lost <pct>',
+      `refuse a scan (exit 5) that lost more than this share of its items to read failures`,
+      percent,
+      DEFAULT_MAX_LOST_SHARE * 100,
+    );
 }
 
 /** The runner flags, on every command that scans. */
@@ -183,7 +216,7 @@ export function registerScan(program: Command): Command {
       '--no-evidence',
       'skip the chips, overlays, report.html and the extra formats (GeoJSON and reports only)',
     );
-  return runnerOptions(cmd).action(async (flags: ScanFlags) => {
+  return runnerOptions(partialReadOptions(cmd)).action(async (flags: ScanFlags) => {
     const s = await scanCommand(flags);
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
     else

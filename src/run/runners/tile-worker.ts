@@ -109,10 +109,13 @@ async function runTileJob(
           const href = (item.assets[b] as S2Asset).href;
           if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
           const source = openSource(href, http);
-          opened.set(`${item.id}/${b}`, {
-            source,
-            header: await io.add((s) => readCogHeader(source, { signal: s })),
-          });
+          const header = await io
+            .add((s) => readCogHeader(source, { signal: s }))
+            .catch(async (err: unknown) => {
+              await source.close().catch(() => undefined);
+              throw err;
+            });
+          opened.set(`${item.id}/${b}`, { source, header });
         }),
       ),
     );
