@@ -16,16 +16,7 @@ export type S2AssetKey = (typeof S2_ASSET_KEYS)[number];
 export const S2_OPTIONAL_ASSET_KEYS = ['swir22'] as const;
 export type S2OptionalAssetKey = (typeof S2_OPTIONAL_ASSET_KEYS)[number];
 
-/** minewatch's band name for each ESA band; a provider profile maps ESA bands to its asset keys. */
-export const BAND_KEY: Readonly<Record<EsaBand, S2AssetKey | S2OptionalAssetKey>> = {
-  B02: 'blue',
-  B03: 'green',
-  B04: 'red',
-  B08: 'nir',
-  B11: 'swir16',
-  B12: 'swir22',
-  SCL: 'scl',
-};
+/** The ESA band of each of minewatch's band names; a provider profile maps ESA bands to its asset keys. */
 const ESA_OF: Readonly<Record<S2AssetKey | S2OptionalAssetKey, EsaBand>> = {
   blue: 'B02',
   green: 'B03',

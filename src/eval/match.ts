@@ -47,6 +47,34 @@ export interface MatchResult {
   falsePositiveIds: { candidate: string; hit: string; hitClass: string; confidence: number }[];
 }
 
+type Counts = Omit<MatchResult, 'precision' | 'recall' | 'f1' | 'pondCountMae' | 'pondCountBias'>;
+
+/** The scores of a match's counts: one world's, or several worlds' summed (combineResults). */
+function scored(c: Counts): MatchResult {
+  const { truePositives: tp, falsePositives: fp, falseNegatives: fn } = c;
+  const precision = tp + fp > 0 ? tp / (tp + fp) : tp + fn === 0 ? 1 : 0;
+  const recall = tp + fn > 0 ? tp / (tp + fn) : 1;
+  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  const errs = c.matches.map((m) => m.pondCount - m.truthPondCount);
+  const mean = (f: (e: number) => number): number =>
+    errs.length ? errs.reduce((s, e) => s + f(e), 0) / errs.length : 0;
+  // The key order of MatchResult (summary.json is written from it).
+  return {
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision,
+    recall,
+    f1,
+    falsePositivesByClass: c.falsePositivesByClass,
+    pondCountMae: mean(Math.abs),
+    pondCountBias: mean((e) => e),
+    matches: c.matches,
+    misses: c.misses,
+    falsePositiveIds: c.falsePositiveIds,
+  };
+}
+
 function overlapArea(a: Geom, b: Geom): number {
   try {
     const i = turf.intersect(turf.featureCollection([turf.feature(a), turf.feature(b)]));
@@ -93,27 +121,15 @@ export function matchSites(
     fpByClass[cls] = (fpByClass[cls] ?? 0) + 1;
     fps.push({ candidate: c.id, hit: hit?.id ?? 'background', hitClass: cls, confidence: c.confidence });
   }
-  const tp = matches.length;
-  const fp = candidates.length - tp;
-  const fn = targets.length - tp;
-  const precision = candidates.length > 0 ? tp / candidates.length : targets.length === 0 ? 1 : 0;
-  const recall = targets.length > 0 ? tp / targets.length : 1;
-  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-  const errs = matches.map((m) => m.pondCount - m.truthPondCount);
-  return {
-    truePositives: tp,
-    falsePositives: fp,
-    falseNegatives: fn,
-    precision,
-    recall,
-    f1,
+  return scored({
+    truePositives: matches.length,
+    falsePositives: candidates.length - matches.length,
+    falseNegatives: targets.length - matches.length,
     falsePositivesByClass: fpByClass,
-    pondCountMae: errs.length ? errs.reduce((s, e) => s + Math.abs(e), 0) / errs.length : 0,
-    pondCountBias: errs.length ? errs.reduce((s, e) => s + e, 0) / errs.length : 0,
     matches,
     misses: targets.filter((t) => !taken.has(t.id)).map((t) => t.id),
     falsePositiveIds: fps,
-  };
+  });
 }
 
 function largestOverlap(c: ScoredCandidate, truth: readonly TruthSite[]): TruthSite | undefined {
@@ -146,29 +162,17 @@ export function truthFromGeoJson(features: readonly Feature<Geom, Record<string,
  * their candidates and truth must never be matched against each other: sum the per-world counts.
  */
 export function combineResults(results: readonly MatchResult[]): MatchResult {
-  const tp = results.reduce((n, r) => n + r.truePositives, 0);
-  const fp = results.reduce((n, r) => n + r.falsePositives, 0);
-  const fn = results.reduce((n, r) => n + r.falseNegatives, 0);
-  const precision = tp + fp > 0 ? tp / (tp + fp) : tp + fn === 0 ? 1 : 0;
-  const recall = tp + fn > 0 ? tp / (tp + fn) : 1;
-  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-  const matches = results.flatMap((r) => r.matches);
-  const errs = matches.map((m) => m.pondCount - m.truthPondCount);
   const fpByClass: Record<string, number> = {};
   for (const r of results)
     for (const [k, v] of Object.entries(r.falsePositivesByClass)) fpByClass[k] = (fpByClass[k] ?? 0) + v;
-  return {
-    truePositives: tp,
-    falsePositives: fp,
-    falseNegatives: fn,
-    precision,
-    recall,
-    f1,
+  const sum = (f: (r: MatchResult) => number): number => results.reduce((n, r) => n + f(r), 0);
+  return scored({
+    truePositives: sum((r) => r.truePositives),
+    falsePositives: sum((r) => r.falsePositives),
+    falseNegatives: sum((r) => r.falseNegatives),
     falsePositivesByClass: fpByClass,
-    pondCountMae: errs.length ? errs.reduce((a, e) => a + Math.abs(e), 0) / errs.length : 0,
-    pondCountBias: errs.length ? errs.reduce((a, e) => a + e, 0) / errs.length : 0,
-    matches,
+    matches: results.flatMap((r) => r.matches),
     misses: results.flatMap((r) => r.misses),
     falsePositiveIds: results.flatMap((r) => r.falsePositiveIds),
-  };
+  });
 }

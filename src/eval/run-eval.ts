@@ -16,9 +16,7 @@ import {
 } from '../fixtures/world/config.js';
 import { generateWorld, GENERATOR_VERSION } from '../fixtures/world/generate.js';
 import { publishDir, stagingDir } from '../io/atomic.js';
-import { loadAoi } from '../config/aoi-loader.js';
-import { runScan } from '../run/scan.js';
-import { startCatalogServer } from '../server/catalog-server.js';
+import { scanGeneratedWorld } from '../run/scan-world.js';
 import {
   calibrationTable,
   expectedCalibrationError,
@@ -133,30 +131,9 @@ function errorStats(errs: readonly number[]): { mae: number; bias: number; n: nu
 }
 
 async function scanWorld(worldDir: string, out: string, config: WorldConfig): Promise<number> {
-  const first = config.seasons[0];
-  const last = config.seasons[config.seasons.length - 1];
-  if (!first || !last || first === last) throw new Error('eval needs a world with at least two seasons');
-  const server = await startCatalogServer({ root: worldDir, basePath: '/v1', profile: 'c1-l2a' });
-  try {
-    const summary = await runScan({
-      stac: server.url.href,
-      collection: 'sentinel-2-c1-l2a',
-      allowHosts: [{ host: server.assetsUrl.hostname, port: Number(server.assetsUrl.port) }],
-      aoi: loadAoi('kachin'),
-      before: { start: first.start, end: first.end },
-      after: { start: last.start, end: last.end },
-      maxCloud: 60,
-      concurrency: 16,
-      out,
-      json: false,
-      quiet: true,
-      // Scoring reads only the candidates; chips and overlays would double the scan time.
-      evidence: false,
-    });
-    return summary.seconds;
-  } finally {
-    await server.close();
-  }
+  // Scoring reads only the candidates; chips and overlays would double the scan time.
+  const summary = await scanGeneratedWorld(worldDir, config.seasons, { out, quiet: true, evidence: false });
+  return summary.seconds;
 }
 
 export async function runEval(opts: EvalOptions): Promise<EvalSummary> {

@@ -190,6 +190,15 @@ function queryToParams(query: URLSearchParams): RawParams {
 }
 
 /** Starts the server; resolves once it listens. Fails first if the world's STAC files are invalid. */
+/** An object store's XML error answer (S3's, Azure's), with its length. */
+function sendXml(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/xml',
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
+
 export async function startCatalogServer(opts: CatalogServerOptions): Promise<CatalogServer> {
   const paths = worldPaths(opts.root);
   const host = opts.host ?? '127.0.0.1';
@@ -441,11 +450,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
       const body =
         '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code>' +
         '<Message>Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.</Message></Error>';
-      res.writeHead(403, {
-        'Content-Type': 'application/xml',
-        'Content-Length': String(Buffer.byteLength(body)),
-      });
-      res.end(body);
+      sendXml(res, 403, body);
       return;
     }
     const file = await resolveAsset(assetsRoot, rawPath.slice('/assets/'.length));
@@ -453,11 +458,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
       const body =
         '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>' +
         '<Message>The specified key does not exist.</Message></Error>';
-      res.writeHead(404, {
-        'Content-Type': 'application/xml',
-        'Content-Length': String(Buffer.byteLength(body)),
-      });
-      res.end(body);
+      sendXml(res, 404, body);
       return;
     }
     await sendFile(req, res, file, tweaks, (n) => {

@@ -3,9 +3,7 @@
  * 127.0.0.1 and scans it over HTTP exactly as a real Earth Search scan runs, then stops the server.
  */
 import { Command } from 'commander';
-import { loadAoi } from '../../config/aoi-loader.js';
-import { runScan } from '../../run/scan.js';
-import { startCatalogServer } from '../../server/catalog-server.js';
+import { scanGeneratedWorld } from '../../run/scan-world.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -28,39 +26,21 @@ export function registerDemo(program: Command): Command {
       const world = JSON.parse(readFileSync(path.join(flags.world, 'world.json'), 'utf8')) as {
         config: { seasons: { id: string; start: string; end: string }[] };
       };
-      const seasons = world.config.seasons;
-      const first = seasons[0];
-      const last = seasons[seasons.length - 1];
-      if (!first || !last || first === last)
-        throw new Error(`${flags.world}: the world needs two seasons to compare`);
-      // Earth Search's current collection, its COGs on a host of their own (a second port).
-      const server = await startCatalogServer({ root: flags.world, basePath: '/v1', profile: 'c1-l2a' });
-      try {
-        process.stderr.write(
-          `demo: local STAC API at ${server.url.href}; scanning ${first.id} against ${last.id}\n`,
+      const s = await scanGeneratedWorld(flags.world, world.config.seasons, {
+        out: flags.out,
+        json: !!flags.json,
+        onServing: (stac, before, after) =>
+          process.stderr.write(
+            `demo: local STAC API at ${stac.href}; scanning ${before.id} against ${after.id}\n`,
+          ),
+      });
+      if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
+      else
+        process.stdout.write(
+          `demo: ${s.candidates} mine-site candidates holding ${s.ponds} ponds (${s.clearings} clearings, ${s.pond_outlines} pond outlines in all) in ${s.seconds.toFixed(1)} s ` +
+            `(${s.requests} HTTP requests, ${(s.bytes / 1e6).toFixed(1)} MB read)\n` +
+            `outputs: ${s.out}/report.html, report.md, candidates.geojson (.csv, .kml, .fgb), rasters/, chips/, catalog.json; docs/outputs.md explains each\n` +
+            `see them on a map: npx minewatch serve ${path.relative(process.cwd(), s.out) || '.'}\n`,
         );
-        const s = await runScan({
-          stac: server.url.href,
-          collection: 'sentinel-2-c1-l2a',
-          allowHosts: [{ host: server.assetsUrl.hostname, port: Number(server.assetsUrl.port) }],
-          aoi: loadAoi('kachin'),
-          before: { start: first.start, end: first.end },
-          after: { start: last.start, end: last.end },
-          maxCloud: 60,
-          concurrency: 16,
-          out: flags.out,
-          json: !!flags.json,
-        });
-        if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
-        else
-          process.stdout.write(
-            `demo: ${s.candidates} mine-site candidates holding ${s.ponds} ponds (${s.clearings} clearings, ${s.pond_outlines} pond outlines in all) in ${s.seconds.toFixed(1)} s ` +
-              `(${s.requests} HTTP requests, ${(s.bytes / 1e6).toFixed(1)} MB read)\n` +
-              `outputs: ${s.out}/report.html, report.md, candidates.geojson (.csv, .kml, .fgb), rasters/, chips/, catalog.json; docs/outputs.md explains each\n` +
-              `see them on a map: npx minewatch serve ${path.relative(process.cwd(), s.out) || '.'}\n`,
-          );
-      } finally {
-        await server.close();
-      }
     });
 }
