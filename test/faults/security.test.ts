@@ -169,7 +169,12 @@ describe('row 21: SSRF through asset hrefs, redirects and links', () => {
         kinds: ['search'],
         action: {
           kind: 'json',
-          transform: (b) => ({ ...b, links: [{ rel: 'next', method: 'GET', href: target }] }),
+          // Without `numberMatched` the client cannot know the page is the last, so it must
+          // weigh the next link (a page that completes the server's count ends the search first).
+          transform: (b) => {
+            const { numberMatched: _dropped, ...rest } = b;
+            return { ...rest, links: [{ rel: 'next', method: 'GET', href: target }] };
+          },
         },
       };
       const landing: FaultRule = {
