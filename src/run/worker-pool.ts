@@ -84,8 +84,21 @@ interface Slot {
   ready: boolean;
   /** Set when we terminate it (timeout, abort, close): its exit is expected, not a crash. */
   retired: boolean;
+  /** Settles once the worker said 'ready' or exited: only then may it be terminated (stop()). */
+  booted: Promise<void>;
+  markBooted: () => void;
   task?: Task;
   error?: Error;
+}
+
+/**
+ * Terminates a slot's worker, but never while it is still booting: a worker terminated while
+ * its ES modules load (async fs reads in flight) can abort the whole process with a V8 FATAL
+ * ERROR (SIGABRT; nodejs/node#38418). A SIGTERM'd scan aborts its tasks, the pool starts their
+ * replacements, and the run's close() would otherwise terminate them mid-boot.
+ */
+function stop(slot: Slot): Promise<number> {
+  return slot.ready ? slot.worker.terminate() : slot.booted.then(() => slot.worker.terminate());
 }
 
 /** Workers need a JS file. From dist/ it sits beside this module; under vitest this module runs
@@ -198,7 +211,7 @@ export class WorkerPool {
       // An idle worker is unref'd; ref it so the process waits for the exit we are awaiting
       // instead of ending with close() never settled.
       slot.worker.ref();
-      return slot.worker.terminate();
+      return stop(slot);
     });
     await Promise.allSettled(exits);
   }
@@ -210,7 +223,9 @@ export class WorkerPool {
       // --max-old-space-size on the parent's command line would override resourceLimits.
       execArgv: process.execArgv.filter((arg) => !arg.startsWith('--max-old-space-size')),
     });
-    const slot: Slot = { worker, ready: false, retired: false };
+    let markBooted = (): void => undefined;
+    const booted = new Promise<void>((resolve) => (markBooted = resolve));
+    const slot: Slot = { worker, ready: false, retired: false, booted, markBooted };
     this.slots.add(slot);
     worker.on('message', (message: unknown) => this.onMessage(slot, message));
     worker.on('messageerror', (error) =>
@@ -226,7 +241,7 @@ export class WorkerPool {
     if (slot.retired) return;
     slot.retired = true;
     slot.task = undefined;
-    void slot.worker.terminate();
+    void stop(slot);
     if (!this.closed) {
       this.counts.replaced++;
       this.spawn();
@@ -264,10 +279,14 @@ export class WorkerPool {
   }
 
   private onMessage(slot: Slot, raw: unknown): void {
-    if (slot.retired || !isWorkerMessage(raw)) return;
+    if (!isWorkerMessage(raw)) return;
     const message: WorkerMessage = raw;
     if (message.type === 'ready') {
       slot.ready = true;
+      slot.markBooted();
+      if (slot.retired) return;
+    } else if (slot.retired) {
+      return;
     } else if (slot.task?.id === message.id) {
       const task = slot.task;
       slot.task = undefined;
@@ -279,6 +298,7 @@ export class WorkerPool {
 
   private onExit(slot: Slot, code: number): void {
     this.slots.delete(slot);
+    slot.markBooted();
     if (slot.retired) return this.updateRefs();
     if (!slot.ready) {
       const cause = slot.error?.message ?? `exit code ${code}`;

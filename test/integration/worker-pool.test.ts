@@ -233,6 +233,19 @@ describe('WorkerPool', () => {
     expect(p.stats().workers).toBe(0);
   });
 
+  it('close() right after an abort waits for the replacements to boot, then ends every worker', async () => {
+    // What a SIGTERM'd scan does: abort the running tasks (their replacements start booting) and
+    // close the pool at once. A worker is never terminated mid-boot, and close() still settles.
+    const p = pool({ size: 2 });
+    const controller = new AbortController();
+    const spinning = [0, 1].map(() => p.run('spin', null, [], controller.signal).catch((e: unknown) => e));
+    await until(() => p.stats().busy === 2);
+    controller.abort(new Error('SIGTERM'));
+    await p.close();
+    for (const r of await Promise.all(spinning)) expect(String(r)).toContain('SIGTERM');
+    expect(p.stats()).toMatchObject({ workers: 0, replaced: 2 });
+  });
+
   it('closes with WorkerStartupError instead of looping when workers cannot start', async () => {
     const p = pool({ taskModules: [new URL('../fixtures-tasks/missing.js', import.meta.url)] });
     await expect(p.run('echo', 1)).rejects.toBeInstanceOf(WorkerStartupError);
