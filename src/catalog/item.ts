@@ -26,6 +26,13 @@ const ESA_OF: Readonly<Record<S2AssetKey | S2OptionalAssetKey, EsaBand>> = {
   swir22: 'B12',
   scl: 'SCL',
 };
+export type S2AnyAssetKey = S2AssetKey | S2OptionalAssetKey;
+export type S2Assets = Record<S2AssetKey, S2Asset> & Partial<Record<S2OptionalAssetKey, S2Asset>>;
+
+/** Every asset key this item has that minewatch reads: the required ones, then optional ones present. */
+export function assetKeysOf(item: Pick<S2Item, 'assets'>): S2AnyAssetKey[] {
+  return [...S2_ASSET_KEYS, ...S2_OPTIONAL_ASSET_KEYS.filter((k) => item.assets[k] !== undefined)];
+}
 
 export interface S2Asset {
   /** Resolved against the document the item came from. http(s) and file: only; host policy is later. */
@@ -69,7 +76,7 @@ export interface S2Item {
   minimumBaseline?: string;
   /** The profile the item was read with (providers.ts), e.g. "c1-l2a"; run.json names it. */
   profile?: string;
-  assets: Record<S2AssetKey, S2Asset> & Partial<Record<S2OptionalAssetKey, S2Asset>>;
+  assets: S2Assets;
 }
 
 /** An item that cannot be used; the run skips it and records the message. */

@@ -11,6 +11,7 @@ import { exitCodesHelp } from './exit-codes.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
+import { registerFitCalibration } from './commands/fit-calibration.js';
 import { registerFixtures } from './commands/fixtures.js';
 import { registerRescan } from './commands/rescan.js';
 import { registerScan } from './commands/scan.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerFixtures(program);
   registerEval(program);
+  registerFitCalibration(program);
   registerServeCatalog(program);
   registerServe(program);
   registerWorker(program);

@@ -11,7 +11,15 @@
  */
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
 import type { DetectParams } from './params.js';
-import { ATTR_FIELDS, type AttrField, type CompactBlock } from './compact-block.js';
+import { ATTR_FIELDS, POND_NEAR_OLD_WATER, type AttrField, type CompactBlock } from './compact-block.js';
+import {
+  cellMaterial,
+  encodeImplied,
+  encodeShare,
+  swirComposite,
+  SWIR_UNKNOWN,
+  type CellMaterial,
+} from './pond-swir.js';
 
 export interface Observation {
   /**
@@ -26,6 +34,8 @@ export interface Observation {
   nir: Uint16Array;
   /** 20 m DNs and classes covering the block ((w+1)>>1 x (h+1)>>1). */
   swir16: Uint16Array;
+  /** B12 at 20 m, like swir16, where the item has it (after-season looks only). */
+  swir22?: Uint16Array | undefined;
   scl: Uint8Array;
   /** Added to DNs before scaling: -1000 from processing baseline 04.00 on, else 0. */
   offsetDn: number;
@@ -60,6 +70,12 @@ export interface BlockEvidence {
   restored: Uint8Array;
   /** Index (into BlockInput.after, sorted by date) of the first clear after observation; 255: none. */
   firstClearAfter: Uint8Array;
+  /** Pond pixels' SWIR unmixing of their 20 m cell and context (evidence-plane.ts ATTR_FIELDS). */
+  pondShare: Uint8Array;
+  pondGreen: Uint8Array;
+  pondSwir16: Uint8Array;
+  pondSwir22: Uint8Array;
+  pondContext: Uint8Array;
 }
 
 const SCALE = 1 / 10000;
@@ -336,7 +352,67 @@ interface EvidenceCore {
   /** FLAG_CLEARING | PondKind << 1, as CompactBlock.flags. */
   flags: Uint8Array;
   pondF: Uint8Array;
+  /** Pond pixel -> its SWIR attributes [share, green, swir16, swir22, context] (pondSwirOf). */
+  pondSwir: Map<number, PondSwirBytes>;
 }
+
+export type PondSwirBytes = [number, number, number, number, number];
+export const NO_POND_SWIR: PondSwirBytes = [0, SWIR_UNKNOWN, SWIR_UNKNOWN, SWIR_UNKNOWN, 0];
+
+/**
+ * The SWIR attributes of every pond pixel (pondF > 0): its 20 m cell unmixed (pond-swir.ts),
+ * once per cell, and whether last season's water lies within 2 pixels (a river that moved, a
+ * lake shore). Computed after the pond test, in JavaScript for both the plain and the compiled
+ * path: pond pixels are a few hundred a block, and the B11/B12 composite is only built when a
+ * block has any.
+ */
+export function pondSwirOf(
+  input: BlockInput,
+  before: { nir: Float32Array },
+  after: { green?: Float32Array | undefined; red: Float32Array; nir: Float32Array },
+  pondF: Uint8Array,
+  p: DetectParams,
+): Map<number, PondSwirBytes> {
+  const { width: w, height: h } = input;
+  const out = new Map<number, PondSwirBytes>();
+  let any = false;
+  for (let i = 0; i < pondF.length; i++)
+    if ((pondF[i] as number) !== 0) {
+      any = true;
+      break;
+    }
+  if (!any) return out;
+  const sw = swirComposite(input.after, w, h);
+  const ten = { green: after.green as Float32Array, red: after.red, nir: after.nir };
+  const cells = new Map<number, CellMaterial>();
+  const r2 = Math.ceil(p.backgroundRadius / 2);
+  for (let i = 0; i < pondF.length; i++) {
+    if ((pondF[i] as number) === 0) continue;
+    const x = i % w;
+    const y = (i - x) / w;
+    const q = (y >> 1) * sw.w2 + (x >> 1);
+    let c = cells.get(q);
+    if (!c) cells.set(q, (c = cellMaterial(ten, sw, w, h, x >> 1, y >> 1, r2, p.waterNir)));
+    let ctx = 0;
+    for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2) && ctx === 0; yy++)
+      for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++)
+        if ((before.nir[yy * w + xx] as number) < OLD_WATER_NIR) {
+          ctx |= POND_NEAR_OLD_WATER;
+          break;
+        }
+    out.set(i, [
+      encodeShare(c.f20),
+      encodeImplied(c.green),
+      encodeImplied(c.swir16),
+      encodeImplied(c.swir22),
+      ctx,
+    ]);
+  }
+  return out;
+}
+
+/** Open water before: NIR below 0.08 (land, even shaded forest, stays above ~0.1). */
+const OLD_WATER_NIR = 0.08;
 
 /** Same bit as compact-block's FLAG_CLEARING. */
 const CLEARING_BIT = 1;
@@ -365,7 +441,7 @@ function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScrat
       Float64Array,
     ];
     kernels.ponds(w, h, before, after, ndviB, p, rings, pondF, flags);
-    return { before, after, flags, pondF };
+    return { before, after, flags, pondF, pondSwir: pondSwirOf(input, before, after, pondF, p) };
   }
   const flags = new Uint8Array(n);
   const { forestNdviMin, bareNdviMax, ndviDropMin } = p;
@@ -378,7 +454,7 @@ function evidenceCore(input: BlockInput, p: DetectParams, scratch: EvidenceScrat
   const bands = [after.blue, after.green, rA, nA] as [Float32Array, Float32Array, Float32Array, Float32Array];
   const pondF = new Uint8Array(n);
   ponds(w, h, bands, nB, ndviB, p, scratch, pondF, flags);
-  return { before, after, flags, pondF };
+  return { before, after, flags, pondF, pondSwir: pondSwirOf(input, before, after, pondF, p) };
 }
 
 /**
@@ -413,8 +489,17 @@ export function blockEvidence(
 ): BlockEvidence {
   const { width: w, height: h } = input;
   const n = w * h;
-  const { before, after, flags, pondF } = evidenceCore(input, p, scratch);
+  const { before, after, flags, pondF, pondSwir } = evidenceCore(input, p, scratch);
   const clearing = new Uint8Array(n);
+  const swirPlanes = [0, 1, 2, 3, 4].map((k) => new Uint8Array(n).fill(NO_POND_SWIR[k] as number));
+  for (const [i, bytes] of pondSwir) bytes.forEach((b, k) => ((swirPlanes[k] as Uint8Array)[i] = b));
+  const [pondShare, pondGreen, pondSwir16, pondSwir22, pondContext] = swirPlanes as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
   const pondKind = new Uint8Array(n);
   const ndviBefore = new Uint8Array(n);
   const ndviAfter = new Uint8Array(n);
@@ -438,6 +523,11 @@ export function blockEvidence(
     validAfter: after.valid.slice(),
     restored: after.restored.slice(),
     firstClearAfter: after.firstClear.slice(),
+    pondShare,
+    pondGreen,
+    pondSwir16,
+    pondSwir22,
+    pondContext,
   };
 }
 
@@ -479,7 +569,7 @@ export function compactBlockEvidence(
   scratch: EvidenceScratch = new EvidenceScratch(),
 ): CompactBlock {
   const { width: w, height: h } = input;
-  const { before, after, flags, pondF } = evidenceCore(input, p, scratch);
+  const { before, after, flags, pondF, pondSwir } = evidenceCore(input, p, scratch);
   const idx = evidencePixels(flags, pondF);
   const count = idx.length;
   const fields = Object.fromEntries(ATTR_FIELDS.map((k) => [k, new Uint8Array(count)])) as Record<
@@ -497,6 +587,12 @@ export function compactBlockEvidence(
     validAfter[k] = after.valid[i] as number;
     restored[k] = after.restored[i] as number;
     firstClearAfter[k] = after.firstClear[i] as number;
+    const sw = pondSwir.get(i) ?? NO_POND_SWIR;
+    fields.pondShare[k] = sw[0];
+    fields.pondGreen[k] = sw[1];
+    fields.pondSwir16[k] = sw[2];
+    fields.pondSwir22[k] = sw[3];
+    fields.pondContext[k] = sw[4];
   }
   return { width: w, height: h, flags, pondF, attrs: { idx, fields } };
 }

@@ -17,7 +17,18 @@ export const ATTR_FIELDS = [
   'validAfter',
   'restored',
   'firstClearAfter',
+  // A pond pixel's 20 m cell, unmixed in SWIR (pond-swir.ts): the pond's share of the cell
+  // (0: unknown), the material's implied green, B11 and B12 (255: unknown), and context bits
+  // (POND_NEAR_OLD_WATER). Zero share and unknown values on every other pixel.
+  'pondShare',
+  'pondGreen',
+  'pondSwir16',
+  'pondSwir22',
+  'pondContext',
 ] as const;
+
+/** pondContext bit: last season's water (river, lake, old pond) lies within 2 pixels. */
+export const POND_NEAR_OLD_WATER = 1;
 export type AttrField = (typeof ATTR_FIELDS)[number];
 
 export interface Attrs {

@@ -11,10 +11,21 @@
  *                scrub and fields, where fish ponds are dug, sit near 0.6-0.7).
  *  - looks:      clear observations in both seasons, saturating at two each.
  *  - obscured:   the share of after-season looks hidden by cloud or shadow (penalty).
- * Weights were set from the physics (colour and pond count carry the site; the rest modulate),
- * then the intercept was checked on synthetic worlds so that 0.5 separates sites from fish
- * ponds and swidden; `make eval` reports how well confidence bins match observed precision.
+ *  - corroboration: char, ash and slash shadow look like black plastic in the visible; a site
+ *                whose ponds are all dark and none of them measured in SWIR as water
+ *                (pond-swir.ts) is not corroborated, and its score is capped below the
+ *                reporting threshold (UNCORROBORATED_CAP): dark patches alone never make a
+ *                candidate. Compact SWIR-flat dark ponds (a dry black sheet, or deep shadow)
+ *                are partial corroboration: reportable, never above PARTIAL_CAP.
+ * Weights were set from the physics (colour and pond count carry the site; the rest modulate).
+ * The raw logistic score is then calibrated (calibration.ts): isotonic regression fitted on
+ * candidates of tuning-seed worlds (`minewatch fit-calibration`, table in calibration-table.ts),
+ * so a reported confidence of 0.8 means about 80 % of such candidates are mines; the validation
+ * seeds of `make eval` check it.
  */
+import { applyCalibration } from './calibration.js';
+import { CALIBRATION } from './calibration-table.js';
+
 export interface SiteEvidence {
   ponds: number;
   turquoiseOrDarkShare: number;
@@ -24,7 +35,18 @@ export interface SiteEvidence {
   clearBefore: number;
   clearAfter: number;
   obscuredFraction: number;
+  /**
+   * What stands behind the ponds' colour: 'strong', some pond is turquoise or a dark pond's
+   * material is SWIR water (a wet liner); 'partial', dark ponds are compact and SWIR-flat (a dry
+   * black sheet: not char, ash or soil, though deep shadow is flat too); 'none' otherwise.
+   */
+  corroboration: 'strong' | 'partial' | 'none';
 }
+
+/** An uncorroborated site's score never reaches the 0.5 reporting threshold. */
+export const UNCORROBORATED_CAP = 0.45;
+/** A partly corroborated site can be reported, never as "high" (0.8). */
+export const PARTIAL_CAP = 0.75;
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
@@ -39,7 +61,8 @@ export const CONFIDENCE_WEIGHTS = {
   obscured: -1.5,
 } as const;
 
-export function siteConfidence(e: SiteEvidence): number {
+/** The uncalibrated logistic score, 0..1. */
+export function rawSiteScore(e: SiteEvidence): number {
   const w = CONFIDENCE_WEIGHTS;
   const z =
     w.intercept +
@@ -51,5 +74,18 @@ export function siteConfidence(e: SiteEvidence): number {
     w.looks * Math.min(1, e.clearAfter / 2) * Math.min(1, e.clearBefore / 2) +
     w.obscured * clamp01(e.obscuredFraction);
   const p = 1 / (1 + Math.exp(-z));
+  return e.corroboration === 'none' ? Math.min(UNCORROBORATED_CAP, p) : p;
+}
+
+/**
+ * The reported confidence: the raw score through the committed calibration, then the caps. An
+ * uncorroborated site keeps its capped raw score (below 0.5 whatever the table says), a partly
+ * corroborated one at most PARTIAL_CAP: the caps are physics, not fitted. Rounded to 3 decimals.
+ */
+export function siteConfidence(e: SiteEvidence, calibrated = true): number {
+  const raw = rawSiteScore(e);
+  if (e.corroboration === 'none') return Math.round(raw * 1000) / 1000;
+  let p = calibrated && CALIBRATION ? applyCalibration(CALIBRATION, raw) : raw;
+  if (e.corroboration === 'partial') p = Math.min(PARTIAL_CAP, p);
   return Math.round(p * 1000) / 1000;
 }

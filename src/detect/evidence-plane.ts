@@ -188,6 +188,7 @@ export function tileEvidenceFromBlock(ev: BlockEvidence): TileEvidence {
 export function emptyEvidence(width: number, height: number): BlockEvidence {
   const n = width * height;
   const u = (): Uint8Array => new Uint8Array(n);
+  const unknown = (): Uint8Array => new Uint8Array(n).fill(255);
   return {
     width,
     height,
@@ -201,5 +202,10 @@ export function emptyEvidence(width: number, height: number): BlockEvidence {
     validAfter: u(),
     restored: u(),
     firstClearAfter: u().fill(255),
+    pondShare: u(),
+    pondGreen: unknown(),
+    pondSwir16: unknown(),
+    pondSwir22: unknown(),
+    pondContext: u(),
   };
 }

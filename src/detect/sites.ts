@@ -12,9 +12,11 @@ import {
   type PixelGrid,
 } from '../geo/pixel-geometry.js';
 import { transformPoint } from '../geo/utm.js';
-import { siteConfidence } from './confidence.js';
+import { rawSiteScore, siteConfidence, type SiteEvidence } from './confidence.js';
 import type { DetectParams } from './params.js';
 import type { TileDetections } from './tile-detect.js';
+import type { SwirVerdict } from './pond-swir.js';
+import { poolEstimate } from './pool-estimate.js';
 
 export interface TileContext {
   tile: string;
@@ -39,6 +41,12 @@ interface GeoPond {
   maxFraction: number;
   tile: string;
   centroid: [number, number];
+  swir: SwirVerdict;
+  swirGreen: number;
+  swir16: number;
+  swir22: number;
+  elongation: number;
+  rectangularity: number;
 }
 
 interface GeoClearing {
@@ -78,6 +86,18 @@ export interface PondProperties {
   water_area_m2: number;
   kind: 'turquoise' | 'dark' | 'turbid';
   water_fraction_max: number;
+  /** Pools this blob holds (pool-estimate.ts): merged neighbours counted from its water area. */
+  pool_estimate: number;
+  pool_estimate_low: number;
+  pool_estimate_high: number;
+  /** What the pond's SWIR says its material is (pond-swir.ts). */
+  swir_material: SwirVerdict;
+  /** Implied reflectance of the pond material (unmixed at 20 m); null where unknown. */
+  material_green: number | null;
+  material_swir16: number | null;
+  material_swir22: number | null;
+  elongation: number;
+  rectangularity: number;
   clearing_id: string | null;
   tile: string;
 }
@@ -85,10 +105,20 @@ export interface PondProperties {
 export interface CandidateProperties {
   id: string;
   confidence: number;
+  /** The logistic score before calibration (confidence.ts), what fit-calibration fits on. */
+  score_uncalibrated: number;
+  /** What corroborates its ponds' colour (confidence.ts SiteEvidence.corroboration). */
+  corroboration: 'strong' | 'partial' | 'none';
   area_m2: number;
   cleared_area_m2: number;
   pond_count: number;
+  /** Pools these blobs hold: neighbours 5-16 m apart merge into one blob at 10 m (pool-estimate.ts). */
+  pool_estimate: number;
+  pool_estimate_low: number;
+  pool_estimate_high: number;
   pond_area_m2: number;
+  /** Ponds whose material the SWIR test says is water (pond-swir.ts): not char, ash or shadow. */
+  swir_confirmed_ponds: number;
   turquoise_ponds: number;
   dark_ponds: number;
   turbid_ponds: number;
@@ -140,6 +170,12 @@ function toGeo(ctx: TileContext): GeoClearing[] {
       maxFraction: p.maxFraction,
       tile: ctx.tile,
       centroid: centroidLonLat(grid, p.centroid),
+      swir: p.swir,
+      swirGreen: p.material.green,
+      swir16: p.material.swir16,
+      swir22: p.material.swir22,
+      elongation: p.shape.elongation,
+      rectangularity: p.shape.rectangularity,
     };
   });
   const clearings = detections.clearings.map((c): GeoClearing => {
@@ -310,25 +346,44 @@ export function buildProducts(
       cPonds.filter((q) => q.kind === k).reduce((s, q) => s + q.peaks, 0);
     const byKind = (k: GeoPond['kind']): number => cPonds.filter((q) => q.kind === k).length;
     const waterM2 = cPonds.reduce((s, q) => s + q.waterM2, 0);
-    const confidence = siteConfidence({
+    // Only water corroborates a dark pond: flat-dark is also what deep shadow unmixes to.
+    const confirmed = (q: GeoPond): boolean => q.swir === 'water';
+    const darkPeaks = (pred: (q: GeoPond) => boolean): number =>
+      cPonds.filter((q) => q.kind === 'dark' && pred(q)).reduce((s, q) => s + q.peaks, 0);
+    const evidence: SiteEvidence = {
       ponds: pondPeaks,
-      turquoiseOrDarkShare: (peaksOf('turquoise') + peaksOf('dark')) / pondPeaks,
+      turquoiseOrDarkShare:
+        (peaksOf('turquoise') + darkPeaks(confirmed) + 0.5 * darkPeaks((q) => !confirmed(q))) / pondPeaks,
+      corroboration:
+        byKind('turquoise') > 0 || cPonds.some((q) => q.kind === 'dark' && confirmed(q))
+          ? 'strong'
+          : cPonds.some((q) => q.kind === 'dark' && q.swir === 'flat-dark' && isDugShape(q))
+            ? 'partial'
+            : 'none',
       meanPondFraction: cPonds.reduce((s, q) => s + q.maxFraction, 0) / cPonds.length,
       clearedHa: c.areaM2 / 10_000,
       ndviBefore: c.ndviBefore,
       clearBefore: c.clearBefore,
       clearAfter: c.clearAfter,
       obscuredFraction: c.obscuredFraction,
-    });
+    };
+    const confidence = siteConfidence(evidence);
     if (confidence < p.minConfidence) continue;
+    const pools = poolEstimate(cPonds.map((q) => ({ waterM2: q.waterM2, peaks: q.peaks })));
     candidates.push(
       turf.feature(c.geometry, {
         id: placeId('mw', c.centroid),
         confidence,
+        score_uncalibrated: r3(rawSiteScore(evidence)),
+        corroboration: evidence.corroboration,
         area_m2: Math.round(c.areaM2),
         cleared_area_m2: Math.round(Math.max(0, c.areaM2 - waterM2)),
         pond_count: pondCount,
+        pool_estimate: pools.estimate,
+        pool_estimate_low: pools.low,
+        pool_estimate_high: pools.high,
         pond_area_m2: Math.round(waterM2),
+        swir_confirmed_ponds: cPonds.filter(confirmed).length,
         turquoise_ponds: byKind('turquoise'),
         dark_ponds: byKind('dark'),
         turbid_ponds: byKind('turbid'),
@@ -349,7 +404,16 @@ export function buildProducts(
   return { candidates, clearings, ponds };
 }
 
+/**
+ * Compact and near-rectangular, as a dug pit is (pond-shape.ts): not a ragged char patch nor a
+ * shadow band along a slope. A single pixel passes; shape says little below 2 x 2.
+ */
+function isDugShape(q: GeoPond): boolean {
+  return q.elongation <= 2.5 && q.rectangularity >= 0.75;
+}
+
 function pondFeature(q: GeoPond, clearingId: string | null): Feature<Geom, PondProperties> {
+  const pools = poolEstimate([{ waterM2: q.waterM2, peaks: q.peaks }]);
   return turf.feature(q.geometry, {
     // Ponds sit a few metres apart: five decimals (about 1 m) keep their ids distinct.
     id: placeId('pond', q.centroid, 5),
@@ -357,6 +421,15 @@ function pondFeature(q: GeoPond, clearingId: string | null): Feature<Geom, PondP
     water_area_m2: Math.round(q.waterM2),
     kind: q.kind,
     water_fraction_max: r3(q.maxFraction),
+    pool_estimate: pools.estimate,
+    pool_estimate_low: pools.low,
+    pool_estimate_high: pools.high,
+    swir_material: q.swir,
+    material_green: q.swirGreen === q.swirGreen ? r3(q.swirGreen) : null,
+    material_swir16: q.swir16 === q.swir16 ? r3(q.swir16) : null,
+    material_swir22: q.swir22 === q.swir22 ? r3(q.swir22) : null,
+    elongation: Math.round(q.elongation * 100) / 100,
+    rectangularity: Math.round(q.rectangularity * 100) / 100,
     clearing_id: clearingId,
     tile: q.tile,
   });

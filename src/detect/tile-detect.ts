@@ -11,8 +11,18 @@ import type { RowRuns } from '../raster/runs.js';
 import { closeRuns3, cropRuns, fullRuns, runsFromPixels } from '../raster/run-morphology.js';
 import { vectoriseComponent, type PixelPolygon } from '../raster/vectorise.js';
 import { PondKind } from './block-evidence.js';
-import { FLAG_CLEARING, pondKindOf } from './compact-block.js';
+import { FLAG_CLEARING, POND_NEAR_OLD_WATER, pondKindOf } from './compact-block.js';
 import { attrRow, type TileEvidence } from './evidence-plane.js';
+import {
+  decodeImplied,
+  decodeShare,
+  poolCells,
+  swirVerdict,
+  type CellMaterial,
+  type PondMaterial,
+  type SwirVerdict,
+} from './pond-swir.js';
+import { blobShape, type BlobShape } from './pond-shape.js';
 import type { DetectParams } from './params.js';
 
 export interface PondDetection {
@@ -27,7 +37,27 @@ export interface PondDetection {
   /** Index into clearings, or -1 when the pond is not in a clearing. */
   clearing: number;
   centroid: [number, number];
+  /** The pond material unmixed in SWIR over its 20 m cells, and what that says it is. */
+  material: PondMaterial;
+  swir: SwirVerdict;
+  shape: BlobShape;
+  /** Share of its pixels with last season's water within 2 pixels. */
+  nearOldWater: number;
 }
+
+/**
+ * Pond blobs that are not leach ponds: their material is not water (char, ash, shadow: bright in
+ * SWIR for how dark they are in the visible), or they are long and touch last season's water (a
+ * river that moved, a lake shore that rose). Dug ponds are compact, whatever else they are.
+ */
+export function rejectPond(q: Pick<PondDetection, 'swir' | 'shape' | 'nearOldWater'>): string | undefined {
+  if (q.swir === 'not-water') return 'swir-not-water';
+  if (q.nearOldWater > 0 && q.shape.elongation >= MOVED_CHANNEL_ELONGATION) return 'channel';
+  return undefined;
+}
+
+/** A blob this elongated that touches old water is a channel (a 3 x 1 pixel pool row is 2.6). */
+const MOVED_CHANNEL_ELONGATION = 2.5;
 
 export interface ClearingDetection {
   polygons: PixelPolygon[];
@@ -163,6 +193,7 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
   for (const c of components(pondRuns, w, h, 1, p.maxPondPixels)) {
     const loc = relabel(pondRuns, c);
     const pond = pondStats(ev, loc, c);
+    if (rejectPond(pond)) continue;
     pond.clearing = nearestClearing(clearingAt, c, p.pondClearingGap);
     if (pond.clearing >= 0) clearings[pond.clearing]?.ponds.push(ponds.length);
     ponds.push(pond);
@@ -219,7 +250,28 @@ function pondStats(ev: TileEvidence, loc: Local, c: Component): PondDetection {
   let max = 0;
   let peaks = 0;
   const kinds = [0, 0, 0, 0];
+  const a = ev.attrs.fields;
+  const cells = new Map<number, CellMaterial>();
+  const xs: number[] = [];
+  const ys: number[] = [];
+  let near = 0;
   forEachPixel(loc, c, w, (i, x, y) => {
+    xs.push(x);
+    ys.push(y);
+    const r = attrRow(ev.attrs, i);
+    if (r >= 0) {
+      // Every pond pixel of a 20 m cell carries the cell's values: pool each cell once.
+      const cell = (y >> 1) * w + (x >> 1);
+      const share = a.pondShare[r] as number;
+      if (share > 0 && !cells.has(cell))
+        cells.set(cell, {
+          f20: decodeShare(share),
+          green: decodeImplied(a.pondGreen[r] as number),
+          swir16: decodeImplied(a.pondSwir16[r] as number),
+          swir22: decodeImplied(a.pondSwir22[r] as number),
+        });
+      if ((a.pondContext[r] as number) & POND_NEAR_OLD_WATER) near++;
+    }
     const f = ev.pondF[i] as number;
     water += f / 255;
     if (f > max) max = f;
@@ -233,6 +285,7 @@ function pondStats(ev: TileEvidence, loc: Local, c: Component): PondDetection {
       : kinds[PondKind.Dark]! >= kinds[PondKind.Turbid]!
         ? 'dark'
         : 'turbid';
+  const material = poolCells([...cells.values()]);
   return {
     polygons: polygons(loc, c),
     pixels: c.area,
@@ -242,6 +295,10 @@ function pondStats(ev: TileEvidence, loc: Local, c: Component): PondDetection {
     kind,
     clearing: -1,
     centroid: [c.sumX / c.area + 0.5, c.sumY / c.area + 0.5],
+    material,
+    swir: swirVerdict(material),
+    shape: blobShape(xs, ys),
+    nearOldWater: near / c.area,
   };
 }
 

@@ -14,12 +14,7 @@ import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.j
 import { ItemFailedError } from './item-failure.js';
 import type { BlockJob, TilePlan } from './planner.js';
 import type { IoQueue } from './queue.js';
-import {
-  SEASON_BANDS,
-  type BandKey,
-  type ObservationPayload,
-  type ScanBlockInput,
-} from './tasks/scan-block.js';
+import { lookBands, type BandKey, type ObservationPayload, type ScanBlockInput } from './tasks/scan-block.js';
 
 /** An asset opened for the whole scan: its byte source and parsed header. */
 export interface OpenedAsset {
@@ -101,11 +96,11 @@ export function blockBytes(tp: TilePlan, block: BlockJob, deps: BlockReadDeps): 
   return bytes;
 }
 
-/** Every (item, band) a block of the tile reads: SEASON_BANDS of each season's items. */
+/** Every (item, band) a block of the tile reads: lookBands of each season's items. */
 function itemBands(tp: TilePlan): [S2Item, BandKey][] {
   return [
-    ...tp.before.flatMap((item) => SEASON_BANDS.before.map((b): [S2Item, BandKey] => [item, b])),
-    ...tp.after.flatMap((item) => SEASON_BANDS.after.map((b): [S2Item, BandKey] => [item, b])),
+    ...tp.before.flatMap((item) => lookBands(item, 'before').map((b): [S2Item, BandKey] => [item, b])),
+    ...tp.after.flatMap((item) => lookBands(item, 'after').map((b): [S2Item, BandKey] => [item, b])),
   ];
 }
 
@@ -222,8 +217,8 @@ export async function readBlock(
     };
   };
   const [before, after] = await Promise.all([
-    Promise.all(tp.before.map((item) => obs(item, SEASON_BANDS.before))),
-    Promise.all(tp.after.map((item) => obs(item, SEASON_BANDS.after))),
+    Promise.all(tp.before.map((item) => obs(item, lookBands(item, 'before')))),
+    Promise.all(tp.after.map((item) => obs(item, lookBands(item, 'after')))),
   ]);
   return {
     input: { width: block.width, height: block.height, before, after, params: deps.params },

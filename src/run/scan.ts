@@ -13,7 +13,7 @@ import { chooseCatalogue, type CatalogueChoice } from '../catalog/providers.js';
 import { PlanetaryComputerSigner } from '../catalog/sas-tokens.js';
 import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
-import { S2_ASSET_KEYS } from '../catalog/item.js';
+import { assetKeysOf, type S2Asset } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
 import { TileEvidenceBuilder } from '../detect/evidence-plane.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
@@ -73,7 +73,6 @@ import { TileQuicklookBuilder, type TileQuicklook } from '../report/tile-quicklo
  * 2: a before-season look is judged valid on red, NIR, SWIR and SCL (no longer also blue, green).
  */
 export const ALGORITHM_VERSION = '2';
-const BANDS: readonly BandKey[] = S2_ASSET_KEYS;
 
 export interface ScanOptions {
   stac: string;
@@ -125,6 +124,29 @@ export interface ScanSummary {
   seconds: number;
   requests: number;
   bytes: number;
+}
+
+/**
+ * run.json's account of the pond SWIR test (detect/pond-swir.ts): which after-season items had
+ * B12 and were read with it, and which had none, so their ponds were judged on B11 alone.
+ */
+export function swirProvenance(after: readonly S2Item[]): {
+  b12_items: number;
+  b11_only_items: string[];
+  used: string;
+} {
+  const without = after.filter((i) => i.assets.swir22 === undefined).map((i) => i.id);
+  const withB12 = after.length - without.length;
+  return {
+    b12_items: withB12,
+    b11_only_items: without,
+    used:
+      without.length === 0
+        ? 'B11 and B12'
+        : withB12 === 0
+          ? 'B11 only: no after-season item has a swir22 (B12) asset'
+          : 'B11 and B12 where the item has B12; B11 alone elsewhere',
+  };
 }
 
 /** The package version, as run.json and the report name it. */
@@ -251,8 +273,9 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     items.map(async (item) => {
       try {
         await Promise.all(
-          BANDS.map(async (b) => {
-            const href = item.assets[b].href;
+          assetKeysOf(item).map(async (b: BandKey) => {
+            const asset = item.assets[b] as S2Asset;
+            const href = asset.href;
             // The HTTP client checks every request and redirect; file: hrefs are checked here.
             if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
             const raw = openSource(href, http);
@@ -266,7 +289,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
                 throw err;
               });
             opened.set(`${item.id}/${b}`, { source, header });
-            const mismatch = gridMismatch(header, item.assets[b], item.epsg);
+            const mismatch = gridMismatch(header, asset, item.epsg);
             if (mismatch) throw new Error(`asset "${b}": ${mismatch}`);
           }),
         );
@@ -494,6 +517,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     },
     completeness,
     offsets: Object.fromEntries([...offsets.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    swir: swirProvenance(found.after.filter((i) => usable.has(i.id))),
     tiles: scannedTiles.map((tp) => ({
       tile: tp.tile,
       epsg: tp.grid.epsg,

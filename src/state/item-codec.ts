@@ -4,16 +4,27 @@
  * reaches so far), so the ledger keeps each item whole. Dates and URLs round-trip as strings.
  */
 import { z } from 'zod';
-import { S2_ASSET_KEYS, type S2Asset, type S2AssetKey, type S2Item } from '../catalog/item.js';
+import {
+  assetKeysOf,
+  S2_ASSET_KEYS,
+  S2_OPTIONAL_ASSET_KEYS,
+  type S2Asset,
+  type S2AnyAssetKey,
+  type S2Assets,
+  type S2Item,
+} from '../catalog/item.js';
 
 type Stored = Omit<S2Item, 'datetime' | 'assets'> & {
   datetime: string;
-  assets: Record<S2AssetKey, Omit<S2Asset, 'href'> & { href: string }>;
+  assets: Partial<Record<S2AnyAssetKey, Omit<S2Asset, 'href'> & { href: string }>>;
 };
 
 export function encodeItem(item: S2Item): string {
   const assets = Object.fromEntries(
-    S2_ASSET_KEYS.map((k) => [k, { ...item.assets[k], href: item.assets[k].href.href }]),
+    assetKeysOf(item).map((k) => {
+      const a = item.assets[k] as S2Asset;
+      return [k, { ...a, href: a.href.href }];
+    }),
   ) as Stored['assets'];
   const stored: Stored = { ...item, datetime: item.datetime.toISOString(), assets };
   return JSON.stringify(stored);
@@ -33,6 +44,10 @@ export function decodeItem(text: string): S2Item {
       if (!a) throw new Error(`ledger item ${raw.id} lacks asset ${k}`);
       return [k, { ...a, href: new URL(a.href) }];
     }),
-  ) as Record<S2AssetKey, S2Asset>;
+  ) as S2Assets;
+  for (const k of S2_OPTIONAL_ASSET_KEYS) {
+    const a = raw.assets[k];
+    if (a) assets[k] = { ...a, href: new URL(a.href) };
+  }
   return { ...raw, datetime: new Date(raw.datetime), assets };
 }

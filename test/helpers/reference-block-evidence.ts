@@ -7,6 +7,8 @@ import { medianComposite } from '../reference/composite.js';
 import { SCL_STATUS_LUT, PixelStatus } from '../../src/raster/scl-mask.js';
 import type { DetectParams } from '../../src/detect/params.js';
 import {
+  NO_POND_SWIR,
+  pondSwirOf,
   PondKind,
   type BlockEvidence,
   type BlockInput,
@@ -123,6 +125,10 @@ export function referenceBlockEvidence(input: BlockInput, p: DetectParams): Bloc
     if (vb >= p.forestNdviMin && va <= p.bareNdviMax && vb - va >= p.ndviDropMin) clearing[i] = 1;
   }
   const { pondF, pondKind } = ponds(w, h, [bA, gA, rA, nA], nB, ndviB, p);
+  // The SWIR attributes of pond pixels are new since the fused kernel and shared by both paths.
+  const swir = [0, 1, 2, 3, 4].map((k) => new Uint8Array(n).fill(NO_POND_SWIR[k] as number));
+  for (const [i, bytes] of pondSwirOf(input, { nir: nB }, { green: gA, red: rA, nir: nA }, pondF, p))
+    bytes.forEach((b, k) => ((swir[k] as Uint8Array)[i] = b));
   return {
     width: w,
     height: h,
@@ -136,6 +142,11 @@ export function referenceBlockEvidence(input: BlockInput, p: DetectParams): Bloc
     validAfter: after.valid,
     restored: after.restored,
     firstClearAfter: after.firstClear,
+    pondShare: swir[0] as Uint8Array,
+    pondGreen: swir[1] as Uint8Array,
+    pondSwir16: swir[2] as Uint8Array,
+    pondSwir22: swir[3] as Uint8Array,
+    pondContext: swir[4] as Uint8Array,
   };
 }
 

@@ -167,6 +167,7 @@ describe('siteConfidence', () => {
     clearBefore: 2,
     clearAfter: 2,
     obscuredFraction: 0,
+    corroboration: 'strong',
   };
   it('stays in 0..1 and rises with each kind of evidence', () => {
     const c = siteConfidence(base);

@@ -5,7 +5,7 @@
  * re-scans. One local pool of worker threads per process serves every job.
  */
 import { Worker, type Job } from 'bullmq';
-import { S2_ASSET_KEYS } from '../../catalog/item.js';
+import { assetKeysOf, type S2Asset } from '../../catalog/item.js';
 import { openSource } from '../../io/byte-source.js';
 import { readCogHeader } from '../../io/cog-header.js';
 import { HttpClient } from '../../io/http.js';
@@ -105,8 +105,8 @@ async function runTileJob(
   try {
     await Promise.all(
       [...job.tile.before, ...job.tile.after].flatMap((item) =>
-        S2_ASSET_KEYS.map(async (b) => {
-          const href = item.assets[b].href;
+        assetKeysOf(item).map(async (b) => {
+          const href = (item.assets[b] as S2Asset).href;
           if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
           const source = openSource(href, http);
           const header = await io

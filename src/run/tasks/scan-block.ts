@@ -20,7 +20,7 @@ import {
   type CompositePlanes,
 } from '../../report/block-quicklook.js';
 
-export type BandKey = 'blue' | 'green' | 'red' | 'nir' | 'swir16' | 'scl';
+export type BandKey = 'blue' | 'green' | 'red' | 'nir' | 'swir16' | 'swir22' | 'scl';
 
 export interface BandPayload {
   image: CogImage;
@@ -40,12 +40,22 @@ export const SEASON_BANDS: Readonly<Record<'before' | 'after', readonly BandKey[
   after: ['blue', 'green', 'red', 'nir', 'swir16', 'scl'],
 };
 
+/**
+ * The bands a look of this item reads: SEASON_BANDS, and in the after season B12 where the item
+ * has it (the pond's SWIR test, detect/pond-swir.ts; before-season ground needs no SWIR colour).
+ */
+export function lookBands(item: { assets: { swir22?: unknown } }, season: 'before' | 'after'): BandKey[] {
+  const bands = [...SEASON_BANDS[season]];
+  if (season === 'after' && item.assets.swir22 !== undefined) bands.push('swir22');
+  return bands;
+}
+
 type CoreBand = 'red' | 'nir' | 'swir16' | 'scl';
 
 export interface ObservationPayload {
   item: string;
   offsetDn: number;
-  bands: Record<CoreBand, BandPayload> & Partial<Record<'blue' | 'green', BandPayload>>;
+  bands: Record<CoreBand, BandPayload> & Partial<Record<'blue' | 'green' | 'swir22', BandPayload>>;
 }
 
 /**
@@ -132,7 +142,8 @@ function decodeObservation(
     scl: decodeBand(o.bands.scl) as Uint8Array,
     offsetDn: o.offsetDn,
   };
-  const { blue, green } = o.bands;
+  const { blue, green, swir22 } = o.bands;
+  if (season === 'after' && swir22) look.swir22 = decodeBand(swir22) as Uint16Array;
   if (season === 'after') {
     if (!blue || !green) throw new Error('an after-season look needs its blue and green bands');
     look.blue = decodeBand(blue) as Uint16Array;

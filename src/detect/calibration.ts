@@ -1,0 +1,68 @@
+/**
+ * Calibrating the site score into a probability: isotonic regression (pool-adjacent-violators,
+ * Zadrozny & Elkan 2002) of "this candidate is a true new mine" on the raw logistic score of
+ * confidence.ts, fitted on candidates from tuning-seed worlds only (out of sample for the
+ * validation seeds, which `make eval` scores and which are never fitted on). Pure.
+ *
+ * Isotonic rather than Platt: it assumes only that a higher score is never less likely to be a
+ * mine, not that the raw score is logistic in the truth; with a few hundred candidates it is
+ * the standard choice. The step function is read with linear interpolation between the blocks'
+ * mean scores (a monotone curve, no plateaus at bin edges), and each block's precision is shrunk
+ * towards the overall rate with a pseudo-count of one (Laplace), so a block of three true
+ * candidates says 0.9, not a certainty it has not earned.
+ */
+export interface CalibrationTable {
+  method: 'isotonic';
+  /** What the table was fitted on (worlds, seeds, candidates): provenance for the README. */
+  fittedOn: string;
+  /** Ascending raw scores (block means) and the calibrated probability at each. */
+  score: readonly number[];
+  probability: readonly number[];
+}
+
+export interface Labelled {
+  score: number;
+  truth: boolean;
+}
+
+export function fitIsotonic(samples: readonly Labelled[], fittedOn: string): CalibrationTable {
+  if (samples.length === 0) throw new RangeError('fitIsotonic: no samples');
+  const sorted = [...samples].sort((a, b) => a.score - b.score);
+  const base = sorted.filter((s) => s.truth).length / sorted.length;
+  // Blocks: [sum of scores, positives, count].
+  const blocks: [number, number, number][] = [];
+  for (const s of sorted) {
+    blocks.push([s.score, s.truth ? 1 : 0, 1]);
+    // Merge while the previous block's rate is not below this one's (ties merge: equal rates).
+    while (blocks.length > 1) {
+      const b = blocks[blocks.length - 1] as [number, number, number];
+      const a = blocks[blocks.length - 2] as [number, number, number];
+      if (a[1] / a[2] < b[1] / b[2]) break;
+      blocks.splice(blocks.length - 2, 2, [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
+    }
+  }
+  return {
+    method: 'isotonic',
+    fittedOn,
+    score: blocks.map((b) => round4(b[0] / b[2])),
+    probability: blocks.map((b) => round4((b[1] + base) / (b[2] + 1))),
+  };
+}
+
+const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+
+/** The calibrated probability of a raw score: the table read with linear interpolation. */
+export function applyCalibration(t: CalibrationTable, raw: number): number {
+  const { score, probability } = t;
+  const n = score.length;
+  if (n === 0) return raw;
+  if (raw <= (score[0] as number)) return probability[0] as number;
+  if (raw >= (score[n - 1] as number)) return probability[n - 1] as number;
+  let k = 1;
+  while ((score[k] as number) < raw) k++;
+  const x0 = score[k - 1] as number;
+  const x1 = score[k] as number;
+  const y0 = probability[k - 1] as number;
+  const y1 = probability[k] as number;
+  return x1 === x0 ? y1 : y0 + ((raw - x0) / (x1 - x0)) * (y1 - y0);
+}

@@ -1,0 +1,90 @@
+/** Isotonic calibration (src/detect/calibration.ts) and the confidence caps (confidence.ts). */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { applyCalibration, fitIsotonic } from '../../src/detect/calibration.js';
+import {
+  PARTIAL_CAP,
+  rawSiteScore,
+  siteConfidence,
+  UNCORROBORATED_CAP,
+  type SiteEvidence,
+} from '../../src/detect/confidence.js';
+
+const samples = fc.array(
+  fc.record({ score: fc.double({ min: 0, max: 1, noNaN: true }), truth: fc.boolean() }),
+  { minLength: 1, maxLength: 200 },
+);
+
+describe('fitIsotonic', () => {
+  it('gives a non-decreasing table in 0..1 whose curve never falls', () => {
+    fc.assert(
+      fc.property(
+        samples,
+        fc.array(fc.double({ min: -0.5, max: 1.5, noNaN: true }), { minLength: 2 }),
+        (s, xs) => {
+          const t = fitIsotonic(s, 'test');
+          for (let k = 1; k < t.score.length; k++) {
+            expect(t.score[k]!).toBeGreaterThanOrEqual(t.score[k - 1]!);
+            expect(t.probability[k]!).toBeGreaterThanOrEqual(t.probability[k - 1]! - 1e-9);
+          }
+          const sorted = [...xs].sort((a, b) => a - b);
+          const ys = sorted.map((x) => applyCalibration(t, x));
+          for (let k = 0; k < ys.length; k++) {
+            expect(ys[k]!).toBeGreaterThanOrEqual(0);
+            expect(ys[k]!).toBeLessThanOrEqual(1);
+            if (k > 0) expect(ys[k]!).toBeGreaterThanOrEqual(ys[k - 1]! - 1e-9);
+          }
+        },
+      ),
+    );
+  });
+
+  it('pools a violation and shrinks small blocks towards the base rate', () => {
+    // Scores 0.1 (true), 0.2 (false): a violation, pooled to one block of rate 1/2.
+    const t = fitIsotonic(
+      [
+        { score: 0.1, truth: true },
+        { score: 0.2, truth: false },
+        { score: 0.9, truth: true },
+      ],
+      'test',
+    );
+    expect(t.score).toEqual([0.15, 0.9]);
+    const base = 2 / 3;
+    expect(t.probability[0]).toBeCloseTo((1 + base) / 3, 4);
+    expect(t.probability[1]).toBeCloseTo((1 + base) / 2, 4);
+  });
+});
+
+describe('confidence caps', () => {
+  const strong: SiteEvidence = {
+    ponds: 8,
+    turquoiseOrDarkShare: 1,
+    meanPondFraction: 0.9,
+    clearedHa: 5,
+    ndviBefore: 0.85,
+    clearBefore: 3,
+    clearAfter: 3,
+    obscuredFraction: 0,
+    corroboration: 'strong',
+  };
+  it('an uncorroborated site stays below 0.5, a partly corroborated one below 0.8', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          ponds: fc.integer({ min: 2, max: 40 }),
+          turquoiseOrDarkShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          meanPondFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+          clearedHa: fc.double({ min: 0.1, max: 50, noNaN: true }),
+        }),
+        (e) => {
+          const none = siteConfidence({ ...strong, ...e, corroboration: 'none' });
+          const partial = siteConfidence({ ...strong, ...e, corroboration: 'partial' });
+          expect(none).toBeLessThanOrEqual(UNCORROBORATED_CAP);
+          expect(partial).toBeLessThanOrEqual(PARTIAL_CAP);
+        },
+      ),
+    );
+    expect(rawSiteScore(strong)).toBeGreaterThan(0.9);
+  });
+});
