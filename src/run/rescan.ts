@@ -39,6 +39,7 @@ import { featureCollection } from '../formats/feature-collection.js';
 import { prepareOutputFolder, writeOutputs, type OutputFiles } from '../io/outputs.js';
 import { skipKind } from './completeness.js';
 import { tileKey } from './planner.js';
+import { footprintsByTile, tilesReached } from './seam-tiles.js';
 import {
   ALGORITHM_VERSION,
   catalogueOf,
@@ -189,12 +190,29 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
     const { kept: allAfter } = dedupeItems(
       [...ledgerAfter.map((l) => l.item), ...newAfter].sort(byTimeThenId),
     );
-    const scanBefore = baseline.filter((i) => affected.has(tileKey(i)));
-    const scanAfter = allAfter.filter(
-      (i) => affected.has(tileKey(i)) && i.datetime.getTime() >= after.start.getTime(),
+    // A site on the overlap of two tiles is built from both, so the tiles a known or a newly found
+    // site reaches into are re-composited with the affected ones, until no site reaches further
+    // (each round adds a tile, so this ends): the result is then that of a scan of everything.
+    const footprints = footprintsByTile([...baseline, ...allAfter], tileKey);
+    const reachFurther = (features: readonly Feature[]): boolean => {
+      const more = tilesReached(features, footprints, affected);
+      for (const t of more) affected.add(t);
+      return more.size > 0;
+    };
+    reachFurther(
+      store
+        .registry()
+        .filter((e) => e.status === 'active' && e.tiles.some((t) => affected.has(t)))
+        .map((e) => e.feature),
     );
     let result: ScanResult | undefined;
-    if (scanBefore.length > 0 && scanAfter.length > 0) {
+    let scanAfter: S2Item[] = [];
+    for (;;) {
+      const scanBefore = baseline.filter((i) => affected.has(tileKey(i)));
+      scanAfter = allAfter.filter(
+        (i) => affected.has(tileKey(i)) && i.datetime.getTime() >= after.start.getTime(),
+      );
+      if (scanBefore.length === 0 || scanAfter.length === 0) break;
       const subset: FoundItems = { ...found, before: scanBefore, after: scanAfter };
       result = await scanProducts({
         ...opts,
@@ -204,6 +222,8 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
         wrapSource: (item, source) =>
           new CachedByteSource(source, rangeCache, `${source.id}#${item.updated ?? ''}`),
       });
+      if (!reachFurther([...result.candidates, ...result.clearings])) break;
+      log(`rescan: sites reach into neighbouring tiles; re-compositing ${affected.size} tiles`);
     }
     opts.signal?.throwIfAborted();
     crashPoint('after-scan');
