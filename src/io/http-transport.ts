@@ -7,6 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { readBody } from './http-body.js';
 import { sendFollowingRedirects, type RequestSpec } from './http-redirects.js';
 import type { UrlSigner } from './url-signer.js';
+import { ATTEMPT_COST, attemptCost, isThrottle, type ConcurrencyStats } from './adaptive-rate.js';
+import { RequestGate } from './request-gate.js';
 import {
   HttpError,
   backoffDelay,
@@ -17,10 +19,17 @@ import {
 } from './http-errors.js';
 
 export interface HttpClientOptions {
-  /** Attempts per request, the first included; default 5. */
+  /**
+   * Attempts per request, the first included; default 5. Under adaptive concurrency a throttled
+   * attempt (429, 503 SlowDown) counts a fifth of one (adaptive-rate.ts).
+   */
   maxAttempts?: number;
-  /** Retries across the client's whole life (a run); default 200. */
+  /** Retries across the client's whole life (a run); default 200, throttles counted as above. */
   retryBudget?: number;
+  /** HTTP attempts in flight at most, retries included; default no limit. */
+  concurrency?: number;
+  /** Lower the in-flight limit under 429 / 503 SlowDown and regrow it (adaptive-rate.ts); default true. */
+  adaptiveConcurrency?: boolean;
   /** Per-attempt timeout from sending to the last body byte; default 30 s. */
   timeoutMs?: number;
   /** Longest silence while a body is arriving; default 10 s. */
@@ -70,8 +79,10 @@ const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => 
 
 export class HttpTransport {
   readonly stats: HttpStats = { requests: 0, bytes: 0, retries: 0, byStatus: {} };
+  /** In cost units (adaptive-rate.ts ATTEMPT_COST per whole retry). */
   private retriesLeft: number;
-  readonly o: Required<Omit<HttpClientOptions, 'allow' | 'signer'>> & {
+  private readonly gate: RequestGate;
+  readonly o: Required<Omit<HttpClientOptions, 'allow' | 'signer' | 'concurrency' | 'adaptiveConcurrency'>> & {
     allow: (url: URL) => boolean;
     signer: UrlSigner | undefined;
   };
@@ -93,36 +104,62 @@ export class HttpTransport {
       sleep: opts.sleep ?? defaultSleep,
       random: opts.random ?? Math.random,
     };
-    this.retriesLeft = this.o.retryBudget;
+    this.retriesLeft = this.o.retryBudget * ATTEMPT_COST;
+    this.gate = new RequestGate({
+      ...(opts.concurrency === undefined ? {} : { max: opts.concurrency }),
+      adaptive: opts.adaptiveConcurrency ?? true,
+    });
   }
 
-  /** Runs `attempt` up to maxAttempts times while it fails with a retryable HttpError. */
-  async run<T>(url: URL, signal: AbortSignal | undefined, attempt: (a: Attempt) => Promise<T>): Promise<T> {
+  /** The in-flight limit's account, for run.json. */
+  get concurrency(): ConcurrencyStats {
+    return this.gate.stats;
+  }
+
+  /**
+   * Runs `attempt` while it fails with a retryable HttpError, up to maxAttempts (throttles counted
+   * cheaper under adaptation). Each attempt waits at the gate first; `prepare` runs before that
+   * (signing, whose token request passes the same gate: holding a place while it waits would
+   * deadlock a limit of 1).
+   */
+  async run<T>(
+    url: URL,
+    signal: AbortSignal | undefined,
+    attempt: (a: Attempt) => Promise<T>,
+    prepare?: () => Promise<void>,
+  ): Promise<T> {
+    let spent = 0;
     for (let n = 1; ; n++) {
       signal?.throwIfAborted();
       let err: HttpError;
       try {
-        return await this.once(url, signal, attempt);
+        if (prepare) await prepare().catch((e: unknown) => Promise.reject(networkError(url, e)));
+        return await this.gate.run(() => this.once(url, signal, attempt), signal);
       } catch (e) {
         if (!(e instanceof HttpError) || !e.retryable) throw e;
         err = e;
       }
+      const cost = attemptCost(isThrottle(err.status, err.detail), this.gate.adaptive);
+      spent += cost;
       const gaveUp = (kind: HttpError['kind'], why: string): HttpError =>
         new HttpError(kind, url, `${err.detail}; ${why}`, {
           status: err.status,
           retryable: true,
           cause: err,
         });
-      if (n >= this.o.maxAttempts) throw gaveUp(err.kind, `gave up after ${n} attempt${n === 1 ? '' : 's'}`);
-      if (this.retriesLeft <= 0) {
+      if (spent > (this.o.maxAttempts - 1) * ATTEMPT_COST) {
+        throw gaveUp(err.kind, `gave up after ${n} attempt${n === 1 ? '' : 's'}`);
+      }
+      if (this.retriesLeft < cost) {
         throw gaveUp('retries-exhausted', `client retry budget of ${this.o.retryBudget} exhausted`);
       }
-      const backoff = backoffDelay(n - 1, this.o.backoffBaseMs, this.o.backoffCapMs, this.o.random);
+      const exponent = Math.ceil(spent / ATTEMPT_COST) - 1;
+      const backoff = backoffDelay(exponent, this.o.backoffBaseMs, this.o.backoffCapMs, this.o.random);
       const wait = Math.max(backoff, err.retryAfterMs ?? 0);
       if (wait > this.o.maxRetryAfterMs) {
         throw gaveUp(err.kind, `Retry-After of ${wait} ms is beyond the ${this.o.maxRetryAfterMs} ms cap`);
       }
-      this.retriesLeft--;
+      this.retriesLeft -= cost;
       this.stats.retries++;
       await this.o.sleep(wait, signal);
     }

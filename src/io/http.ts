@@ -9,9 +9,11 @@ import { HttpError } from './http-errors.js';
 import { HttpTransport, type Attempt, type HttpClientOptions, type HttpStats } from './http-transport.js';
 import { interpretRangeResponse, type RangeResult, type RangeUnsatisfied } from './http-range.js';
 import type { SignedUrl } from './url-signer.js';
+import type { ConcurrencyStats } from './adaptive-rate.js';
 
 export { HttpError, type HttpErrorKind } from './http-errors.js';
 export type { HttpClientOptions, HttpStats } from './http-transport.js';
+export type { ConcurrencyStats } from './adaptive-rate.js';
 export type { RangeResult } from './http-range.js';
 
 export interface JsonRequestInit {
@@ -35,6 +37,11 @@ export class HttpClient {
   /** Requests, bytes, retries and statuses so far, for run.json. */
   get stats(): HttpStats {
     return this.t.stats;
+  }
+
+  /** The in-flight limit: its ceiling, where adaptation took it, and the throttles that did. */
+  get concurrency(): ConcurrencyStats {
+    return this.t.concurrency;
   }
 
   /** Bytes `start..endInclusive` of `url`; fewer only when the server reports the resource ends sooner. */
@@ -132,10 +139,15 @@ export class HttpClient {
     for (let refreshed = false; ; refreshed = true) {
       let used: SignedUrl | undefined;
       try {
-        return await this.t.run(url, signal, async (a) => {
-          used = await signer.sign(url, a.signal);
-          return attempt(used.url, a);
-        });
+        // Signed before the attempt waits at the gate: the token request passes the same gate.
+        return await this.t.run(
+          url,
+          signal,
+          (a) => attempt(used?.url ?? url, a),
+          async () => {
+            used = await signer.sign(url, signal);
+          },
+        );
       } catch (err) {
         const stale = err instanceof HttpError && err.status === 403 && used && used.generation >= 0;
         if (!stale || refreshed || !used) throw err;

@@ -87,6 +87,8 @@ export interface ScanOptions {
   after: DateWindow;
   maxCloud: number;
   concurrency: number;
+  /** Keep `concurrency` HTTP attempts in flight even under 429 / 503 SlowDown (default: adapt). */
+  fixedConcurrency?: boolean;
   out: string;
   json: boolean;
   params?: DetectParams;
@@ -226,7 +228,12 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
           fetcher: { getJson: (url, init) => http.getJson(url, init) },
         })
       : undefined;
-  const http: HttpClient = new HttpClient({ allow, ...(signer ? { signer } : {}) });
+  const http: HttpClient = new HttpClient({
+    allow,
+    ...(signer ? { signer } : {}),
+    concurrency: opts.concurrency,
+    adaptiveConcurrency: !opts.fixedConcurrency,
+  });
 
   // 1. Catalog.
   let t = performance.now();
@@ -536,6 +543,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     },
     http: {
       ...http.stats,
+      concurrency: http.concurrency,
       search_requests: found.requests,
       search_pages: found.pages,
       ...(signer ? { sas_token_requests: signer.tokenRequests } : {}),

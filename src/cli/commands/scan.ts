@@ -43,6 +43,7 @@ export interface ScanFlags extends RunnerFlags, PartialFlags {
   after: string;
   maxCloud: number;
   concurrency: number;
+  fixedConcurrency?: boolean;
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -99,6 +100,7 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
       after,
       maxCloud: flags.maxCloud,
       concurrency: flags.concurrency,
+      ...(flags.fixedConcurrency ? { fixedConcurrency: true } : {}),
       out: flags.out,
       json: !!flags.json,
       quiet: !!flags.quiet,
@@ -208,6 +210,10 @@ export function registerScan(program: Command): Command {
       'in-flight requests',
       positiveInt(256),
       Math.max(8, availableParallelism() * 8),
+    )
+    .option(
+      '--fixed-concurrency',
+      'keep --concurrency requests in flight under 429 / 503 SlowDown instead of lowering it',
     )
     .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
     .option('--json', 'machine-readable progress and summary on stdout')
