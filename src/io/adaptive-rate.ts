@@ -9,15 +9,18 @@
  *   C = 0.4 and β = 0.7; on a throttle `W_max` becomes the rate actually measured (not the allowed
  *   one) and the new rate is β times it. Here the window is a count of requests in flight, not a
  *   rate, and W_max is the smaller of the window and the requests actually in flight.
- * - CUBIC itself (RFC 8312 / RFC 9438): the same curve over time since the last congestion event,
- *   with the Reno-friendly estimate `W_est` growing by α = 3 (1 - β) / (1 + β) per round trip as a
- *   floor, so a small window does not regrow slower than AIMD would.
+ * - CUBIC itself (RFC 8312 / RFC 9438): the same curve over time since the last congestion event.
+ *   Its Reno-friendly region is left out, as botocore leaves it out: it exists for fairness to Reno
+ *   flows on a shared link, and at the small windows a throttling host allows it would regrow the
+ *   window within a few answers, straight back into the next 429.
  * - TCP's "one reduction per window" (NewReno's recovery point, RFC 6582): throttles of attempts
  *   sent before the last decrease belong to the episode that caused it and do not lower the window
  *   again, so a burst of 429s from requests already in flight counts once.
  * Time is counted in answered requests, not milliseconds: a "round" is one window's worth of
- * answers (what a round trip is to TCP), so the curve does not depend on timing and tests can
- * drive it step by step.
+ * answers (what a round trip is to TCP), and each round advances CUBIC's clock by ROUND_SECONDS,
+ * the round trip of a request to an object store in another region. So the curve does not
+ * depend on timing, tests can drive it step by step, and the window regrows over as many rounds as
+ * TCP CUBIC's does at that round trip (from W_max 4 to 4 again: about 40 answers).
  *
  * The attempt cost follows the AWS SDKs' retry quota idea (botocore `retries/quota.py`,
  * aws-sdk-js-v3 `defaultRetryQuota`): retries draw on a budget, and not every failure draws the
@@ -29,8 +32,8 @@
 export const CUBIC_BETA = 0.7;
 /** CUBIC's scaling constant (RFC 9438 C; botocore's `_SCALE_CONSTANT`), per round cubed. */
 export const CUBIC_C = 0.4;
-/** The Reno-friendly additive increase per round (RFC 9438 α_cubic). */
-const RENO_ALPHA = (3 * (1 - CUBIC_BETA)) / (1 + CUBIC_BETA);
+/** CUBIC's seconds per round of answers. */
+export const ROUND_SECONDS = 0.1;
 
 /** A failed attempt's cost, in units of which a real failure costs this many. */
 export const ATTEMPT_COST = 5;
@@ -79,8 +82,8 @@ export class AdaptiveWindow {
   private window: number;
   private wMax = 0;
   private k = 0;
-  /** Rounds (windows' worth of answers) since the last decrease. */
-  private rounds = 0;
+  /** CUBIC's clock: seconds since the last decrease, ROUND_SECONDS per window's worth of answers. */
+  private t = 0;
   /** The sequence number of the next attempt; attempts below `recover` predate the last decrease. */
   private nextSeq = 0;
   private recover = 0;
@@ -112,10 +115,9 @@ export class AdaptiveWindow {
   /** An attempt got an answer that was not a throttle: the window regrows along the curve. */
   answered(): void {
     if (!this.adaptive || this.window >= this.max || this.decreaseCount === 0) return;
-    this.rounds += 1 / this.limit;
-    const cubic = CUBIC_C * (this.rounds - this.k) ** 3 + this.wMax;
-    const reno = CUBIC_BETA * this.wMax + RENO_ALPHA * this.rounds;
-    this.window = Math.min(this.max, Math.max(cubic, reno, 1));
+    this.t += ROUND_SECONDS / this.limit;
+    const cubic = CUBIC_C * (this.t - this.k) ** 3 + this.wMax;
+    this.window = Math.min(this.max, Math.max(cubic, 1));
   }
 
   /**
@@ -127,7 +129,7 @@ export class AdaptiveWindow {
     if (!this.adaptive || ticket < this.recover) return false;
     this.wMax = Math.max(1, Math.min(this.window, inFlight));
     this.k = Math.cbrt((this.wMax * (1 - CUBIC_BETA)) / CUBIC_C);
-    this.rounds = 0;
+    this.t = 0;
     this.window = Math.max(1, this.wMax * CUBIC_BETA);
     this.recover = this.nextSeq;
     this.decreaseCount++;

@@ -401,6 +401,52 @@ export function urlModes(): FaultModes {
   };
 }
 
+export interface CapacityOptions {
+  /** Requests served at once; one more is refused. */
+  maxInFlight: number;
+  /** The refusal; default 429 without Retry-After (S3's SlowDown: 503 with an XML body). */
+  action?: FaultAction;
+  /** Each admitted request is held this long before it is served, so it really occupies a place. */
+  holdMs?: number;
+}
+
+export interface CapacityLimit extends FaultModes {
+  /** The most requests the server was serving at once. */
+  peakInFlight(): number;
+}
+
+/**
+ * A server with a capacity: whenever `maxInFlight` requests are being served, the next one is
+ * refused (429 by default) at once. Capacity, not rate: a client that keeps fewer in flight is
+ * never refused, whatever its speed. Every refusal is counted under the rule name `capacity`.
+ */
+export function capacityLimit(opts: CapacityOptions): CapacityLimit {
+  const action: FaultAction = opts.action ?? { kind: 'status', status: 429 };
+  const counters = newCounters();
+  const ctl = new AbortController();
+  let serving = 0;
+  let peak = 0;
+  return {
+    counters,
+    peakInFlight: () => peak,
+    dispose: () => ctl.abort(),
+    async onRequest(ctx) {
+      const key = requestKey(ctx);
+      const attempt = seen(counters, key);
+      if (ctl.signal.aborted) return undefined;
+      if (serving >= opts.maxInFlight) {
+        count(counters, record('capacity', action, key, attempt));
+        return applyAction(ctx, action, ctl.signal);
+      }
+      serving++;
+      peak = Math.max(peak, serving);
+      ctx.res.once('close', () => serving--);
+      if (opts.holdMs) await delay(opts.holdMs, undefined, { signal: ctl.signal }).catch(() => undefined);
+      return undefined;
+    },
+  };
+}
+
 export interface Canary {
   /** e.g. http://127.0.0.1:PORT/ */
   url: URL;
