@@ -82,7 +82,9 @@ export class HttpTransport {
   /** In cost units (adaptive-rate.ts ATTEMPT_COST per whole retry). */
   private retriesLeft: number;
   private readonly gate: RequestGate;
-  readonly o: Required<Omit<HttpClientOptions, 'allow' | 'signer' | 'concurrency' | 'adaptiveConcurrency'>> & {
+  readonly o: Required<
+    Omit<HttpClientOptions, 'allow' | 'signer' | 'concurrency' | 'adaptiveConcurrency'>
+  > & {
     allow: (url: URL) => boolean;
     signer: UrlSigner | undefined;
   };
