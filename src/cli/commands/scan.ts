@@ -14,11 +14,12 @@ import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/
 import type { TileRunner } from '../../run/runners/types.js';
 import { DEFAULT_MAX_LOST_SHARE } from '../../run/completeness.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
+import { jobSecretOptions, loadJobSecret, type JobSecretFlags } from '../job-secret.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
 
 /** The runner flags every scanning command takes. */
-export interface RunnerFlags {
+export interface RunnerFlags extends JobSecretFlags {
   runner?: string;
   redis?: string;
   queue?: string;
@@ -118,16 +119,18 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
 export async function tileRunner(flags: RunnerFlags): Promise<TileRunner> {
   if (flags.runner === undefined || flags.runner === 'local') {
     if (flags.redis) throw new InvalidInputError('--redis needs --runner bullmq');
+    if (flags.jobSecretFile !== undefined)
+      throw new InvalidInputError('--job-secret-file needs --runner bullmq');
     return new LocalTileRunner();
   }
   if (flags.runner === 'bullmq') {
     if (!flags.redis) throw new InvalidInputError('--runner bullmq needs --redis <url>');
+    const redis = parseRedisUrl(flags.redis);
+    const queue = parseQueueName(flags.queue ?? DEFAULT_QUEUE);
+    // Before BullMQ loads: a scan without the workers' secret would queue jobs they all refuse.
+    const secret = loadJobSecret(flags);
     const { BullmqTileRunner } = await import('../../run/runners/bullmq.js');
-    return new BullmqTileRunner({
-      redis: parseRedisUrl(flags.redis),
-      queue: parseQueueName(flags.queue ?? DEFAULT_QUEUE),
-      redisTimeoutMs: (flags.redisTimeout ?? 30) * 1000,
-    });
+    return new BullmqTileRunner({ redis, queue, redisTimeoutMs: (flags.redisTimeout ?? 30) * 1000, secret });
   }
   throw new InvalidInputError(`--runner ${JSON.stringify(flags.runner)}: expected local or bullmq`);
 }
@@ -156,7 +159,7 @@ export function partialReadOptions(cmd: Command): Command {
 
 /** The runner flags, on every command that scans. */
 export function runnerOptions(cmd: Command): Command {
-  return cmd
+  const withRunner = cmd
     .option('--runner <local|bullmq>', 'where tiles are processed: this process, or BullMQ workers', 'local')
     .option('--redis <url>', 'Redis URL for --runner bullmq, e.g. redis://127.0.0.1:6379')
     .option('--queue <name>', 'BullMQ queue name for --runner bullmq', DEFAULT_QUEUE)
@@ -166,6 +169,7 @@ export function runnerOptions(cmd: Command): Command {
       positiveInt(86_400),
       30,
     );
+  return jobSecretOptions(withRunner);
 }
 
 export function registerScan(program: Command): Command {
