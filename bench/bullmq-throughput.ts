@@ -38,7 +38,9 @@ if (!first || !last || first === last) throw new Error(`${world}: needs two seas
 const probe = probeRedis();
 if (!probe.available) throw new Error(probe.reason);
 const redis = await TestRedis.start(probe.bin);
-const server = await startServer(repo, world, 0);
+// The legacy profile keeps the COGs on the API's own origin: the scan and the workers need no
+// --allow-host (Collection 1, the default profile, serves them on a second port).
+const server = await startServer(repo, world, 0, ['--profile', 'l2a']);
 const tmp = mkdtempSync(path.join(tmpdir(), 'mw-bench-scaleout-'));
 // One secret per bench run: the scan signs its jobs with it, the workers verify it.
 const env = { MINEWATCH_JOB_SECRET: randomBytes(32).toString('hex') };
@@ -73,6 +75,8 @@ try {
         'scan',
         '--stac',
         `${server.url}`,
+        '--collection',
+        'sentinel-2-l2a',
         '--before',
         `${first.start}/${first.end}`,
         '--after',
