@@ -79,6 +79,16 @@ export class JobRefusedError extends Error {}
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 const refuse = <T>(reason: string): Checked<T> => ({ ok: false, reason });
 
+/**
+ * Text from Redis (a job's id or name) as it may appear in a log line: control characters
+ * replaced, cut short, so a job cannot forge log lines or flood them.
+ */
+export function printable(text: string | undefined, max = 80): string {
+  if (text === undefined || text === '') return '?';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?').slice(0, max);
+}
+
 /** A job's text, quoted and cut short for a log line. */
 export function quoted(text: string): string {
   const q = JSON.stringify(text);

@@ -287,6 +287,13 @@ describe.skipIf(!probe.available)('row 39: a job from Redis cannot command a wor
         /not under any/,
       ],
       ['re-scan, unsigned', 'rescan', rescan({}), /unsigned job/],
+      // A name that tries to forge a log line of its own.
+      [
+        'a name with a newline',
+        'tile\nworker: forged',
+        sign('tile\nworker: forged', tile),
+        /unknown job name/,
+      ],
     ];
 
     const reasons: string[] = [];
@@ -296,16 +303,17 @@ describe.skipIf(!probe.available)('row 39: a job from Redis cannot command a wor
       const reason = job.failedReason ?? '';
       reasons.push(reason);
       expect(await job.getState(), label).toBe('failed');
-      expect(reason, label).toMatch(new RegExp(`^job hostile-${k} \\(${name}\\) refused: `));
+      // As the worker prints it (control characters as ?), escaped for a RegExp.
+      const shown = name.replace(/\n/g, '\\?');
+      expect(reason, label).toMatch(new RegExp(`^job hostile-${k} \\(${shown}\\) refused: `));
       expect(reason, label).toMatch(why);
       expect(reason, label).not.toMatch(/\n/);
       // Refused for good: not attempted again.
       expect(job.attemptsMade, label).toBe(1);
-      // Logged once, on one line.
-      expect(
-        worker.stderr.match(new RegExp(`job hostile-${k} \\(${name}\\) failed.*refused: `, 'g')),
-        label,
-      ).toHaveLength(1);
+      // Logged once, on one line (the log line may reach us after Redis says the job failed).
+      const logged = `job hostile-${k} \\(${shown}\\) failed.*refused: `;
+      await worker.waitFor(new RegExp(logged));
+      expect(worker.stderr.match(new RegExp(logged, 'g')), label).toHaveLength(1);
     }
 
     // Last, a legitimate signed re-scan inside the roots: the worker still obeys its rightful owner.
@@ -314,6 +322,7 @@ describe.skipIf(!probe.available)('row 39: a job from Redis cannot command a wor
     expect(await good.getState()).toBe('completed');
     expect(existsSync(path.join(roots.out, 'o', 'changes.geojson'))).toBe(true);
 
+    expect(worker.stderr).not.toMatch(/^worker: forged/m);
     const leaked = [...reasons, worker.stderr].filter((text) => PASSWD.some((line) => text.includes(line)));
     // The old worker opened the file and quoted its first bytes ("not a TIFF (byte-order mark 0x...)").
     const opened = reasons.filter((r) => /not a TIFF|byte-order mark/.test(r));

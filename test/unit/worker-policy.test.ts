@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { workerPolicy } from '../../src/cli/commands/worker.js';
 import { assetPolicy } from '../../src/run/asset-policy.js';
-import { pathUnder, stacRootFor, type WorkerPolicy } from '../../src/run/worker-policy.js';
+import { pathUnder, printable, stacRootFor, type WorkerPolicy } from '../../src/run/worker-policy.js';
 
 const policy: WorkerPolicy = workerPolicy(
   {
@@ -117,5 +117,15 @@ describe('workerPolicy flags', () => {
     [{ allowHost: ['not a host'] }, /--allow-host/],
   ])('refuses %j', (extra, message) => {
     expect(() => workerPolicy({ ...base, ...extra }, '/data')).toThrow(message);
+  });
+});
+
+describe('printable', () => {
+  it('keeps plain ids, replaces control characters and line separators, cuts long text', () => {
+    expect(printable('tile-0a1b')).toBe('tile-0a1b');
+    expect(printable('a\nworker: forged\r\u2028x\u0000')).toBe('a?worker: forged??x?');
+    expect(printable('x'.repeat(200), 40)).toHaveLength(40);
+    expect(printable(undefined)).toBe('?');
+    expect(printable('')).toBe('?');
   });
 });

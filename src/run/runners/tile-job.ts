@@ -50,7 +50,8 @@ const TileJobSchema = z.strictObject({
   /** Keep the evidence outputs' pixels (absent: no, as before the field existed). */
   evidence: z.boolean().optional(),
   tile: z.strictObject({
-    tile: z.string().min(1).max(64),
+    // Logged by the worker: printable ASCII only (MGRS-47RMJ:399960,2866760).
+    tile: z.string().regex(/^[\x20-\x7e]{1,64}$/, 'expected 1-64 printable ASCII characters'),
     grid: z.strictObject({
       epsg: Int,
       originX: z.number(),

@@ -11,7 +11,7 @@ import { readCogHeader } from '../../io/cog-header.js';
 import { HttpClient } from '../../io/http.js';
 import { assetPolicy } from '../asset-policy.js';
 import { unverifiedJob, verifyJob, type JobData, type Verified } from '../job-auth.js';
-import { JobRefusedError, stacRootFor, type WorkerPolicy } from '../worker-policy.js';
+import { JobRefusedError, printable, stacRootFor, type WorkerPolicy } from '../worker-policy.js';
 import type { OpenedAsset } from '../block-reader.js';
 import { ProgressReporter } from '../progress.js';
 import { IoQueue } from '../queue.js';
@@ -64,7 +64,7 @@ export function startTileWorker(options: TileWorkerOptions): RunningWorker {
   const { policy, secret } = options;
 
   const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> => {
-    const id = job.id ?? '?';
+    const id = printable(job.id);
     // Nothing in a job is used before its signature is checked: not even its kind.
     const verified: Verified = secret ? verifyJob(secret, job.name, job.data) : unverifiedJob(job.data);
     if (!verified.ok) throw refused(job, verified.reason);
@@ -95,7 +95,7 @@ export function startTileWorker(options: TileWorkerOptions): RunningWorker {
   worker.on('error', (err) => log(`worker: redis: ${err.message}`));
   worker.on('failed', (job, err) =>
     log(
-      `worker: job ${job?.id ?? '?'} (${job?.name ?? '?'}) failed on attempt ${job?.attemptsMade ?? '?'}: ${err.message}`,
+      `worker: job ${printable(job?.id)} (${printable(job?.name, 40)}) failed on attempt ${job?.attemptsMade ?? '?'}: ${err.message}`,
     ),
   );
   return {
@@ -109,8 +109,8 @@ export function startTileWorker(options: TileWorkerOptions): RunningWorker {
 
 function refused(job: Job, reason: string): UnrecoverableError {
   // One line, bounded: the reason ends up in failedReason and in the worker's log.
-  const line = reason.replace(/[\r\n]+/g, ' ').slice(0, 500);
-  return new UnrecoverableError(`job ${job.id ?? '?'} (${job.name.slice(0, 40)}) refused: ${line}`);
+  const line = printable(reason, 500);
+  return new UnrecoverableError(`job ${printable(job.id)} (${printable(job.name, 40)}) refused: ${line}`);
 }
 
 async function runTileJob(
@@ -202,7 +202,7 @@ async function mergeScan(job: Job, verified: JobData): Promise<unknown[]> {
   // Keys are "<prefix>:<queue>:<job id>".
   const byId = new Map(Object.entries(values).map(([key, v]) => [key.slice(key.lastIndexOf(':') + 1), v]));
   return data.children.map((id) => {
-    if (!byId.has(id)) throw new Error(`scan job ${job.id ?? '?'}: tile job ${id} has no result`);
+    if (!byId.has(id)) throw new Error(`scan job ${printable(job.id)}: tile job ${id} has no result`);
     return byId.get(id);
   });
 }
