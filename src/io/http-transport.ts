@@ -4,7 +4,7 @@
  * followed by hand so the allow hook sees every hop, and request/byte/status counters.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { readBody } from './http-body.js';
+import { ByteBudget, readBody } from './http-body.js';
 import { sendFollowingRedirects, type RequestSpec } from './http-redirects.js';
 import type { UrlSigner } from './url-signer.js';
 import {
@@ -32,8 +32,14 @@ export interface HttpClientOptions {
   maxRetryAfterMs?: number;
   /** A 200 that ignored `Range` is sliced only when the whole body is at most this; default 16 MiB. */
   fullBodyCapBytes?: number;
-  /** Largest JSON body; default 64 MiB. */
+  /** Largest JSON body; default 16 MiB (an Earth Search page of 100 items is about 2 MB). */
   maxJsonBytes?: number;
+  /**
+   * JSON bytes the client may read in all (landing page, every search page, tokens): one client
+   * serves one run, so a catalogue that pages on and on fails here instead of filling the heap;
+   * default 128 MiB (about 6,000 Earth Search items).
+   */
+  jsonBudgetBytes?: number;
   /** Redirect hops followed per request; default 5. */
   maxRedirects?: number;
   /** Checked before every request and every redirect hop; default: allow all http(s) URLs. */
@@ -60,6 +66,9 @@ export interface Attempt {
   onStall: () => void;
 }
 
+export const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_JSON_BUDGET_BYTES = 128 * 1024 * 1024;
+
 const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
   try {
     await delay(ms, undefined, { signal });
@@ -71,6 +80,8 @@ const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => 
 export class HttpTransport {
   readonly stats: HttpStats = { requests: 0, bytes: 0, retries: 0, byStatus: {} };
   private retriesLeft: number;
+  /** What is left of `jsonBudgetBytes`, shared by every JSON request of the client. */
+  readonly jsonBudget: ByteBudget;
   readonly o: Required<Omit<HttpClientOptions, 'allow' | 'signer'>> & {
     allow: (url: URL) => boolean;
     signer: UrlSigner | undefined;
@@ -86,7 +97,8 @@ export class HttpTransport {
       backoffCapMs: opts.backoffCapMs ?? 10_000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
       fullBodyCapBytes: opts.fullBodyCapBytes ?? 16 * 1024 * 1024,
-      maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 * 1024,
+      maxJsonBytes: opts.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
+      jsonBudgetBytes: opts.jsonBudgetBytes ?? DEFAULT_JSON_BUDGET_BYTES,
       maxRedirects: opts.maxRedirects ?? 5,
       allow: opts.allow ?? (() => true),
       signer: opts.signer,
@@ -94,6 +106,7 @@ export class HttpTransport {
       random: opts.random ?? Math.random,
     };
     this.retriesLeft = this.o.retryBudget;
+    this.jsonBudget = new ByteBudget(this.o.jsonBudgetBytes);
   }
 
   /** Runs `attempt` up to maxAttempts times while it fails with a retryable HttpError. */
@@ -198,12 +211,19 @@ export class HttpTransport {
     });
   }
 
-  async body(res: Response, maxBytes: number, a: Attempt, tooLarge: () => Error): Promise<Uint8Array> {
+  async body(
+    res: Response,
+    maxBytes: number,
+    a: Attempt,
+    tooLarge: () => Error,
+    budget?: { budget: ByteBudget; overBudget: () => Error },
+  ): Promise<Uint8Array> {
     const bytes = await readBody(res.body, {
       maxBytes,
       stallMs: this.o.stallTimeoutMs,
       onStall: a.onStall,
       tooLarge,
+      ...budget,
     });
     this.stats.bytes += bytes.length;
     return bytes;
