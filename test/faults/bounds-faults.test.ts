@@ -5,22 +5,26 @@
  * exit, from the probe), the exit code and its one line, the server's bytes sent. No row asserts
  * elapsed time: they wait for exit codes and server events.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FaultContext, FaultDecision, FaultInjector } from '../../src/server/faults.js';
+import { dimensionBomb } from './helpers/tiff-patch.js';
 import {
+  assetFile,
   cleanRun,
   folderHashes,
   health,
   isOneLineError,
   peakRssMb,
+  readRun,
   record,
   scanCli,
   tempRoot,
   withServer,
   type Clean,
   type CliRun,
+  victims,
 } from './helpers/harness.js';
 
 const FILE = 'bounds-faults';
@@ -162,6 +166,44 @@ describe('row 40: endless and huge search pages', () => {
     expect(closed).toBe(search);
     // Two windows, one 16 MiB cap each, plus what the socket buffers held.
     expect(sent).toBeLessThan(64 * 2 ** 20);
+    expect(rss).toBeLessThan(PEAK_RSS_BOUND_MB);
+    expect(health(r)).toEqual({ crashes: 0, hangs: 0, unhandledRejections: 0 });
+  });
+});
+
+describe('row 41: a dimension-bomb TIFF without overviews', () => {
+  it("23552² uint16 as an item's red band: the offset check reads one 256² window, peak RSS bounded", async () => {
+    const [victim] = victims(clean, 1);
+    const copy = path.join(tmp, `world-${++n}`);
+    cpSync(world, copy, { recursive: true });
+    // The item says what the file says (proj:shape), so the grid check lets it through to the offsets.
+    const itemsFile = path.join(copy, 'stac', 'items.json');
+    const fc = JSON.parse(readFileSync(itemsFile, 'utf8')) as {
+      features: { id: string; assets: Record<string, Json> }[];
+    };
+    const red = fc.features.find((f) => f.id === victim!.id)!.assets['red']!;
+    const t = red['proj:transform'] as number[];
+    red['proj:shape'] = [23552, 23552];
+    writeFileSync(itemsFile, JSON.stringify(fc));
+    const bomb = dimensionBomb(23552, 23552, { fill: 1500, georef: { x: t[2]!, y: t[5]!, pixel: t[0]! } });
+    writeFileSync(assetFile(copy, victim!.id, 'red'), bomb);
+    const out = path.join(tmp, `out-${++n}`);
+    const r = await withServer(copy, undefined, (s) => scanCli(s.url.href, out, [], { deadlineMs: 120_000 }));
+    const rss = peakRssMb(r);
+    const run =
+      r.code === 0 ? (readRun(out) as unknown as { offsets: Record<string, { reason: string }> }) : undefined;
+    const reason = run?.offsets[victim!.id]?.reason ?? '(no offset decision)';
+    await record(FILE, {
+      row: '41',
+      name: 'dimension bomb without overviews (offset check)',
+      injected: 1,
+      ...health(r),
+      outcome: `S/bounded: exit ${String(r.code)}, ${bomb.length} byte file declaring 23552², peak RSS ${rss.toFixed(0)} MB (bound ${PEAK_RSS_BOUND_MB}); offset: ${reason.slice(0, 160)}`,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    // 65,536 valid pixels: the 256² window, not the 555 Mpx image.
+    expect(reason).toMatch(/dark DN 1500 over 65536 valid pixels/);
+    expect(rss).toBeGreaterThan(0);
     expect(rss).toBeLessThan(PEAK_RSS_BOUND_MB);
     expect(health(r)).toEqual({ crashes: 0, hangs: 0, unhandledRejections: 0 });
   });
