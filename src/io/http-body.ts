@@ -62,6 +62,12 @@ export interface ReadBodyOptions {
   /** Milliseconds without a chunk before `onStall` is called (it should abort the request). */
   stallMs: number;
   onStall: () => void;
+  /**
+   * The minimum transfer speed (curl's --speed-limit/--speed-time): fewer than `bytes` in any
+   * `ms` of the body and `onSlow` is called (it should abort the request). A trickle that beats
+   * the stall timer, a byte every few seconds, would otherwise hold a request for its whole timeout.
+   */
+  lowSpeed?: { bytes: number; ms: number; onSlow: () => void };
   tooLarge: () => Error;
 }
 
@@ -79,12 +85,21 @@ export async function readBody(
     clearTimeout(timer);
     timer = setTimeout(opts.onStall, opts.stallMs);
   };
+  let sinceTick = 0;
+  const low = opts.lowSpeed;
+  const speed = low
+    ? setInterval(() => {
+        if (sinceTick < low.bytes) low.onSlow();
+        sinceTick = 0;
+      }, low.ms)
+    : undefined;
   try {
     arm();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
+      sinceTick += value.byteLength;
       if (total > opts.maxBytes) {
         await reader.cancel().catch(() => undefined);
         throw opts.tooLarge();
@@ -98,6 +113,7 @@ export async function readBody(
     }
   } finally {
     clearTimeout(timer);
+    clearInterval(speed);
     reader.releaseLock();
   }
   if (chunks.length === 1) return chunks[0]!;

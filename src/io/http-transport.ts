@@ -25,6 +25,13 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Longest silence while a body is arriving; default 10 s. */
   stallTimeoutMs?: number;
+  /**
+   * Minimum transfer speed of a body, bytes per second, over `lowSpeedTimeMs` (curl's
+   * --speed-limit and --speed-time, GDAL_HTTP_LOW_SPEED_LIMIT/TIME): slower and the attempt is
+   * aborted as a transient error; defaults 1024 B/s over 15 s. 0 turns the check off.
+   */
+  lowSpeedBytesPerSec?: number;
+  lowSpeedTimeMs?: number;
   /** Backoff base and cap (full jitter); defaults 200 ms and 10 s. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
@@ -60,10 +67,11 @@ export interface HttpStats {
   byStatus: Record<string, number>;
 }
 
-/** What an attempt gets: the signal to pass to fetch, and the hook that aborts it for a stalled body. */
+/** What an attempt gets: the signal to pass to fetch, and the hooks that abort it for a stalled or slow body. */
 export interface Attempt {
   signal: AbortSignal;
   onStall: () => void;
+  onSlow: () => void;
 }
 
 export const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024;
@@ -93,6 +101,8 @@ export class HttpTransport {
       retryBudget: opts.retryBudget ?? 200,
       timeoutMs: opts.timeoutMs ?? 30_000,
       stallTimeoutMs: opts.stallTimeoutMs ?? 10_000,
+      lowSpeedBytesPerSec: opts.lowSpeedBytesPerSec ?? 1024,
+      lowSpeedTimeMs: opts.lowSpeedTimeMs ?? 15_000,
       backoffBaseMs: opts.backoffBaseMs ?? 200,
       backoffCapMs: opts.backoffCapMs ?? 10_000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
@@ -153,8 +163,8 @@ export class HttpTransport {
     attempt: (a: Attempt) => Promise<T>,
   ): Promise<T> {
     const ctl = new AbortController();
-    let why: 'timeout' | 'stall' | undefined;
-    const abort = (reason: 'timeout' | 'stall'): void => {
+    let why: 'timeout' | 'stall' | 'slow' | undefined;
+    const abort = (reason: 'timeout' | 'stall' | 'slow'): void => {
       if (why !== undefined) return;
       why = reason;
       ctl.abort();
@@ -162,7 +172,7 @@ export class HttpTransport {
     const timer = setTimeout(() => abort('timeout'), this.o.timeoutMs);
     const linked = signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal;
     try {
-      return await attempt({ signal: linked, onStall: () => abort('stall') });
+      return await attempt({ signal: linked, onStall: () => abort('stall'), onSlow: () => abort('slow') });
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       if (why === 'stall') {
@@ -170,6 +180,14 @@ export class HttpTransport {
           retryable: true,
           cause: err,
         });
+      }
+      if (why === 'slow') {
+        throw new HttpError(
+          'slow',
+          url,
+          `body arrived at under ${this.o.lowSpeedBytesPerSec} bytes/s for ${this.o.lowSpeedTimeMs} ms`,
+          { retryable: true, cause: err },
+        );
       }
       if (why === 'timeout') {
         throw new HttpError('timeout', url, `no complete answer within ${this.o.timeoutMs} ms`, {
@@ -222,6 +240,15 @@ export class HttpTransport {
       maxBytes,
       stallMs: this.o.stallTimeoutMs,
       onStall: a.onStall,
+      ...(this.o.lowSpeedBytesPerSec > 0
+        ? {
+            lowSpeed: {
+              bytes: (this.o.lowSpeedBytesPerSec * this.o.lowSpeedTimeMs) / 1000,
+              ms: this.o.lowSpeedTimeMs,
+              onSlow: a.onSlow,
+            },
+          }
+        : {}),
       tooLarge,
       ...budget,
     });

@@ -31,6 +31,7 @@ import { readCogHeader, type CogHeader } from '../io/cog-header.js';
 import { fetchTiles } from '../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../io/decode-tile.js';
 import { HttpClient } from '../io/http.js';
+import { lowSpeedFromEnv } from '../config/http-env.js';
 import { loadReferences } from '../report/references.js';
 import { buildReport, reportMarkdown } from '../report/report.js';
 import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
@@ -170,6 +171,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
   const lock = await prepareOutputFolder(opts.out);
   try {
     const result = await scanProducts(opts);
+    // A run stopped (--timeout) while finishing its products publishes nothing.
+    opts.signal?.throwIfAborted();
     await writeOutputs(opts.out, result.files);
     return result.summary;
   } finally {
@@ -205,7 +208,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
           fetcher: { getJson: (url, init) => http.getJson(url, init) },
         })
       : undefined;
-  const http: HttpClient = new HttpClient({ allow, ...(signer ? { signer } : {}) });
+  const http: HttpClient = new HttpClient({ allow, ...(signer ? { signer } : {}), ...lowSpeedFromEnv() });
 
   // 1. Catalog.
   let t = performance.now();

@@ -208,3 +208,87 @@ describe('row 41: a dimension-bomb TIFF without overviews', () => {
     expect(health(r)).toEqual({ crashes: 0, hangs: 0, unhandledRejections: 0 });
   });
 });
+
+/**
+ * A search answer that sends its headers and then one byte every `everyMs`, forever (until the
+ * client hangs up). Counts the connections the client closed.
+ */
+function trickle(everyMs: number): FaultInjector & { hungUp: () => number; dispose: () => void } {
+  let hungUp = 0;
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    hungUp: () => hungUp,
+    dispose: () => timers.forEach((t) => clearInterval(t)),
+    onRequest: (ctx) => {
+      if (ctx.kind !== 'search') return undefined;
+      ctx.res.writeHead(200, { 'Content-Type': 'application/geo+json' });
+      ctx.res.write('{');
+      const t = setInterval(() => ctx.res.write(' '), everyMs);
+      timers.add(t);
+      ctx.res.on('close', () => {
+        clearInterval(t);
+        timers.delete(t);
+        hungUp++;
+      });
+      return { action: 'handled' };
+    },
+  };
+}
+
+describe('row 42: a server that trickles', () => {
+  it('one byte a second: each attempt aborts for low speed, the search gives up, exit 3', async () => {
+    const faults = trickle(1000);
+    const { out, before } = previousOutput();
+    // A 2 s speed window (MW_HTTP_LOW_SPEED_TIME) keeps the row short; the default is 15 s.
+    const r = await withServer(world, faults, (s) =>
+      scanCli(s.url.href, out, [], { env: { MW_HTTP_LOW_SPEED_TIME: '2' }, deadlineMs: 120_000 }),
+    );
+    await record(FILE, {
+      row: '42',
+      name: 'trickle: low-speed abort',
+      injected: faults.hungUp(),
+      ...health(r),
+      outcome: `E: exit ${String(r.code)}, ${faults.hungUp()} trickling answers cut by the client: ${r.stderr.trim().slice(0, 200)}`,
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/body arrived at under 1024 bytes\/s for 2000 ms; gave up after 5 attempts/);
+    // Both windows: 5 attempts each, every one cut by the client (the server never ends them).
+    expect(faults.hungUp()).toBe(10);
+    expect(folderHashes(out)).toEqual(before);
+    expect(health(r)).toEqual({ crashes: 0, hangs: 0, unhandledRejections: 0 });
+  });
+
+  it('fast enough to pass the speed check but never done: --timeout ends the run, exit 124', async () => {
+    // 64 bytes every 50 ms (1.25 KiB/s): above the speed limit, under the 30 s attempt timeout for
+    // a long while, and 5 attempts of it: without --timeout the run would last minutes.
+    const faults = trickle(50);
+    const spam = {
+      ...faults,
+      onRequest: (ctx: FaultContext) => {
+        const d = faults.onRequest(ctx);
+        if (ctx.kind === 'search') {
+          const t = setInterval(() => ctx.res.write(' '.repeat(63)), 50);
+          ctx.res.on('close', () => clearInterval(t));
+        }
+        return d;
+      },
+    };
+    const { out, before } = previousOutput();
+    const r = await withServer(world, spam, (s) => scanCli(s.url.href, out, ['--timeout', '3s']));
+    faults.dispose();
+    await record(FILE, {
+      row: '42',
+      name: 'trickle: --timeout',
+      injected: faults.hungUp(),
+      ...health(r),
+      outcome: `E: exit ${String(r.code)}: ${r.stderr.trim().slice(0, 200)}`,
+    });
+    expect(r.code, r.stderr).toBe(124);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/stopped by --timeout 3s: the run did not finish in time/);
+    expect(faults.hungUp()).toBeGreaterThanOrEqual(2);
+    expect(folderHashes(out)).toEqual(before);
+    expect(health(r)).toEqual({ crashes: 0, hangs: 0, unhandledRejections: 0 });
+  });
+});
