@@ -9,6 +9,8 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FaultContext, FaultDecision, FaultInjector } from '../../src/server/faults.js';
+import { parseAoi } from '../../src/geo/aoi.js';
+import { InvalidInputError } from '../../src/errors.js';
 import { dimensionBomb } from './helpers/tiff-patch.js';
 import {
   assetFile,
@@ -290,5 +292,43 @@ describe('row 42: a server that trickles', () => {
     expect(faults.hungUp()).toBeGreaterThanOrEqual(2);
     expect(folderHashes(out)).toEqual(before);
     expect(health(r)).toEqual({ crashes: 0, hangs: 0, unhandledRejections: 0 });
+  });
+});
+
+/** A near-circle of `n` vertices around Myitkyina, wavy so no two edges are parallel. */
+function bigRing(n: number): number[][] {
+  const ring = Array.from({ length: n }, (_, i) => {
+    const t = (2 * Math.PI * i) / n;
+    const r = 0.2 * (1 + 0.05 * Math.sin(37 * t));
+    return [97.4 + r * Math.cos(t), 25.5 + r * Math.sin(t)];
+  });
+  return [...ring, ring[0]!];
+}
+
+describe('row 43: a 200,000-vertex AOI', () => {
+  it('the self-intersection check returns its verdict: valid, and one crossing refused with its place', async () => {
+    const ring = bigRing(200_000);
+    const t0 = performance.now();
+    const aoi = parseAoi({ type: 'Polygon', coordinates: [ring] }, 'big.geojson');
+    const validSeconds = (performance.now() - t0) / 1000;
+    const crossed = ring.slice();
+    [crossed[150_000], crossed[150_001]] = [crossed[150_001]!, crossed[150_000]!];
+    let refused: unknown;
+    try {
+      parseAoi({ type: 'Polygon', coordinates: [crossed] }, 'crossed.geojson');
+    } catch (err) {
+      refused = err;
+    }
+    await record(FILE, {
+      row: '43',
+      name: '200,000-vertex AOI',
+      injected: 2,
+      outcome: `verdicts: valid (${aoi.geometry.coordinates[0]?.length ?? 0} positions, ${validSeconds.toFixed(2)} s, not asserted) and ${(refused as Error | undefined)?.message ?? 'not refused'}`,
+    });
+    expect(aoi.geometry.type).toBe('Polygon');
+    expect(refused).toBeInstanceOf(InvalidInputError);
+    expect((refused as Error).message).toMatch(
+      /invalid AOI crossed\.geojson: part 0 intersects itself near 97\.\d{5}, 25\.\d{5}/,
+    );
   });
 });
