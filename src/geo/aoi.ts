@@ -10,7 +10,7 @@
 import * as turf from './turf.js';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { InvalidInputError } from '../errors.js';
-import { firstSelfIntersection } from './self-intersection.js';
+import { selfIntersection } from './self-intersection.js';
 
 export interface Aoi {
   geometry: Polygon | MultiPolygon;
@@ -113,14 +113,21 @@ export function parseAoi(json: unknown, source: string, name = source): Aoi {
     const polygons = p.geometry.type === 'Polygon' ? [p.geometry.coordinates] : p.geometry.coordinates;
     // An R-tree of each ring's segment boxes (self-intersection.ts), not kinks' every pair: a
     // 200,000-vertex outline would take minutes.
-    let first: [number, number] | undefined;
-    for (const ring of polygons.flat()) if ((first = firstSelfIntersection(ring))) break;
-    if (first) {
-      const [lon, lat] = first;
-      fail(
-        source,
-        `part ${k} intersects itself near ${lon.toFixed(5)}, ${lat.toFixed(5)} (a bow-tie or crossing ring)`,
-      );
+    for (const ring of polygons.flat()) {
+      const x = selfIntersection(ring);
+      if (x.kind === 'too-intricate') {
+        fail(
+          source,
+          `part ${k} is too intricate to check for self-intersections (over ${x.pairs} segment pairs with overlapping boxes); simplify it`,
+        );
+      }
+      if (x.kind === 'meets') {
+        const [lon, lat] = x.at;
+        fail(
+          source,
+          `part ${k} intersects itself near ${lon.toFixed(5)}, ${lat.toFixed(5)} (a bow-tie or crossing ring)`,
+        );
+      }
     }
   });
   const polys = parts.flatMap((p) =>

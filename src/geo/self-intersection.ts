@@ -4,7 +4,10 @@
  * found through a static R-tree of the segments' boxes (flatbush) instead of testing every pair.
  * Two segments can only meet where their boxes overlap, so the verdict is the same; the work is
  * O(n log n) for any outline whose segment boxes overlap a few others (a 200,000-vertex boundary
- * takes seconds where kinks took minutes). It stops at the first meeting. Pure.
+ * takes under a second where kinks took minutes). It stops at the first meeting. An outline whose
+ * segment boxes overlap by the million (a star of long spikes all reaching its centre) would still
+ * cost pairs by the billion: past `MAX_SEGMENT_PAIRS` candidates the check gives up and says so, so
+ * the time is bounded whatever the input. Pure.
  */
 import Flatbush from 'flatbush';
 import type { Position } from 'geojson';
@@ -25,13 +28,33 @@ function meet(p1: Position, p2: Position, p3: Position, p4: Position): [number, 
   return [x1 + a * (x2 - x1), y1 + a * (y2 - y1)];
 }
 
-/**
- * The first point (in kinks' order: by the first segment, then the second) where the ring meets
- * itself, or undefined when it is simple.
- */
-export function firstSelfIntersection(ring: readonly Position[]): [number, number] | undefined {
+/** Candidate segment pairs (boxes overlapping) tested at most: about a second of work. */
+export const MAX_SEGMENT_PAIRS = 10_000_000;
+
+export type SelfIntersection =
+  | { kind: 'simple' }
+  /** The first point, in kinks' order (by the first segment, then the second), where the ring meets itself. */
+  | { kind: 'meets'; at: [number, number] }
+  | { kind: 'too-intricate'; pairs: number };
+
+/** Thrown inside the index search to stop it once the pair budget is spent. */
+class PairBudgetSpent extends Error {}
+
+/** Whether the ring crosses or touches itself, and where first; gives up past `maxPairs` candidates. */
+export function selfIntersection(ring: readonly Position[], maxPairs = MAX_SEGMENT_PAIRS): SelfIntersection {
+  try {
+    const at = firstSelfIntersection(ring, maxPairs);
+    return at ? { kind: 'meets', at } : { kind: 'simple' };
+  } catch (err) {
+    if (err instanceof PairBudgetSpent) return { kind: 'too-intricate', pairs: maxPairs };
+    throw err;
+  }
+}
+
+function firstSelfIntersection(ring: readonly Position[], maxPairs: number): [number, number] | undefined {
   const n = ring.length - 1; // segments
   if (n < 2) return undefined;
+  let pairs = 0;
   const first = ring[0]!;
   const last = ring[n]!;
   const closed = first[0] === last[0] && first[1] === last[1];
@@ -53,7 +76,10 @@ export function firstSelfIntersection(ring: readonly Position[]): [number, numbe
         Math.max(ay, by),
         // kinks pairs a segment with itself and later ones, never its neighbour, nor the last
         // with the first of a closed ring.
-        (k) => k > i + 1 && !(closed && i === 0 && k === n - 1),
+        (k) => {
+          if (++pairs > maxPairs) throw new PairBudgetSpent();
+          return k > i + 1 && !(closed && i === 0 && k === n - 1);
+        },
       )
       .sort((p, q) => p - q);
     for (const k of others) {

@@ -306,7 +306,7 @@ function bigRing(n: number): number[][] {
 }
 
 describe('row 43: a 200,000-vertex AOI', () => {
-  it('the self-intersection check returns its verdict: valid, and one crossing refused with its place', async () => {
+  it('the self-intersection check returns its verdicts: valid, one crossing refused with its place, a star of spikes refused as too intricate', async () => {
     const ring = bigRing(200_000);
     const t0 = performance.now();
     const aoi = parseAoi({ type: 'Polygon', coordinates: [ring] }, 'big.geojson');
@@ -319,12 +319,26 @@ describe('row 43: a 200,000-vertex AOI', () => {
     } catch (err) {
       refused = err;
     }
+    // 100,000 spikes all reaching the centre: every box overlaps, the pair budget decides.
+    const star = ring.map((p, i) => {
+      const r = i % 2 === 0 ? 1 : 0.01;
+      return [97.4 + r * ((p[0] ?? 0) - 97.4), 25.5 + r * ((p[1] ?? 0) - 25.5)];
+    });
+    star[star.length - 1] = star[0]!;
+    let intricate: unknown;
+    try {
+      parseAoi({ type: 'Polygon', coordinates: [star] }, 'star.geojson');
+    } catch (err) {
+      intricate = err;
+    }
     await record(FILE, {
       row: '43',
       name: '200,000-vertex AOI',
-      injected: 2,
-      outcome: `verdicts: valid (${aoi.geometry.coordinates[0]?.length ?? 0} positions, ${validSeconds.toFixed(2)} s, not asserted) and ${(refused as Error | undefined)?.message ?? 'not refused'}`,
+      injected: 3,
+      outcome: `verdicts: valid (${aoi.geometry.coordinates[0]?.length ?? 0} positions, ${validSeconds.toFixed(2)} s, not asserted); ${(refused as Error | undefined)?.message ?? 'not refused'}; ${(intricate as Error | undefined)?.message ?? 'not refused'}`,
     });
+    expect(intricate).toBeInstanceOf(InvalidInputError);
+    expect((intricate as Error).message).toMatch(/star\.geojson: part 0 is too intricate to check/);
     expect(aoi.geometry.type).toBe('Polygon');
     expect(refused).toBeInstanceOf(InvalidInputError);
     expect((refused as Error).message).toMatch(

@@ -1,7 +1,13 @@
 import { kinks } from '@turf/kinks';
 import type { Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { firstSelfIntersection } from '../../src/geo/self-intersection.js';
+import { MAX_SEGMENT_PAIRS, selfIntersection } from '../../src/geo/self-intersection.js';
+
+const firstSelfIntersection = (ring: Position[]): [number, number] | undefined => {
+  const x = selfIntersection(ring);
+  if (x.kind === 'too-intricate') throw new Error('too intricate');
+  return x.kind === 'meets' ? x.at : undefined;
+};
 
 /** A seeded generator (mulberry32): the same rings every run. */
 function rng(seed: number): () => number {
@@ -39,7 +45,7 @@ const kinksFirst = (ring: Position[]): [number, number] | undefined =>
   kinks({ type: 'Polygon', coordinates: [ring] }).features[0]?.geometry.coordinates as
     [number, number] | undefined;
 
-describe('firstSelfIntersection: the verdict and point of turf kinks, without testing every pair', () => {
+describe('selfIntersection: the verdict and point of turf kinks, without testing every pair', () => {
   it('agrees with kinks on 300 seeded rings, simple and crossing, the first point included', () => {
     const r = rng(14);
     let crossing = 0;
@@ -91,5 +97,21 @@ describe('firstSelfIntersection: the verdict and point of turf kinks, without te
     const crossed = star(200_000, rng(43), 0);
     [crossed[100_000], crossed[100_001]] = [crossed[100_001]!, crossed[100_000]!];
     expect(firstSelfIntersection(crossed)).toBeDefined();
+  });
+
+  it('a ring whose segment boxes overlap by the million is refused as too intricate, within the pair budget', () => {
+    // A star whose 100,000 spikes all reach its centre: simple, but every spike's box overlaps.
+    const spikes = close(
+      Array.from({ length: 200_000 }, (_, i) => {
+        const t = (2 * Math.PI * i) / 200_000;
+        const r = i % 2 === 0 ? 0.2 : 0.002;
+        return [97.4 + r * Math.cos(t), 25.5 + r * Math.sin(t)];
+      }),
+    );
+    expect(selfIntersection(spikes)).toEqual({ kind: 'too-intricate', pairs: MAX_SEGMENT_PAIRS });
+    // The same shape, small: decided (simple), as kinks decides it.
+    const small = spikes.filter((_, i) => i % 1000 === 0);
+    expect(selfIntersection(small)).toEqual({ kind: 'simple' });
+    expect(kinksFirst(small)).toBeUndefined();
   });
 });
