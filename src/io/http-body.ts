@@ -86,11 +86,16 @@ export async function readBody(
     timer = setTimeout(opts.onStall, opts.stallMs);
   };
   let sinceTick = 0;
+  let tickAt = performance.now();
   const low = opts.lowSpeed;
   const speed = low
     ? setInterval(() => {
-        if (sinceTick < low.bytes) low.onSlow();
+        const now = performance.now();
+        // A tick that comes late means this process, not the server, was busy: bytes may be
+        // waiting unread, so that window is not judged.
+        if (now - tickAt < 1.5 * low.ms && sinceTick < low.bytes) low.onSlow();
         sinceTick = 0;
+        tickAt = now;
       }, low.ms)
     : undefined;
   try {
