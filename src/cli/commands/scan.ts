@@ -15,6 +15,7 @@ import type { TileRunner } from '../../run/runners/types.js';
 import { DEFAULT_MAX_LOST_SHARE } from '../../run/completeness.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
 import { jobSecretOptions, loadJobSecret, type JobSecretFlags } from '../job-secret.js';
+import { runDeadline, TIMEOUT_FLAG, withDeadline } from '../run-timeout.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
 
@@ -49,6 +50,8 @@ export interface ScanFlags extends RunnerFlags, PartialFlags {
   quiet?: boolean;
   /** Commander's `--no-evidence` sets this false. */
   evidence: boolean;
+  /** `--timeout`, in milliseconds. */
+  timeout?: number;
 }
 
 /** `start/end` (ISO dates or RFC 3339 date-times) -> a validated window. */
@@ -89,24 +92,28 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const aoi = loadAoi(flags.aoi);
   const allowHosts: AllowedHost[] = (flags.allowHost ?? []).map(parseAllowHost);
   const runner = await tileRunner(flags);
+  const deadline = runDeadline(flags.timeout);
   try {
-    return await runScan({
-      stac,
-      ...(flags.collection !== undefined ? { collection: flags.collection } : {}),
-      ...(flags.provider !== undefined ? { provider: flags.provider } : {}),
-      allowHosts,
-      aoi,
-      before,
-      after,
-      maxCloud: flags.maxCloud,
-      concurrency: flags.concurrency,
-      out: flags.out,
-      json: !!flags.json,
-      quiet: !!flags.quiet,
-      evidence: flags.evidence,
-      runner,
-      ...partialOptions(flags),
-    });
+    return await withDeadline(deadline, () =>
+      runScan({
+        stac,
+        ...(flags.collection !== undefined ? { collection: flags.collection } : {}),
+        ...(flags.provider !== undefined ? { provider: flags.provider } : {}),
+        allowHosts,
+        aoi,
+        before,
+        after,
+        maxCloud: flags.maxCloud,
+        concurrency: flags.concurrency,
+        out: flags.out,
+        json: !!flags.json,
+        quiet: !!flags.quiet,
+        evidence: flags.evidence,
+        runner,
+        signal: deadline.signal,
+        ...partialOptions(flags),
+      }),
+    );
   } finally {
     await runner.close();
   }
@@ -219,7 +226,8 @@ export function registerScan(program: Command): Command {
     .option(
       '--no-evidence',
       'skip the chips, overlays, report.html and the extra formats (GeoJSON and reports only)',
-    );
+    )
+    .option(...TIMEOUT_FLAG);
   return runnerOptions(partialReadOptions(cmd)).action(async (flags: ScanFlags) => {
     const s = await scanCommand(flags);
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
