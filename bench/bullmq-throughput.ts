@@ -8,6 +8,7 @@
  *   npx tsx bench/bullmq-throughput.ts [--world .cache/demo-world-1] [--workers 1,2] [--threads 1]
  */
 
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,8 +38,12 @@ if (!first || !last || first === last) throw new Error(`${world}: needs two seas
 const probe = probeRedis();
 if (!probe.available) throw new Error(probe.reason);
 const redis = await TestRedis.start(probe.bin);
-const server = await startServer(repo, world, 0);
+// The legacy profile keeps the COGs on the API's own origin: the scan and the workers need no
+// --allow-host (Collection 1, the default profile, serves them on a second port).
+const server = await startServer(repo, world, 0, ['--profile', 'l2a']);
 const tmp = mkdtempSync(path.join(tmpdir(), 'mw-bench-scaleout-'));
+// One secret per bench run: the scan signs its jobs with it, the workers verify it.
+const env = { MINEWATCH_JOB_SECRET: randomBytes(32).toString('hex') };
 
 interface Row {
   workers: number;
@@ -54,29 +59,41 @@ try {
     const queue = `bench-${n}-${Date.now()}`;
     const workers = Array.from(
       { length: n },
-      () => new CliProcess(['worker', '--redis', redis.url, '--queue', queue, '--threads', values.threads]),
+      () =>
+        new CliProcess(
+          [
+            ...['worker', '--redis', redis.url, '--queue', queue, '--threads', values.threads],
+            ...['--stac-root', server.url],
+          ],
+          { env },
+        ),
     );
     await Promise.all(workers.map((w) => w.waitFor(/waiting for jobs/)));
     const out = path.join(tmp, `w${n}`);
-    const ran = await runCli([
-      'scan',
-      '--stac',
-      `${server.url}`,
-      '--before',
-      `${first.start}/${first.end}`,
-      '--after',
-      `${last.start}/${last.end}`,
-      '--out',
-      out,
-      '--quiet',
-      '--json',
-      '--runner',
-      'bullmq',
-      '--redis',
-      redis.url,
-      '--queue',
-      queue,
-    ]);
+    const ran = await runCli(
+      [
+        'scan',
+        '--stac',
+        `${server.url}`,
+        '--collection',
+        'sentinel-2-l2a',
+        '--before',
+        `${first.start}/${first.end}`,
+        '--after',
+        `${last.start}/${last.end}`,
+        '--out',
+        out,
+        '--quiet',
+        '--json',
+        '--runner',
+        'bullmq',
+        '--redis',
+        redis.url,
+        '--queue',
+        queue,
+      ],
+      { env },
+    );
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
     if (ran.code !== 0) throw new Error(`scan with ${n} workers failed: ${ran.stderr}`);
     const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as {

@@ -24,6 +24,8 @@ export async function startServer(
   repoRoot: string,
   worldDir: string,
   latencyMs: number,
+  /** More serve-catalog flags, e.g. `['--profile', 'l2a']`. */
+  extra: readonly string[] = [],
 ): Promise<ServerProcess> {
   const args = [
     'dist/cli/main.js',
@@ -36,6 +38,7 @@ export async function startServer(
     String(latencyMs),
     '--base-path',
     '/v1',
+    ...extra,
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);

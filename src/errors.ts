@@ -24,6 +24,8 @@ export const EXIT_CODES = {
   cannotWrite: 73,
   /** EX_TEMPFAIL: try again later (a lock is held, Redis is down). */
   tryAgain: 75,
+  /** `--timeout` passed: 124, as coreutils `timeout` exits. */
+  timedOut: 124,
   interrupted: 130,
   terminated: 143,
   /** Node's own abort (out of memory): never chosen by minewatch, listed so users can read it. */
@@ -60,6 +62,11 @@ export class NoItemsFoundError extends MinewatchError {
  */
 export class IncompleteScanError extends MinewatchError {
   override readonly exitCode = EXIT_CODES.incomplete;
+}
+
+/** The run passed its `--timeout` and was stopped before publishing anything. */
+export class RunTimeoutError extends MinewatchError {
+  override readonly exitCode = EXIT_CODES.timedOut;
 }
 
 /** Another run holds the lock on the same state folder. */

@@ -220,6 +220,7 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
             ),
           };
     files['run.json'] = `${JSON.stringify(meta, null, 2)}\n`;
+    opts.signal?.throwIfAborted(); // stopped (--timeout): publish nothing more
     await writeOutputs(dir, files);
     crashPoint('batch-window-written');
     results.push({ window, imagery, candidates });
@@ -254,6 +255,7 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
     minConfidence: spec.params.minConfidence,
   });
   const seconds = Math.round(performance.now() - t0) / 1000;
+  opts.signal?.throwIfAborted();
   await writeOutputs(out, {
     'sites.geojson': featureCollection(sites, provenance, 'sites'),
     // One STAC Item per window (each window folder describes its own outputs).

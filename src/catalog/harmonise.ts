@@ -138,6 +138,23 @@ function offsetPossible(item: OffsetFacts): { possible: boolean; why: string } {
   return { possible, why: `acquisition date ${item.datetime.toISOString().slice(0, 10)}` };
 }
 
+/** The declaration alone, when the pixels could not be read within the check's bounds (`why`). */
+export function uncheckedOffset(
+  item: OffsetFacts,
+  why: string,
+  assetKey: ReflectanceKey = 'nir',
+): OffsetDecision {
+  const d = declaredOffsetDn(item, assetKey);
+  return {
+    offsetDn: d.offsetDn,
+    declared: d.offsetDn,
+    source: d.source,
+    agreed: true,
+    pixels: 'too-few-pixels',
+    reason: `no pixel check (${why}): keeping declared ${d.offsetDn} DN (${d.reason})`,
+  };
+}
+
 /** The offset to use for a band: the declaration, checked against (and if need be overridden by) the pixels. */
 export function decideOffset(
   item: OffsetFacts,

@@ -5,6 +5,7 @@
  * until that client is wired in. Failures are `HttpError`s so the STAC client can tell "not JSON" (a bad
  * response) from "unreachable".
  */
+import { readBody } from '../io/http-body.js';
 import { HttpError } from '../io/http-errors.js';
 
 export interface JsonRequestInit {
@@ -23,7 +24,11 @@ export class FetchJsonFetcher implements JsonFetcher {
   /** Requests made, for run.json and tests. */
   requests = 0;
 
-  constructor(private readonly timeoutMs = 30_000) {}
+  constructor(
+    private readonly timeoutMs = 30_000,
+    /** Largest body read; past it the stream is cancelled, never buffered whole. */
+    private readonly maxBytes = 16 * 1024 * 1024,
+  ) {}
 
   async getJson(url: URL, init: JsonRequestInit = {}): Promise<unknown> {
     const method = init.method ?? 'GET';
@@ -41,9 +46,20 @@ export class FetchJsonFetcher implements JsonFetcher {
         body: init.body === undefined ? null : JSON.stringify(init.body),
         signal,
       });
-      text = await res.text();
+      const bytes = await readBody(res.body, {
+        maxBytes: this.maxBytes,
+        stallMs: this.timeoutMs,
+        onStall: () => undefined, // the request timeout covers a silent body here
+        tooLarge: () =>
+          new HttpError('too-large', url, `JSON body larger than ${this.maxBytes} bytes`, {
+            status: res.status,
+            retryable: false,
+          }),
+      });
+      text = new TextDecoder().decode(bytes);
     } catch (err) {
       if (init.signal?.aborted) throw init.signal.reason;
+      if (err instanceof HttpError) throw err;
       if (timeout.aborted) {
         throw new HttpError('timeout', url, `no answer within ${this.timeoutMs} ms`, {
           retryable: true,

@@ -33,6 +33,10 @@ const MEANINGS: readonly (readonly [codes: readonly ExitName[], meaning: string]
     ['tryAgain'],
     'another run holds the output or state folder, or Redis stayed unreachable; try again later',
   ],
+  [
+    ['timedOut'],
+    'the run passed --timeout and stopped; nothing written, previous outputs and state unchanged',
+  ],
   [['interrupted', 'terminated'], 'stopped by SIGINT or SIGTERM; nothing written, state unchanged'],
   [['aborted'], 'aborted by Node (out of memory): a bug, please report it'],
 ];

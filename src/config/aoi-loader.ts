@@ -31,7 +31,10 @@ export function loadAoi(arg: string): Aoi {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new InvalidInputError(`invalid AOI ${arg}: not valid JSON (${(err as Error).message})`);
+    // Node's message quotes the text near the error: say where, never what (the path may name
+    // a file that is not an AOI at all, and this line can end up in a log or a job's failure).
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new InvalidInputError(`invalid AOI ${arg}: not valid JSON${at ? ` (at character ${at})` : ''}`);
   }
   return parseAoi(json, arg, isPreset ? arg : path.basename(file));
 }

@@ -10,6 +10,7 @@
 import * as turf from './turf.js';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { InvalidInputError } from '../errors.js';
+import { selfIntersection } from './self-intersection.js';
 
 export interface Aoi {
   geometry: Polygon | MultiPolygon;
@@ -110,16 +111,23 @@ export function parseAoi(json: unknown, source: string, name = source): Aoi {
     // its shell, touch at a point (two pixels meeting at a corner do), which a kinks test over all
     // rings at once would call a crossing. A ring that crosses itself (a bow-tie) is still refused.
     const polygons = p.geometry.type === 'Polygon' ? [p.geometry.coordinates] : p.geometry.coordinates;
-    const first = polygons
-      .flat()
-      .map((ring) => turf.kinks({ type: 'Polygon', coordinates: [ring] }).features[0])
-      .find((f) => f !== undefined);
-    if (first) {
-      const [lon, lat] = first.geometry.coordinates as [number, number];
-      fail(
-        source,
-        `part ${k} intersects itself near ${lon.toFixed(5)}, ${lat.toFixed(5)} (a bow-tie or crossing ring)`,
-      );
+    // An R-tree of each ring's segment boxes (self-intersection.ts), not kinks' every pair: a
+    // 200,000-vertex outline would take minutes.
+    for (const ring of polygons.flat()) {
+      const x = selfIntersection(ring);
+      if (x.kind === 'too-intricate') {
+        fail(
+          source,
+          `part ${k} is too intricate to check for self-intersections (over ${x.pairs} segment pairs with overlapping boxes); simplify it`,
+        );
+      }
+      if (x.kind === 'meets') {
+        const [lon, lat] = x.at;
+        fail(
+          source,
+          `part ${k} intersects itself near ${lon.toFixed(5)}, ${lat.toFixed(5)} (a bow-tie or crossing ring)`,
+        );
+      }
     }
   });
   const polys = parts.flatMap((p) =>

@@ -1,7 +1,8 @@
 /**
- * Response body reading with a size cap and a stall timer, and `Content-Range` parsing. Node's fetch
- * (undici) waits up to 300 s for a silent body by default (RELIABILITY.md H5), so every chunk re-arms
- * our own, much shorter, stall timer.
+ * Response body reading with a size cap, a budget shared by many bodies and a stall timer, and
+ * `Content-Range` parsing. Node's fetch (undici) waits up to 300 s for a silent body by default
+ * (RELIABILITY.md H5), so every chunk re-arms our own, much shorter, stall timer. Both byte limits are
+ * checked as each chunk arrives: a body past either is cancelled there, never buffered whole.
  */
 
 export type ContentRange =
@@ -32,12 +33,41 @@ export function parseContentRange(header: string | null): ContentRange | undefin
   return undefined;
 }
 
+/**
+ * Bytes that many bodies draw from together (all the JSON of one run): concurrent requests each
+ * take their chunks from it as they arrive, so together they can never pass it.
+ */
+export class ByteBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  /** Takes `n` bytes; false (and nothing taken) when that would pass the limit. */
+  take(n: number): boolean {
+    if (this.used + n > this.limit) return false;
+    this.used += n;
+    return true;
+  }
+
+  get spent(): number {
+    return this.used;
+  }
+}
+
 export interface ReadBodyOptions {
   /** More bytes than this and `tooLarge()` is thrown, with the stream cancelled. */
   maxBytes: number;
+  /** Drawn from chunk by chunk; when it runs out `overBudget()` is thrown, with the stream cancelled. */
+  budget?: ByteBudget;
+  overBudget?: () => Error;
   /** Milliseconds without a chunk before `onStall` is called (it should abort the request). */
   stallMs: number;
   onStall: () => void;
+  /**
+   * The minimum transfer speed (curl's --speed-limit/--speed-time): fewer than `bytes` in any
+   * `ms` of the body and `onSlow` is called (it should abort the request). A trickle that beats
+   * the stall timer, a byte every few seconds, would otherwise hold a request for its whole timeout.
+   */
+  lowSpeed?: { bytes: number; ms: number; onSlow: () => void };
   tooLarge: () => Error;
 }
 
@@ -55,21 +85,40 @@ export async function readBody(
     clearTimeout(timer);
     timer = setTimeout(opts.onStall, opts.stallMs);
   };
+  let sinceTick = 0;
+  let tickAt = performance.now();
+  const low = opts.lowSpeed;
+  const speed = low
+    ? setInterval(() => {
+        const now = performance.now();
+        // A tick that comes late means this process, not the server, was busy: bytes may be
+        // waiting unread, so that window is not judged.
+        if (now - tickAt < 1.5 * low.ms && sinceTick < low.bytes) low.onSlow();
+        sinceTick = 0;
+        tickAt = now;
+      }, low.ms)
+    : undefined;
   try {
     arm();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
+      sinceTick += value.byteLength;
       if (total > opts.maxBytes) {
         await reader.cancel().catch(() => undefined);
         throw opts.tooLarge();
+      }
+      if (opts.budget && !opts.budget.take(value.byteLength)) {
+        await reader.cancel().catch(() => undefined);
+        throw (opts.overBudget ?? opts.tooLarge)();
       }
       chunks.push(value);
       arm();
     }
   } finally {
     clearTimeout(timer);
+    clearInterval(speed);
     reader.releaseLock();
   }
   if (chunks.length === 1) return chunks[0]!;

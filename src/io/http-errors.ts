@@ -10,6 +10,7 @@ export type HttpErrorKind =
   | 'network' // connection refused or reset, DNS, TLS, socket closed mid-body
   | 'timeout' // the per-request timeout fired
   | 'stall' // the body stopped arriving for longer than the stall timeout
+  | 'slow' // the body arrived slower than the minimum transfer speed for the whole speed window
   | 'range' // 206 whose Content-Range does not match the request, or a missing Content-Range
   | 'short-body' // body length differs from the range asked for
   | 'range-ignored' // 200 with the whole file, too large to slice

@@ -4,7 +4,7 @@
  * followed by hand so the allow hook sees every hop, and request/byte/status counters.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { readBody } from './http-body.js';
+import { ByteBudget, readBody } from './http-body.js';
 import { sendFollowingRedirects, type RequestSpec } from './http-redirects.js';
 import type { UrlSigner } from './url-signer.js';
 import { ATTEMPT_COST, attemptCost, isThrottle, type ConcurrencyStats } from './adaptive-rate.js';
@@ -34,6 +34,13 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Longest silence while a body is arriving; default 10 s. */
   stallTimeoutMs?: number;
+  /**
+   * Minimum transfer speed of a body, bytes per second, over `lowSpeedTimeMs` (curl's
+   * --speed-limit and --speed-time, GDAL_HTTP_LOW_SPEED_LIMIT/TIME): slower and the attempt is
+   * aborted as a transient error; defaults 1024 B/s over 15 s. 0 turns the check off.
+   */
+  lowSpeedBytesPerSec?: number;
+  lowSpeedTimeMs?: number;
   /** Backoff base and cap (full jitter); defaults 200 ms and 10 s. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
@@ -41,8 +48,14 @@ export interface HttpClientOptions {
   maxRetryAfterMs?: number;
   /** A 200 that ignored `Range` is sliced only when the whole body is at most this; default 16 MiB. */
   fullBodyCapBytes?: number;
-  /** Largest JSON body; default 64 MiB. */
+  /** Largest JSON body; default 16 MiB (an Earth Search page of 100 items is about 2 MB). */
   maxJsonBytes?: number;
+  /**
+   * JSON bytes the client may read in all (landing page, every search page, tokens): one client
+   * serves one run, so a catalogue that pages on and on fails here instead of filling the heap;
+   * default 128 MiB (about 6,000 Earth Search items).
+   */
+  jsonBudgetBytes?: number;
   /** Redirect hops followed per request; default 5. */
   maxRedirects?: number;
   /** Checked before every request and every redirect hop; default: allow all http(s) URLs. */
@@ -63,11 +76,15 @@ export interface HttpStats {
   byStatus: Record<string, number>;
 }
 
-/** What an attempt gets: the signal to pass to fetch, and the hook that aborts it for a stalled body. */
+/** What an attempt gets: the signal to pass to fetch, and the hooks that abort it for a stalled or slow body. */
 export interface Attempt {
   signal: AbortSignal;
   onStall: () => void;
+  onSlow: () => void;
 }
+
+export const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_JSON_BUDGET_BYTES = 128 * 1024 * 1024;
 
 const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
   try {
@@ -82,6 +99,8 @@ export class HttpTransport {
   /** In cost units (adaptive-rate.ts ATTEMPT_COST per whole retry). */
   private retriesLeft: number;
   private readonly gate: RequestGate;
+  /** What is left of `jsonBudgetBytes`, shared by every JSON request of the client. */
+  readonly jsonBudget: ByteBudget;
   readonly o: Required<
     Omit<HttpClientOptions, 'allow' | 'signer' | 'concurrency' | 'adaptiveConcurrency'>
   > & {
@@ -95,11 +114,14 @@ export class HttpTransport {
       retryBudget: opts.retryBudget ?? 200,
       timeoutMs: opts.timeoutMs ?? 30_000,
       stallTimeoutMs: opts.stallTimeoutMs ?? 10_000,
+      lowSpeedBytesPerSec: opts.lowSpeedBytesPerSec ?? 1024,
+      lowSpeedTimeMs: opts.lowSpeedTimeMs ?? 15_000,
       backoffBaseMs: opts.backoffBaseMs ?? 200,
       backoffCapMs: opts.backoffCapMs ?? 10_000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
       fullBodyCapBytes: opts.fullBodyCapBytes ?? 16 * 1024 * 1024,
-      maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 * 1024,
+      maxJsonBytes: opts.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
+      jsonBudgetBytes: opts.jsonBudgetBytes ?? DEFAULT_JSON_BUDGET_BYTES,
       maxRedirects: opts.maxRedirects ?? 5,
       allow: opts.allow ?? (() => true),
       signer: opts.signer,
@@ -107,6 +129,7 @@ export class HttpTransport {
       random: opts.random ?? Math.random,
     };
     this.retriesLeft = this.o.retryBudget * ATTEMPT_COST;
+    this.jsonBudget = new ByteBudget(this.o.jsonBudgetBytes);
     this.gate = new RequestGate({
       ...(opts.concurrency === undefined ? {} : { max: opts.concurrency }),
       adaptive: opts.adaptiveConcurrency ?? true,
@@ -179,8 +202,8 @@ export class HttpTransport {
     attempt: (a: Attempt) => Promise<T>,
   ): Promise<T> {
     const ctl = new AbortController();
-    let why: 'timeout' | 'stall' | undefined;
-    const abort = (reason: 'timeout' | 'stall'): void => {
+    let why: 'timeout' | 'stall' | 'slow' | undefined;
+    const abort = (reason: 'timeout' | 'stall' | 'slow'): void => {
       if (why !== undefined) return;
       why = reason;
       ctl.abort();
@@ -188,7 +211,7 @@ export class HttpTransport {
     const timer = setTimeout(() => abort('timeout'), this.o.timeoutMs);
     const linked = signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal;
     try {
-      return await attempt({ signal: linked, onStall: () => abort('stall') });
+      return await attempt({ signal: linked, onStall: () => abort('stall'), onSlow: () => abort('slow') });
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       if (why === 'stall') {
@@ -196,6 +219,14 @@ export class HttpTransport {
           retryable: true,
           cause: err,
         });
+      }
+      if (why === 'slow') {
+        throw new HttpError(
+          'slow',
+          url,
+          `body arrived at under ${this.o.lowSpeedBytesPerSec} bytes/s for ${this.o.lowSpeedTimeMs} ms`,
+          { retryable: true, cause: err },
+        );
       }
       if (why === 'timeout') {
         throw new HttpError('timeout', url, `no complete answer within ${this.o.timeoutMs} ms`, {
@@ -237,12 +268,28 @@ export class HttpTransport {
     });
   }
 
-  async body(res: Response, maxBytes: number, a: Attempt, tooLarge: () => Error): Promise<Uint8Array> {
+  async body(
+    res: Response,
+    maxBytes: number,
+    a: Attempt,
+    tooLarge: () => Error,
+    budget?: { budget: ByteBudget; overBudget: () => Error },
+  ): Promise<Uint8Array> {
     const bytes = await readBody(res.body, {
       maxBytes,
       stallMs: this.o.stallTimeoutMs,
       onStall: a.onStall,
+      ...(this.o.lowSpeedBytesPerSec > 0
+        ? {
+            lowSpeed: {
+              bytes: (this.o.lowSpeedBytesPerSec * this.o.lowSpeedTimeMs) / 1000,
+              ms: this.o.lowSpeedTimeMs,
+              onSlow: a.onSlow,
+            },
+          }
+        : {}),
       tooLarge,
+      ...budget,
     });
     this.stats.bytes += bytes.length;
     return bytes;

@@ -111,6 +111,16 @@ export class HttpClient {
             status: res.status,
             retryable: false,
           }),
+        {
+          budget: this.t.jsonBudget,
+          overBudget: () =>
+            new HttpError(
+              'too-large',
+              url,
+              `JSON answers of this run passed their budget of ${this.t.o.jsonBudgetBytes} bytes`,
+              { status: res.status, retryable: false },
+            ),
+        },
       );
       try {
         return JSON.parse(new TextDecoder().decode(bytes)) as unknown;

@@ -17,6 +17,7 @@ import { findItems, type FoundItems, type S2Item } from '../catalog/index.js';
 import { DEFAULT_PARAMS } from '../detect/params.js';
 import { InvalidInputError, MinewatchError, NoItemsFoundError } from '../errors.js';
 import { CachedByteSource } from '../io/cached-source.js';
+import { lowSpeedFromEnv } from '../config/http-env.js';
 import { HttpClient } from '../io/http.js';
 import { loadReferences } from '../report/references.js';
 import { buildReport, reportMarkdown } from '../report/report.js';
@@ -147,7 +148,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
     // 1. Search. A failure throws here: nothing written, state untouched.
     // The same provider profile as the scan below (asset keys, dialect); the search reads no assets.
     const catalogue = catalogueOf(opts);
-    const http = new HttpClient({ allow: assetPolicy({ stac: stacUrl(opts.stac) }) });
+    const http = new HttpClient({ allow: assetPolicy({ stac: stacUrl(opts.stac) }), ...lowSpeedFromEnv() });
     const found = await findItems(
       {
         stac: opts.stac,

@@ -11,7 +11,7 @@ import type { Feature, Geometry } from 'geojson';
 import { findItems, isStacApi, type FoundItems, type S2Item } from '../catalog/index.js';
 import { chooseCatalogue, type CatalogueChoice } from '../catalog/providers.js';
 import { PlanetaryComputerSigner } from '../catalog/sas-tokens.js';
-import { decideOffset, type OffsetDecision } from '../catalog/harmonise.js';
+import { decideOffset, uncheckedOffset, type OffsetDecision } from '../catalog/harmonise.js';
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
 import { assetKeysOf, type S2Asset } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
@@ -28,9 +28,10 @@ import { IncompleteScanError, NoItemsFoundError } from '../errors.js';
 import type { Aoi } from '../geo/aoi.js';
 import { openSource, type ByteSource } from '../io/byte-source.js';
 import { readCogHeader, type CogHeader } from '../io/cog-header.js';
-import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.js';
+import { fetchTiles } from '../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../io/decode-tile.js';
 import { HttpClient } from '../io/http.js';
+import { lowSpeedFromEnv } from '../config/http-env.js';
 import { loadReferences } from '../report/references.js';
 import { buildReport, reportMarkdown } from '../report/report.js';
 import { acquisitionRows, candidateInputs } from '../report/report-rows.js';
@@ -44,6 +45,7 @@ import {
   type Completeness,
 } from './completeness.js';
 import { gridMismatch } from './grid-check.js';
+import { offsetSample } from './offset-sample.js';
 import { featureCollection } from '../formats/feature-collection.js';
 import { prepareOutputFolder, writeOutputs, type OutputFiles } from '../io/outputs.js';
 import { planScan, tileKey, type BlockJob, type TilePlan } from './planner.js';
@@ -193,6 +195,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
   const lock = await prepareOutputFolder(opts.out);
   try {
     const result = await scanProducts(opts);
+    // A run stopped (--timeout) while finishing its products publishes nothing.
+    opts.signal?.throwIfAborted();
     await writeOutputs(opts.out, result.files);
     return result.summary;
   } finally {
@@ -231,6 +235,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const http: HttpClient = new HttpClient({
     allow,
     ...(signer ? { signer } : {}),
+    ...lowSpeedFromEnv(),
     concurrency: opts.concurrency,
     adaptiveConcurrency: !opts.fixedConcurrency,
   });
@@ -308,7 +313,8 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   );
   t = lap('headers', t);
 
-  // 3. Offsets: declared, then checked against the darkest pixels of a small overview of red.
+  // 3. Offsets: declared, then checked against the darkest pixels of a small overview of red
+  //    (or a window of the full image: never more than OFFSET_CHECK_SAMPLES decoded per item).
   const offsets = new Map<string, OffsetDecision>();
   await Promise.all(
     items
@@ -325,14 +331,17 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   );
   async function decideItemOffset(item: S2Item): Promise<void> {
     const red = opened.get(`${item.id}/red`) as Opened;
-    const image = [...red.header.images].sort((a, b) => Math.abs(a.width - 256) - Math.abs(b.width - 256))[0];
-    if (!image) return;
-    const window: PixelWindow = { x: 0, y: 0, width: image.width, height: image.height };
-    const tiles = await io.add((signal) =>
-      fetchTiles(red.source, image, tilesForWindow(image, window), { signal }),
-    );
+    // A bounded read: a small overview whole, or a window of the full image (offset-sample.ts).
+    const sample = offsetSample(red.header.images);
+    if (sample.kind === 'skip') {
+      offsets.set(item.id, uncheckedOffset(item, sample.reason, 'red'));
+      return;
+    }
+    const { image, window } = sample;
+    const tiles = await io.add((signal) => fetchTiles(red.source, image, sample.tiles, { signal }));
     const decoded = new Map<number, Pixels>();
-    for (const [k, v] of tiles) decoded.set(k, decodeTile(v, image, 0, `${item.id} red overview tile ${k}`));
+    for (const [k, v] of tiles)
+      decoded.set(k, decodeTile(v, image, 0, `${item.id} red offset-check tile ${k}`));
     const px = assembleWindow(decoded, image, window);
     offsets.set(item.id, decideOffset(item, darkDnEvidence(px), 'red'));
   }

@@ -46,27 +46,57 @@ function reachable(port: number): Promise<boolean> {
   });
 }
 
+export interface TestRedisOptions {
+  /** `requirepass`: clients must send it (the URL carries it). */
+  password?: string;
+  /** TLS only (no plain port), with this PEM certificate and key; the URL is then rediss://. */
+  tls?: { cert: string; key: string };
+}
+
 export class TestRedis {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(path.join(tmpdir(), 'mw-redis-'));
   private constructor(
     private readonly bin: string,
     readonly port: number,
+    private readonly options: TestRedisOptions,
   ) {}
 
-  static async start(bin: string): Promise<TestRedis> {
-    const r = new TestRedis(bin, await freePort());
+  static async start(bin: string, options: TestRedisOptions = {}): Promise<TestRedis> {
+    const r = new TestRedis(bin, await freePort(), options);
     await r.up();
     return r;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    const auth = this.options.password ? `:${encodeURIComponent(this.options.password)}@` : '';
+    // TLS checks the name against the certificate: the test certificate is for localhost.
+    return this.options.tls
+      ? `rediss://${auth}localhost:${this.port}`
+      : `redis://${auth}127.0.0.1:${this.port}`;
   }
 
   /** Starts the server (again) on the same port; resolves once it accepts connections. */
   async up(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const { tls, password } = this.options;
+    const listen = tls
+      ? [
+          '--port',
+          '0',
+          '--tls-port',
+          String(this.port),
+          '--tls-cert-file',
+          tls.cert,
+          '--tls-key-file',
+          tls.key,
+        ]
+      : ['--port', String(this.port)];
+    const args = [
+      ...listen,
+      ...(tls ? ['--tls-auth-clients', 'no'] : []),
+      ...(password ? ['--requirepass', password] : []),
+      ...['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ];
     this.child = spawn(this.bin, [...args, '--dir', this.dir], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
       if (await reachable(this.port)) return;

@@ -4,6 +4,7 @@
  * write exactly the bytes the local runner writes (run.json, which holds timings, aside).
  * The small world (3 tiles, 12 blocks) rather than the demo world keeps CI time down.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,8 @@ import { CliProcess, differingOutputs, runCli, type Ran } from '../helpers/cli-p
 import { probeRedis, TestRedis } from '../helpers/redis-server.js';
 
 const world = inject('smallWorld');
+/** The secret the scans sign their jobs with and the workers verify (src/run/job-auth.ts). */
+const env = { MINEWATCH_JOB_SECRET: randomBytes(32).toString('hex') };
 const probe = probeRedis();
 if (!probe.available) {
   if (process.env.CI === 'true')
@@ -41,23 +44,35 @@ const scanArgs = (out: string): string[] => [
   '--quiet',
 ];
 const bullmqScan = (out: string, queue: string): Promise<Ran> =>
-  runCli([...scanArgs(out), '--runner', 'bullmq', '--redis', redis.url, '--queue', queue]);
+  runCli([...scanArgs(out), '--runner', 'bullmq', '--redis', redis.url, '--queue', queue], { env });
 
-/** Starts a worker on its own queue; locks short enough that a dead worker's job moves on soon. */
+/**
+ * Starts a worker on its own queue; locks short enough that a dead worker's job moves on soon. It
+ * runs jobs of the test's STAC API only, re-scans only under the test's temp folder.
+ */
 async function startWorker(queue: string): Promise<CliProcess> {
-  const w = new CliProcess([
-    'worker',
-    '--redis',
-    redis.url,
-    '--queue',
-    queue,
-    '--threads',
-    '1',
-    '--lock-ms',
-    '10000',
-    '--stalled-ms',
-    '5000',
-  ]);
+  const w = new CliProcess(
+    [
+      'worker',
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+      '--threads',
+      '1',
+      '--lock-ms',
+      '10000',
+      '--stalled-ms',
+      '5000',
+      '--stac-root',
+      server.url.href,
+      '--state-root',
+      tmp,
+      '--out-root',
+      tmp,
+    ],
+    { env },
+  );
   workers.push(w);
   await w.waitFor(/waiting for jobs/);
   return w;
@@ -119,7 +134,10 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
     const out = path.join(tmp, 'restart');
     // Not --quiet: a recovery must say so on stderr.
     const args = [...scanArgs(out), '--runner', 'bullmq', '--redis', redis.url, '--queue', 'restart'];
-    const scan = runCli(args.filter((x) => x !== '--quiet'));
+    const scan = runCli(
+      args.filter((x) => x !== '--quiet'),
+      { env },
+    );
     await Promise.race([a.waitFor(/started/), b.waitFor(/started/)]);
     await redis.kill();
     await new Promise((r) => setTimeout(r, 1000));
@@ -151,17 +169,20 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
   it('a Redis that stays down ends the scan with a one-line error and no outputs', async () => {
     const [a, b] = [await startWorker('down'), await startWorker('down')];
     const out = path.join(tmp, 'down');
-    const scan = runCli([
-      ...scanArgs(out),
-      '--runner',
-      'bullmq',
-      '--redis',
-      redis.url,
-      '--queue',
-      'down',
-      '--redis-timeout',
-      '5',
-    ]);
+    const scan = runCli(
+      [
+        ...scanArgs(out),
+        '--runner',
+        'bullmq',
+        '--redis',
+        redis.url,
+        '--queue',
+        'down',
+        '--redis-timeout',
+        '5',
+      ],
+      { env },
+    );
     await Promise.race([a.waitFor(/started/), b.waitFor(/started/)]);
     await redis.kill();
     const ran = await scan;
@@ -176,7 +197,9 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
     const [a, b] = [await startWorker('sched'), await startWorker('sched')];
     const [state, out] = [path.join(tmp, 'sched-state'), path.join(tmp, 'sched-out')];
     const schedule = (...extra: string[]): Promise<Ran> =>
-      runCli(['schedule-rescan', '--redis', redis.url, '--queue', 'sched', '--id', 'test', ...extra]);
+      runCli(['schedule-rescan', '--redis', redis.url, '--queue', 'sched', '--id', 'test', ...extra], {
+        env,
+      });
     const bad = await schedule(
       '--every',
       'nonsense',

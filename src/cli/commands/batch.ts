@@ -17,24 +17,31 @@ import {
   type PartialFlags,
   type RunnerFlags,
 } from './scan.js';
+import { runDeadline, TIMEOUT_FLAG, withDeadline } from '../run-timeout.js';
 
 interface BatchFlags extends RunnerFlags, PartialFlags {
   out?: string;
   json?: boolean;
   quiet?: boolean;
+  /** `--timeout`, in milliseconds. */
+  timeout?: number;
 }
 
 export async function batchCommand(file: string, flags: BatchFlags): Promise<BatchSummary> {
   const spec = loadPipelineSpec(file, presetNames());
   const runner = await tileRunner(flags);
+  const deadline = runDeadline(flags.timeout);
   try {
-    return await runBatch(spec, {
-      json: !!flags.json,
-      quiet: !!flags.quiet,
-      ...(flags.out !== undefined ? { out: flags.out } : {}),
-      runner,
-      ...partialOptions(flags),
-    });
+    return await withDeadline(deadline, () =>
+      runBatch(spec, {
+        json: !!flags.json,
+        quiet: !!flags.quiet,
+        ...(flags.out !== undefined ? { out: flags.out } : {}),
+        runner,
+        signal: deadline.signal,
+        ...partialOptions(flags),
+      }),
+    );
   } finally {
     await runner.close();
   }
@@ -49,7 +56,8 @@ export function registerBatch(program: Command): Command {
     .argument('<pipeline.yaml>', 'pipeline spec (see pipelines/)')
     .option('--out <dir>', "output folder (default: the spec's `out`)")
     .option('--json', 'machine-readable summary on stdout')
-    .option('--quiet', 'no progress on stderr');
+    .option('--quiet', 'no progress on stderr')
+    .option(...TIMEOUT_FLAG);
   return runnerOptions(partialReadOptions(cmd)).action(async (file: string, flags: BatchFlags) => {
     const s = await batchCommand(file, flags);
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);

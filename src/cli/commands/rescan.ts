@@ -24,6 +24,7 @@ import {
   type PartialFlags,
   type RunnerFlags,
 } from './scan.js';
+import { runDeadline, TIMEOUT_FLAG } from '../run-timeout.js';
 
 export interface RescanFlags extends RunnerFlags, PartialFlags {
   state: string;
@@ -39,6 +40,8 @@ export interface RescanFlags extends RunnerFlags, PartialFlags {
   json?: boolean;
   quiet?: boolean;
   exitNew?: boolean;
+  /** `--timeout`, in milliseconds. */
+  timeout?: number;
 }
 
 export const EXIT_NEW_CANDIDATES = 10;
@@ -154,19 +157,23 @@ export function registerRescan(program: Command): Command {
       `exit ${EXIT_NEW_CANDIDATES} when new candidates were found (for alerting cron wrappers)`,
     )
     .option('--json', 'machine-readable summary on stdout')
-    .option('--quiet', 'no progress on stderr');
+    .option('--quiet', 'no progress on stderr')
+    .option(...TIMEOUT_FLAG);
   return runnerOptions(partialReadOptions(cmd)).action(async (flags: RescanFlags) => {
     const controller = new AbortController();
     const signals = stopOnSignals(controller);
+    const deadline = runDeadline(flags.timeout, controller);
     let s: RescanSummary;
     try {
       s = await rescanCommand(flags, controller.signal);
     } catch (err) {
       const sig = signals.which();
       if (sig) throw new RescanInterruptedError(sig);
+      if (deadline.expired()) throw deadline.error;
       throw err;
     } finally {
       signals.off();
+      deadline.clear();
     }
     // The signal came while the state was advancing (past the last point that can stop): the run
     // is complete and published, so it reports success rather than a stop that did not happen.

@@ -14,11 +14,13 @@ import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/
 import type { TileRunner } from '../../run/runners/types.js';
 import { DEFAULT_MAX_LOST_SHARE } from '../../run/completeness.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
+import { jobSecretOptions, loadJobSecret, type JobSecretFlags } from '../job-secret.js';
+import { runDeadline, TIMEOUT_FLAG, withDeadline } from '../run-timeout.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
 
 /** The runner flags every scanning command takes. */
-export interface RunnerFlags {
+export interface RunnerFlags extends JobSecretFlags {
   runner?: string;
   redis?: string;
   queue?: string;
@@ -49,6 +51,8 @@ export interface ScanFlags extends RunnerFlags, PartialFlags {
   quiet?: boolean;
   /** Commander's `--no-evidence` sets this false. */
   evidence: boolean;
+  /** `--timeout`, in milliseconds. */
+  timeout?: number;
 }
 
 /** `start/end` (ISO dates or RFC 3339 date-times) -> a validated window. */
@@ -89,25 +93,29 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const aoi = loadAoi(flags.aoi);
   const allowHosts: AllowedHost[] = (flags.allowHost ?? []).map(parseAllowHost);
   const runner = await tileRunner(flags);
+  const deadline = runDeadline(flags.timeout);
   try {
-    return await runScan({
-      stac,
-      ...(flags.collection !== undefined ? { collection: flags.collection } : {}),
-      ...(flags.provider !== undefined ? { provider: flags.provider } : {}),
-      allowHosts,
-      aoi,
-      before,
-      after,
-      maxCloud: flags.maxCloud,
-      concurrency: flags.concurrency,
-      ...(flags.fixedConcurrency ? { fixedConcurrency: true } : {}),
-      out: flags.out,
-      json: !!flags.json,
-      quiet: !!flags.quiet,
-      evidence: flags.evidence,
-      runner,
-      ...partialOptions(flags),
-    });
+    return await withDeadline(deadline, () =>
+      runScan({
+        stac,
+        ...(flags.collection !== undefined ? { collection: flags.collection } : {}),
+        ...(flags.provider !== undefined ? { provider: flags.provider } : {}),
+        allowHosts,
+        aoi,
+        before,
+        after,
+        maxCloud: flags.maxCloud,
+        concurrency: flags.concurrency,
+        ...(flags.fixedConcurrency ? { fixedConcurrency: true } : {}),
+        out: flags.out,
+        json: !!flags.json,
+        quiet: !!flags.quiet,
+        evidence: flags.evidence,
+        runner,
+        signal: deadline.signal,
+        ...partialOptions(flags),
+      }),
+    );
   } finally {
     await runner.close();
   }
@@ -120,16 +128,18 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
 export async function tileRunner(flags: RunnerFlags): Promise<TileRunner> {
   if (flags.runner === undefined || flags.runner === 'local') {
     if (flags.redis) throw new InvalidInputError('--redis needs --runner bullmq');
+    if (flags.jobSecretFile !== undefined)
+      throw new InvalidInputError('--job-secret-file needs --runner bullmq');
     return new LocalTileRunner();
   }
   if (flags.runner === 'bullmq') {
     if (!flags.redis) throw new InvalidInputError('--runner bullmq needs --redis <url>');
+    const redis = parseRedisUrl(flags.redis);
+    const queue = parseQueueName(flags.queue ?? DEFAULT_QUEUE);
+    // Before BullMQ loads: a scan without the workers' secret would queue jobs they all refuse.
+    const secret = loadJobSecret(flags);
     const { BullmqTileRunner } = await import('../../run/runners/bullmq.js');
-    return new BullmqTileRunner({
-      redis: parseRedisUrl(flags.redis),
-      queue: parseQueueName(flags.queue ?? DEFAULT_QUEUE),
-      redisTimeoutMs: (flags.redisTimeout ?? 30) * 1000,
-    });
+    return new BullmqTileRunner({ redis, queue, redisTimeoutMs: (flags.redisTimeout ?? 30) * 1000, secret });
   }
   throw new InvalidInputError(`--runner ${JSON.stringify(flags.runner)}: expected local or bullmq`);
 }
@@ -158,7 +168,7 @@ export function partialReadOptions(cmd: Command): Command {
 
 /** The runner flags, on every command that scans. */
 export function runnerOptions(cmd: Command): Command {
-  return cmd
+  const withRunner = cmd
     .option('--runner <local|bullmq>', 'where tiles are processed: this process, or BullMQ workers', 'local')
     .option('--redis <url>', 'Redis URL for --runner bullmq, e.g. redis://127.0.0.1:6379')
     .option('--queue <name>', 'BullMQ queue name for --runner bullmq', DEFAULT_QUEUE)
@@ -168,6 +178,7 @@ export function runnerOptions(cmd: Command): Command {
       positiveInt(86_400),
       30,
     );
+  return jobSecretOptions(withRunner);
 }
 
 export function registerScan(program: Command): Command {
@@ -221,7 +232,8 @@ export function registerScan(program: Command): Command {
     .option(
       '--no-evidence',
       'skip the chips, overlays, report.html and the extra formats (GeoJSON and reports only)',
-    );
+    )
+    .option(...TIMEOUT_FLAG);
   return runnerOptions(partialReadOptions(cmd)).action(async (flags: ScanFlags) => {
     const s = await scanCommand(flags);
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);

@@ -9,39 +9,72 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
-import { loadAoi } from '../../config/aoi-loader.js';
+import { loadAoi, presetNames } from '../../config/aoi-loader.js';
+import { parseStacSource } from '../../config/stac-source.js';
 import { InvalidInputError } from '../../errors.js';
+import { signJob, type JobData } from '../../run/job-auth.js';
 import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
+import { oneLineIssues } from '../../run/runners/tile-job.js';
+import {
+  JobRefusedError,
+  MAX_PATH_CHARS,
+  pathUnder,
+  stacRootFor,
+  type Checked,
+  type WorkerPolicy,
+} from '../../run/worker-policy.js';
+import { loadJobSecret } from '../job-secret.js';
 import { registerRescan, rescanCommand, type RescanFlags } from './rescan.js';
 import { parseInterval } from './scan.js';
 
 export const RESCAN_JOB = 'rescan';
 
+const PathText = z.string().min(1).max(MAX_PATH_CHARS);
 /** What a scheduled job carries: the re-scan's flags, paths made absolute. */
 const RescanJobSchema = z.strictObject({
   v: z.literal(1),
   flags: z.strictObject({
-    state: z.string().min(1),
-    stac: z.string().min(1),
-    collection: z.string().min(1),
-    aoi: z.string().min(1),
-    before: z.string(),
-    after: z.string(),
+    state: PathText,
+    stac: PathText,
+    collection: z.string().min(1).max(128),
+    aoi: PathText,
+    before: z.string().max(64),
+    after: z.string().max(64),
     lookback: z.number().int().min(0),
     maxCloud: z.number().min(0).max(100),
     concurrency: z.number().int().min(1).max(256),
-    out: z.string().min(1),
+    out: PathText,
   }),
 });
 type RescanJobData = z.infer<typeof RescanJobSchema>;
 
-/** The worker's handler for a scheduled re-scan: it runs here, tiles on this worker's own pool. */
-export async function runScheduledRescan(job: Job): Promise<unknown> {
-  const parsed = RescanJobSchema.safeParse(job.data);
-  if (!parsed.success)
-    throw new Error(`rescan job ${job.id ?? '?'}: malformed payload: ${z.prettifyError(parsed.error)}`);
+function accepted<T>(c: Checked<T>): T {
+  if (!c.ok) throw new JobRefusedError(c.reason);
+  return c.value;
+}
+
+/**
+ * The worker's handler for a scheduled re-scan (its data already verified): it runs here, tiles
+ * on this worker's own pool, but only on a catalogue, state, AOI and output folder that the
+ * worker's own policy allows; the job only chooses among them.
+ */
+export async function runScheduledRescan(job: Job, data: JobData, policy: WorkerPolicy): Promise<unknown> {
+  const parsed = RescanJobSchema.safeParse(data);
+  if (!parsed.success) throw new JobRefusedError(`malformed payload: ${oneLineIssues(parsed.error)}`);
+  const f = parsed.data.flags;
+  if (policy.stateRoots.length === 0 || policy.outRoots.length === 0)
+    throw new JobRefusedError(
+      'this worker runs no scheduled re-scans (start it with --state-root and --out-root)',
+    );
+  accepted(stacRootFor(policy, f.stac));
+  const state = accepted(pathUnder(policy.stateRoots, f.state, 'state', '--state-root'));
+  const out = accepted(pathUnder(policy.outRoots, f.out, 'out', '--out-root'));
+  // An AOI is a preset, or a file beside the state: never a path anywhere a job likes.
+  const aoi = presetNames().includes(f.aoi)
+    ? f.aoi
+    : accepted(pathUnder(policy.stateRoots, f.aoi, 'aoi', '--state-root'));
   // The local runner: a worker that enqueued tiles and waited for them could wait on itself.
-  const s = await rescanCommand({ ...parsed.data.flags, quiet: true, runner: 'local' });
+  const s = await rescanCommand({ ...f, state, out, aoi, quiet: true, runner: 'local' });
   process.stderr.write(
     `worker: scheduled rescan run ${s.run}: ${s.newItems} new acquisitions, ${s.changes.new} new candidates; outputs in ${s.out}\n`,
   );
@@ -56,13 +89,17 @@ interface ScheduleFlags extends RescanFlags {
 
 export async function scheduleRescanCommand(flags: ScheduleFlags): Promise<string> {
   if (!flags.redis) throw new InvalidInputError('schedule-rescan needs --redis <url>');
+  const redis = parseRedisUrl(flags.redis);
+  const queueName = parseQueueName(flags.queue ?? DEFAULT_QUEUE);
+  // Removing a scheduler adds no job: only registering one needs the workers' secret.
+  const secret = flags.remove ? undefined : loadJobSecret(flags);
   // Loaded here, not at start-up: every other command would pay for BullMQ and ioredis.
   const [{ Queue }, { redisConnection }] = await Promise.all([
     import('bullmq'),
     import('../../run/runners/redis.js'),
   ]);
-  const connection = redisConnection(parseRedisUrl(flags.redis), 'minewatch-schedule');
-  const queue = new Queue(parseQueueName(flags.queue ?? DEFAULT_QUEUE), { connection });
+  const connection = redisConnection(redis, 'minewatch-schedule');
+  const queue = new Queue(queueName, { connection });
   try {
     if (flags.remove) {
       const removed = await queue.removeJobScheduler(flags.id);
@@ -76,9 +113,10 @@ export async function scheduleRescanCommand(flags: ScheduleFlags): Promise<strin
       flags: {
         // Workers run elsewhere: paths are absolute, and must name a folder they all see.
         state: path.resolve(flags.state),
-        stac: flags.stac,
+        stac: parseStacSource(flags.stac, '--stac', process.cwd()),
         collection: flags.collection,
-        aoi: flags.aoi,
+        // A file (not a preset) is made absolute too; workers accept it under a --state-root.
+        aoi: presetNames().includes(flags.aoi) ? flags.aoi : path.resolve(flags.aoi),
         before: flags.before,
         after: flags.after,
         lookback: flags.lookback,
@@ -92,7 +130,12 @@ export async function scheduleRescanCommand(flags: ScheduleFlags): Promise<strin
         flags.id,
         { pattern: flags.every ?? '' },
         // One attempt: a re-scan that failed (or found its state locked) waits for the next tick.
-        { name: RESCAN_JOB, data, opts: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 } },
+        // The scheduler copies this data, signature included, into every job it adds.
+        {
+          name: RESCAN_JOB,
+          data: secret ? signJob(secret, RESCAN_JOB, data) : data,
+          opts: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+        },
       );
     } catch (err) {
       throw new InvalidInputError(`--every ${JSON.stringify(flags.every)}: ${(err as Error).message}`);

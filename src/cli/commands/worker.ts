@@ -1,14 +1,30 @@
 /**
  * `minewatch worker --redis <url>`: processes the tile jobs that `scan --runner bullmq` enqueues
  * (and scheduled re-scans), until SIGTERM or SIGINT; then it finishes its current job and exits 0.
+ *
+ * A worker obeys no job blindly: jobs must be signed with its job secret, and what they may make
+ * it read or write is its own flags' decision (--stac-root, --allow-host, --state-root,
+ * --out-root; src/run/worker-policy.ts), never the job's.
  */
 import { Command } from 'commander';
+import { parseAllowHost } from '../../run/asset-policy.js';
 import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
+import {
+  DEFAULT_STAC_ROOTS,
+  parseFolderRoot,
+  parseStacRoot,
+  type WorkerPolicy,
+} from '../../run/worker-policy.js';
+import { jobSecretOptions, loadJobSecret, type JobSecretFlags } from '../job-secret.js';
 import { positiveInt } from './scan.js';
 import { RESCAN_JOB, runScheduledRescan } from './schedule-rescan.js';
 
-export interface WorkerFlags {
+export interface WorkerFlags extends JobSecretFlags {
   redis: string;
+  stacRoot?: string[];
+  allowHost?: string[];
+  stateRoot?: string[];
+  outRoot?: string[];
   queue: string;
   concurrency: number;
   threads: number;
@@ -20,19 +36,27 @@ export interface WorkerFlags {
 
 /** Runs until a signal; resolves once the worker has shut down cleanly. */
 export async function workerCommand(flags: WorkerFlags): Promise<void> {
+  const redis = parseRedisUrl(flags.redis);
+  const queue = parseQueueName(flags.queue);
+  const policy = workerPolicy(flags);
+  const secret = loadJobSecret(flags);
   // Loaded here, not at start-up: every other command would pay for BullMQ and ioredis.
   const { startTileWorker } = await import('../../run/runners/tile-worker.js');
   const running = startTileWorker({
-    redis: parseRedisUrl(flags.redis),
-    queue: parseQueueName(flags.queue),
+    redis,
+    queue,
+    policy,
+    secret,
     concurrency: flags.concurrency,
     threads: flags.threads,
     lockMs: flags.lockMs,
     stalledMs: flags.stalledMs,
     limiter: { max: flags.rateMax, durationMs: flags.rateMs },
-    handlers: { [RESCAN_JOB]: runScheduledRescan },
+    handlers: { [RESCAN_JOB]: (job, data) => runScheduledRescan(job, data, policy) },
   });
-  process.stderr.write(`worker: pid ${process.pid} waiting for jobs on queue "${flags.queue}"\n`);
+  process.stderr.write(
+    `worker: pid ${process.pid} waiting for jobs on queue "${queue}" (${secret ? 'signed jobs only' : 'UNSIGNED jobs accepted'}; STAC roots ${policy.stacRoots.map((r) => r.href).join(', ')}; re-scan state roots ${policy.stateRoots.join(', ') || 'none'}, output roots ${policy.outRoots.join(', ') || 'none'})\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       process.stderr.write(`worker: ${signal}: finishing the current job, then exiting\n`);
@@ -45,8 +69,21 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   process.stderr.write('worker: stopped\n');
 }
 
+/** The worker's policy from its flags (paths resolved against the working directory). */
+export function workerPolicy(flags: WorkerFlags, cwd = process.cwd()): WorkerPolicy {
+  const roots = flags.stacRoot && flags.stacRoot.length > 0 ? flags.stacRoot : DEFAULT_STAC_ROOTS;
+  return {
+    stacRoots: roots.map((r) => parseStacRoot(r, cwd)),
+    extraHosts: (flags.allowHost ?? []).map(parseAllowHost),
+    stateRoots: (flags.stateRoot ?? []).map((r) => parseFolderRoot(r, '--state-root', cwd)),
+    outRoots: (flags.outRoot ?? []).map((r) => parseFolderRoot(r, '--out-root', cwd)),
+  };
+}
+
+const repeatable = (v: string, prev: string[] = []): string[] => [...prev, v];
+
 export function registerWorker(program: Command): Command {
-  return program
+  const cmd = program
     .command('worker')
     .description('Process distributed scan jobs from Redis (BullMQ) until SIGTERM')
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
@@ -72,7 +109,27 @@ export function registerWorker(program: Command): Command {
       120,
     )
     .option('--rate-ms <ms>', 'the rate limit window', positiveInt(3_600_000), 60_000)
-    .action(async (flags: WorkerFlags) => {
-      await workerCommand(flags);
-    });
+    .option(
+      '--stac-root <url|path>',
+      `repeatable: a STAC API root (or local catalogue file) whose jobs this worker runs; assets are read only from its origin (a local catalogue: its folder), the public Sentinel-2 hosts and --allow-host (default ${DEFAULT_STAC_ROOTS.join(', ')})`,
+      repeatable,
+    )
+    .option(
+      '--allow-host <host[:port]>',
+      'repeatable: also allow asset hrefs on this host (as scan --allow-host)',
+      repeatable,
+    )
+    .option(
+      '--state-root <dir>',
+      'repeatable: a folder scheduled re-scans may keep their state (and AOI file) in (default: none, re-scan jobs refused)',
+      repeatable,
+    )
+    .option(
+      '--out-root <dir>',
+      'repeatable: a folder scheduled re-scans may write their outputs in (default: none, re-scan jobs refused)',
+      repeatable,
+    );
+  return jobSecretOptions(cmd).action(async (flags: WorkerFlags) => {
+    await workerCommand(flags);
+  });
 }

@@ -11,6 +11,7 @@
 import { FlowProducer, Job, Queue, type FlowJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { MinewatchError } from '../../errors.js';
+import { signJob, type JobData } from '../job-auth.js';
 import type { TilePlan } from '../planner.js';
 import { decodeOutcome, encodeTileJob, scanJobId, tileJobId } from './tile-job.js';
 import { redisConnection } from './redis.js';
@@ -41,6 +42,11 @@ export interface BullmqRunnerOptions {
   maxResubmits?: number;
   /** How long finished tile results stay in Redis for re-use (default 7 days). */
   keepSeconds?: number;
+  /**
+   * The secret every job is signed with (../job-auth.ts), the workers' own. `undefined` only when
+   * the operator chose --insecure-unsigned-jobs: jobs then go unsigned, for workers that do the same.
+   */
+  secret: Buffer | undefined;
 }
 
 export const SCAN_JOB = 'scan';
@@ -73,15 +79,19 @@ export class BullmqTileRunner implements TileRunner {
     if (tiles.length === 0) return { contexts: [], skipped: [] };
     const o = this.options;
     const keep = { age: o.keepSeconds ?? 7 * 24 * 3600 };
+    const sign = (name: string, data: JobData): JobData => (o.secret ? signJob(o.secret, name, data) : data);
     const children = tiles.map((tp) => ({
       id: tileJobId(tp, ctx.offsets, ctx.params, ctx.evidence === true),
-      data: encodeTileJob(tp, ctx.offsets, ctx.params, ctx.stac, ctx.concurrency, ctx.evidence === true),
+      data: sign(
+        TILE_JOB,
+        encodeTileJob(tp, ctx.offsets, ctx.params, ctx.stac, ctx.concurrency, ctx.evidence === true),
+      ),
     }));
     const parentId = scanJobId(children.map((c) => c.id));
     const flow: FlowJob = {
       name: SCAN_JOB,
       queueName: this.queueName,
-      data: { v: 1, children: children.map((c) => c.id) } satisfies ScanJobData,
+      data: sign(SCAN_JOB, { v: 1, children: children.map((c) => c.id) } satisfies ScanJobData),
       opts: { jobId: parentId, attempts: 3, removeOnComplete: keep, removeOnFail: keep },
       children: children.map((c) => ({
         name: TILE_JOB,

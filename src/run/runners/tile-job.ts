@@ -28,18 +28,30 @@ const OffsetSchema = z.strictObject({
   source: z.enum(['raster:bands', 'processing_baseline', 'date']),
   agreed: z.boolean(),
   pixels: z.enum(['no-offset', 'offset-or-bright', 'inconclusive', 'too-few-pixels']),
-  reason: z.string(),
+  reason: z.string().max(1000),
 });
 const Int = z.number().int();
+/**
+ * Bounds on what one job may hold (a job is input from Redis): far above any real tile (a 10980²
+ * tile in 512² blocks is 484 blocks; a season has a few dozen acquisitions), far below a size
+ * that could exhaust a worker.
+ */
+const MAX_ITEMS = 512;
+const MAX_BLOCKS = 100_000;
+const EncodedItem = z.string().max(256 * 1024);
 const TileJobSchema = z.strictObject({
   v: z.literal(PAYLOAD_VERSION),
-  stac: z.string().refine((s) => URL.canParse(s), 'not a URL'),
+  stac: z
+    .string()
+    .max(4096)
+    .refine((s) => URL.canParse(s), 'not a URL'),
   concurrency: Int.min(1).max(256),
   params: ParamsSchema,
   /** Keep the evidence outputs' pixels (absent: no, as before the field existed). */
   evidence: z.boolean().optional(),
   tile: z.strictObject({
-    tile: z.string().min(1),
+    // Logged by the worker: printable ASCII only (MGRS-47RMJ:399960,2866760).
+    tile: z.string().regex(/^[\x20-\x7e]{1,64}$/, 'expected 1-64 printable ASCII characters'),
     grid: z.strictObject({
       epsg: Int,
       originX: z.number(),
@@ -47,19 +59,21 @@ const TileJobSchema = z.strictObject({
       width: Int.positive(),
       height: Int.positive(),
     }),
-    before: z.array(z.string()).min(1),
-    after: z.array(z.string()).min(1),
-    blocks: z.array(
-      z.strictObject({
-        tile: z.string(),
-        x: Int.min(0),
-        y: Int.min(0),
-        width: Int.positive(),
-        height: Int.positive(),
-      }),
-    ),
+    before: z.array(EncodedItem).min(1).max(MAX_ITEMS),
+    after: z.array(EncodedItem).min(1).max(MAX_ITEMS),
+    blocks: z
+      .array(
+        z.strictObject({
+          tile: z.string().max(64),
+          x: Int.min(0),
+          y: Int.min(0),
+          width: Int.positive(),
+          height: Int.positive(),
+        }),
+      )
+      .max(MAX_BLOCKS),
   }),
-  offsets: z.record(z.string(), OffsetSchema),
+  offsets: z.record(z.string().max(256), OffsetSchema),
 });
 export type TileJobData = z.infer<typeof TileJobSchema>;
 
@@ -105,17 +119,39 @@ function offsetOf(offsets: ReadonlyMap<string, OffsetDecision>, id: string): Off
   return o;
 }
 
+/**
+ * A schema failure as one log line: the first few issues with their paths. zod's messages name
+ * what was expected, never the value received, so nothing a job carries is echoed at length.
+ */
+export function oneLineIssues(error: z.ZodError, max = 3): string {
+  const issues = error.issues.slice(0, max).map((i) => {
+    const at = i.path.map(String).join('.').slice(0, 80);
+    return `${at || '(root)'}: ${i.message.replace(/\s+/g, ' ').slice(0, 160)}`;
+  });
+  const more = error.issues.length > max ? ` (and ${error.issues.length - max} more)` : '';
+  return `${issues.join('; ')}${more}`;
+}
+
 /** Parses a job's data from Redis; throws an error naming the job when it is malformed. */
 export function decodeTileJob(data: unknown, jobId: string): TileJob {
   const parsed = TileJobSchema.safeParse(data);
   if (!parsed.success)
-    throw new Error(`tile job ${jobId}: malformed payload: ${z.prettifyError(parsed.error)}`);
+    throw new Error(`tile job ${jobId}: malformed payload: ${oneLineIssues(parsed.error)}`);
   const d = parsed.data;
+  const items = (list: string[], window: string): TilePlan['before'] =>
+    list.map((text, k) => {
+      try {
+        return decodeItem(text);
+      } catch (err) {
+        const why = err instanceof z.ZodError ? oneLineIssues(err) : 'not an encoded item';
+        throw new Error(`tile job ${jobId}: malformed payload: tile.${window}[${k}]: ${why}`, { cause: err });
+      }
+    });
   const tile: TilePlan = {
     tile: d.tile.tile,
     grid: d.tile.grid,
-    before: d.tile.before.map(decodeItem),
-    after: d.tile.after.map(decodeItem),
+    before: items(d.tile.before, 'before'),
+    after: items(d.tile.after, 'after'),
     blocks: d.tile.blocks,
   };
   const offsets = new Map<string, OffsetDecision>();

@@ -4,12 +4,14 @@
  * Redis), merges a scan's tile results in plan order when all of them are in, and runs scheduled
  * re-scans. One local pool of worker threads per process serves every job.
  */
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { assetKeysOf, type S2Asset } from '../../catalog/item.js';
 import { openSource } from '../../io/byte-source.js';
 import { readCogHeader } from '../../io/cog-header.js';
 import { HttpClient } from '../../io/http.js';
 import { assetPolicy } from '../asset-policy.js';
+import { unverifiedJob, verifyJob, type JobData, type Verified } from '../job-auth.js';
+import { JobRefusedError, printable, stacRootFor, type WorkerPolicy } from '../worker-policy.js';
 import type { OpenedAsset } from '../block-reader.js';
 import { ProgressReporter } from '../progress.js';
 import { IoQueue } from '../queue.js';
@@ -36,8 +38,15 @@ export interface TileWorkerOptions {
   stalledMs?: number;
   /** Queue-wide: at most `max` jobs start per `durationMs`, over all workers (protects the hosts). */
   limiter?: { max: number; durationMs: number };
-  /** Other job kinds (a scheduled re-scan), by job name. */
-  handlers?: Record<string, (job: Job) => Promise<unknown>>;
+  /** What this worker may read and write, whatever a job asks (./worker-policy.ts). */
+  policy: WorkerPolicy;
+  /**
+   * The secret jobs must be signed with (../job-auth.ts). `undefined` only when the operator chose
+   * --insecure-unsigned-jobs: signatures are then not checked (the policy still is).
+   */
+  secret: Buffer | undefined;
+  /** Other job kinds (a scheduled re-scan), by job name; `data` is verified, without `sig`. */
+  handlers?: Record<string, (job: Job, data: JobData) => Promise<unknown>>;
   log?: (msg: string) => void;
 }
 
@@ -52,13 +61,24 @@ export function startTileWorker(options: TileWorkerOptions): RunningWorker {
   const connection = redisConnection(options.redis, 'minewatch-worker');
   const handlers = options.handlers ?? {};
 
+  const { policy, secret } = options;
+
   const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> => {
-    const id = job.id ?? '?';
-    if (job.name === TILE_JOB) return runTileJob(job.data, id, pool, log, signal);
-    if (job.name === SCAN_JOB) return mergeScan(job);
-    const handler = handlers[job.name];
-    if (handler) return handler(job);
-    throw new Error(`job ${id}: unknown job name ${JSON.stringify(job.name)}`);
+    const id = printable(job.id);
+    // Nothing in a job is used before its signature is checked: not even its kind.
+    const verified: Verified = secret ? verifyJob(secret, job.name, job.data) : unverifiedJob(job.data);
+    if (!verified.ok) throw refused(job, verified.reason);
+    try {
+      if (job.name === TILE_JOB) return await runTileJob(verified.data, id, policy, pool, log, signal);
+      if (job.name === SCAN_JOB) return await mergeScan(job, verified.data);
+      const handler = handlers[job.name];
+      if (handler) return await handler(job, verified.data);
+    } catch (err) {
+      // A job that breaks the policy or the schema fails the same way on every attempt.
+      if (err instanceof JobRefusedError) throw refused(job, err.message);
+      throw err;
+    }
+    throw refused(job, `unknown job name ${JSON.stringify(job.name).slice(0, 80)}`);
   };
 
   const worker = new Worker(options.queue ?? DEFAULT_QUEUE, processor, {
@@ -75,7 +95,7 @@ export function startTileWorker(options: TileWorkerOptions): RunningWorker {
   worker.on('error', (err) => log(`worker: redis: ${err.message}`));
   worker.on('failed', (job, err) =>
     log(
-      `worker: job ${job?.id ?? '?'} (${job?.name ?? '?'}) failed on attempt ${job?.attemptsMade ?? '?'}: ${err.message}`,
+      `worker: job ${printable(job?.id)} (${printable(job?.name, 40)}) failed on attempt ${job?.attemptsMade ?? '?'}: ${err.message}`,
     ),
   );
   return {
@@ -87,27 +107,50 @@ export function startTileWorker(options: TileWorkerOptions): RunningWorker {
   };
 }
 
+function refused(job: Job, reason: string): UnrecoverableError {
+  // One line, bounded: the reason ends up in failedReason and in the worker's log.
+  const line = printable(reason, 500);
+  return new UnrecoverableError(`job ${printable(job.id)} (${printable(job.name, 40)}) refused: ${line}`);
+}
+
 async function runTileJob(
   data: unknown,
   jobId: string,
+  policy: WorkerPolicy,
   pool: WorkerPool,
   log: (msg: string) => void,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const job = decodeTileJob(data, jobId);
+  let job: ReturnType<typeof decodeTileJob>;
+  try {
+    job = decodeTileJob(data, jobId);
+  } catch (err) {
+    throw new JobRefusedError((err as Error).message);
+  }
+  // The asset policy is the worker's: built from its own --stac-root that the job's catalogue
+  // falls under (and its --allow-host), never from a URL the job carries.
+  const root = stacRootFor(policy, job.stac.href);
+  if (!root.ok) throw new JobRefusedError(root.reason);
+  const allow = assetPolicy({ stac: root.value, extraHosts: policy.extraHosts });
+  const items = [...job.tile.before, ...job.tile.after];
+  for (const item of items)
+    for (const b of assetKeysOf(item)) {
+      const href = (item.assets[b] as S2Asset).href;
+      if (!allow(href))
+        throw new JobRefusedError(
+          `item ${JSON.stringify(item.id).slice(0, 80)} asset "${b}" href ${JSON.stringify(href.href).slice(0, 160)} is outside this worker's asset policy`,
+        );
+    }
   const t0 = performance.now();
   log(`worker: tile ${job.tile.tile} job ${jobId} started (${job.tile.blocks.length} blocks)`);
-  // The same asset policy as the scan that planned the job, built from its STAC URL.
-  const allow = assetPolicy({ stac: job.stac });
   const http = new HttpClient({ allow });
   const io = new IoQueue({ concurrency: job.concurrency });
   const opened = new Map<string, OpenedAsset>();
   try {
     await Promise.all(
-      [...job.tile.before, ...job.tile.after].flatMap((item) =>
+      items.flatMap((item) =>
         assetKeysOf(item).map(async (b) => {
           const href = (item.assets[b] as S2Asset).href;
-          if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
           const source = openSource(href, http);
           const header = await io
             .add((s) => readCogHeader(source, { signal: s }))
@@ -147,15 +190,19 @@ async function runTileJob(
 }
 
 /** The parent job: every child's encoded outcome, in the plan order its data lists. */
-async function mergeScan(job: Job): Promise<unknown[]> {
-  const data = job.data as Partial<ScanJobData>;
-  if (!Array.isArray(data.children) || !data.children.every((c) => typeof c === 'string'))
-    throw new Error(`scan job ${job.id ?? '?'}: malformed payload: children must be job ids`);
+async function mergeScan(job: Job, verified: JobData): Promise<unknown[]> {
+  const data = verified as Partial<ScanJobData>;
+  if (
+    !Array.isArray(data.children) ||
+    data.children.length > 100_000 ||
+    !data.children.every((c) => typeof c === 'string' && c.length <= 128)
+  )
+    throw new JobRefusedError('malformed payload: children must be job ids');
   const values = (await job.getChildrenValues()) as Record<string, unknown>;
   // Keys are "<prefix>:<queue>:<job id>".
   const byId = new Map(Object.entries(values).map(([key, v]) => [key.slice(key.lastIndexOf(':') + 1), v]));
   return data.children.map((id) => {
-    if (!byId.has(id)) throw new Error(`scan job ${job.id ?? '?'}: tile job ${id} has no result`);
+    if (!byId.has(id)) throw new Error(`scan job ${printable(job.id)}: tile job ${id} has no result`);
     return byId.get(id);
   });
 }

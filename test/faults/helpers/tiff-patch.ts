@@ -146,11 +146,18 @@ export function geoKey(buf: Buffer, key: number): { pos: number; value: number }
 
 /**
  * A small but consistent dimension bomb: one IFD declaring `width` x `height` uint16 pixels in
- * 512x512 deflate tiles, with full tile arrays all pointing at one tiny tile, and georeferencing.
+ * 512x512 deflate tiles, with full tile arrays all pointing at one tiny tile (every sample `fill`,
+ * default 0), and an EPSG code; with `georef` (upper-left corner and pixel size, metres) also the
+ * tie point and pixel scale, so a scan's grid check accepts it.
  */
-export function dimensionBomb(width: number, height: number): Buffer {
+export function dimensionBomb(
+  width: number,
+  height: number,
+  opts: { fill?: number; georef?: { x: number; y: number; pixel: number } } = {},
+): Buffer {
   const tiles = Math.ceil(width / 512) * Math.ceil(height / 512);
-  const tile = deflateSync(Buffer.alloc(512 * 512 * 2));
+  const tile = deflateSync(Buffer.from(new Uint16Array(512 * 512).fill(opts.fill ?? 0).buffer));
+  const g = opts.georef;
   const fields: [number, number, number[]][] = [
     [T.ImageWidth, 4, [width]],
     [T.ImageLength, 4, [height]],
@@ -163,6 +170,12 @@ export function dimensionBomb(width: number, height: number): Buffer {
     [T.TileOffsets, 4, Array<number>(tiles).fill(0)],
     [T.TileByteCounts, 4, Array<number>(tiles).fill(tile.length)],
     [T.SampleFormat, 3, [1]],
+    ...(g
+      ? ([
+          [T.ModelPixelScale, 12, [g.pixel, g.pixel, 0]],
+          [T.ModelTiepoint, 12, [0, 0, 0, g.x, g.y, 0]],
+        ] as [number, number, number[]][])
+      : []),
     [T.GeoKeyDirectory, 3, [1, 1, 0, 1, 3072, 0, 1, 32646]],
   ];
   const ifdSize = 2 + 12 * fields.length + 4;
@@ -189,6 +202,7 @@ export function dimensionBomb(width: number, height: number): Buffer {
     f.values.forEach((v, k) => {
       const value = f.tag === T.TileOffsets ? tileAt : v;
       if (f.type === 3) buf.writeUInt16LE(value, base + 2 * k);
+      else if (f.type === 12) buf.writeDoubleLE(value, base + 8 * k);
       else buf.writeUInt32LE(value, base + 4 * k);
     });
   });
