@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { toTimeWindow } from '../catalog/filters.js';
+import { DEFAULT_MAX_CLOUD, toTimeWindow } from '../catalog/filters.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import { InvalidInputError } from '../errors.js';
 import { parseStacSource } from '../config/stac-source.js';
@@ -44,7 +44,7 @@ const SpecSchema = z.strictObject({
   aois: z.array(z.string().min(1)).min(1),
   baseline: Window,
   windows: z.array(Window).min(1),
-  max_cloud: z.number().min(0).max(100).default(60),
+  max_cloud: z.number().min(0).max(100).default(DEFAULT_MAX_CLOUD),
   concurrency: z.number().int().min(1).max(256).default(16),
   thresholds: Thresholds.default({}),
   out: z.string().min(1),

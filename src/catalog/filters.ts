@@ -9,6 +9,13 @@ import { InvalidInputError } from '../errors.js';
 
 export type BBox = [number, number, number, number];
 
+/**
+ * Items cloudier than this (eo:cloud_cover, %) are left out unless told otherwise: the SCL mask
+ * drops the cloudy pixels of what is read, and past this a scene gives too few clear ones to pay
+ * for its bytes. One default for every command (scan, rescan, batch, demo, eval).
+ */
+export const DEFAULT_MAX_CLOUD = 60;
+
 /** A date window as the CLI gives it: `YYYY-MM-DD` dates (whole days, inclusive) or RFC 3339 instants. */
 export interface DateWindow {
   start: Date | string;

@@ -4,6 +4,7 @@
  * 127.0.0.1 port, allowed by name as `--allow-host` would), and the first season is compared with
  * the last. `demo` (what `make run` does) and `eval` both scan worlds this way.
  */
+import { DEFAULT_MAX_CLOUD } from '../catalog/filters.js';
 import { loadAoi } from '../config/aoi-loader.js';
 import { InvalidInputError } from '../errors.js';
 import { startCatalogServer } from '../server/catalog-server.js';
@@ -43,7 +44,7 @@ export async function scanGeneratedWorld(
       aoi: loadAoi('kachin'),
       before: { start: before.start, end: before.end },
       after: { start: after.start, end: after.end },
-      maxCloud: 60,
+      maxCloud: DEFAULT_MAX_CLOUD,
       concurrency: 16,
       out: opts.out,
       json: opts.json ?? false,

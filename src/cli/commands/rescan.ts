@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import type { DateWindow } from '../../catalog/filters.js';
+import { DEFAULT_MAX_CLOUD, type DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { parseStacSource } from '../../config/stac-source.js';
 import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from '../../run/rescan.js';
@@ -144,7 +144,7 @@ export function registerRescan(program: Command): Command {
       days,
       30,
     )
-    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, 60)
+    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, DEFAULT_MAX_CLOUD)
     .option(
       '--concurrency <n>',
       'in-flight requests',

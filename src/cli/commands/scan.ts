@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { toTimeWindow, type DateWindow } from '../../catalog/filters.js';
+import { DEFAULT_MAX_CLOUD, toTimeWindow, type DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { parseStacSource } from '../../config/stac-source.js';
 import { InvalidInputError } from '../../errors.js';
@@ -215,7 +215,7 @@ export function registerScan(program: Command): Command {
       'ISO 8601 interval of the reference season, e.g. 2020-12-01/2021-02-28',
     )
     .requiredOption('--after <start/end>', 'ISO 8601 interval of the season to test for new sites')
-    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, 60)
+    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, DEFAULT_MAX_CLOUD)
     .option(
       '--concurrency <n>',
       'in-flight requests',
