@@ -1,7 +1,8 @@
 /**
- * Whether a host to listen on is reachable only from this machine. The local servers (the STAC
- * imitation, the map viewer, `serve`) bind loopback unless told otherwise, and refuse a
- * non-loopback host without --allow-remote.
+ * Whether a host is reachable only from this machine: the one loopback check. The local servers
+ * (the STAC imitation, the map viewer, `serve`) bind loopback unless told otherwise and refuse a
+ * non-loopback host without --allow-remote; the asset policy lets a named loopback host be read
+ * over plain http.
  */
 import { isIP } from 'node:net';
 

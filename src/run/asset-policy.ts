@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROFILES } from '../catalog/providers.js';
 import { InvalidInputError } from '../errors.js';
+import { isLoopbackHost } from '../io/loopback.js';
 
 /** Without a profile: every Earth Search collection's COG hosts (what a tile job built from a URL gets). */
 export const PUBLIC_S2_HOSTS: readonly string[] = [
@@ -53,10 +54,6 @@ export function parseAllowHost(value: string): AllowedHost {
 
 function defaultPort(url: URL): number {
   return url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 function isPrivateAddress(host: string): boolean {
@@ -106,7 +103,7 @@ export function assetPolicy(opts: AssetPolicyOptions): (url: URL) => boolean {
     const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
     // Named by the user: the port too, when the entry gives one.
     const entry = named.find((n) => n.host === host && (n.port === undefined || n.port === defaultPort(url)));
-    if (entry) return url.protocol === 'https:' || isLoopback(host);
+    if (entry) return url.protocol === 'https:' || isLoopbackHost(host);
     if (url.protocol !== 'https:') return false;
     if (isPrivateAddress(host)) return false;
     return hosts.has(host);

@@ -9,7 +9,7 @@
  * shared/data/stac-earth-search-responses; see search.ts for ordering and paging.
  */
 import { isLoopbackHostHeader } from './host-guard.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from '../io/loopback.js';
 import { realpath } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

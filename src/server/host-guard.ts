@@ -4,7 +4,7 @@
  * Host header still carries that other name. While bound to loopback, only this machine's own
  * names are answered (421 otherwise).
  */
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from '../io/loopback.js';
 
 /** The host name of a Host header, without its port ("[::1]" keeps its brackets). */
 function hostName(header: string | undefined): string {

@@ -8,7 +8,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { isLoopbackHost } from '../server/loopback.js';
+import { isLoopbackHost } from '../io/loopback.js';
 import { isLoopbackHostHeader } from '../server/host-guard.js';
 import { contentType, route } from './static-files.js';
 

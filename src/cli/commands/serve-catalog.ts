@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { startCatalogServer, type CatalogServer } from '../../server/catalog-server.js';
-import { isLoopbackHost } from '../../server/loopback.js';
+import { isLoopbackHost } from '../../io/loopback.js';
 import { SERVER_PROFILES, type ServerProfile } from '../../server/provider-shapes.js';
 
 export interface ServeCatalogOptions {

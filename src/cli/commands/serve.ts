@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { InvalidInputError } from '../../errors.js';
 import { startViewerServer, type ViewerServer } from '../../viewer/viewer-server.js';
-import { isLoopbackHost } from '../../server/loopback.js';
+import { isLoopbackHost } from '../../io/loopback.js';
 
 export interface ServeOptions {
   outDir: string;
