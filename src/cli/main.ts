@@ -4,7 +4,6 @@
  * ./commands, one file per subcommand, and are tested by calling them directly.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { MinewatchError } from '../errors.js';
 import { installProxyFromEnv } from '../io/proxy.js';
 import { exitCodesHelp } from './exit-codes.js';
@@ -19,18 +18,12 @@ import { registerServe } from './commands/serve.js';
 import { registerServeCatalog } from './commands/serve-catalog.js';
 import { registerScheduleRescan } from './commands/schedule-rescan.js';
 import { registerWorker } from './commands/worker.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
+import { softwareVersion } from '../run/version.js';
 
 export function buildProgram(): Command {
   const program = new Command('minewatch')
     .description('Evidence of rare-earth mining in Kachin state, Myanmar, from public Sentinel-2 L2A imagery')
-    .version(version())
+    .version(softwareVersion())
     .exitOverride()
     .showHelpAfterError()
     .addHelpText('after', exitCodesHelp());

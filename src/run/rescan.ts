@@ -41,15 +41,8 @@ import { prepareOutputFolder, writeOutputs, type OutputFiles } from '../io/outpu
 import { skipKind } from './completeness.js';
 import { tileKey } from './planner.js';
 import { footprintsByTile, tilesReached } from './seam-tiles.js';
-import {
-  ALGORITHM_VERSION,
-  catalogueOf,
-  scanProducts,
-  softwareVersion,
-  stacUrl,
-  type ScanOptions,
-  type ScanResult,
-} from './scan.js';
+import { catalogueOf, scanProducts, stacUrl, type ScanOptions, type ScanResult } from './scan.js';
+import { ALGORITHM_VERSION, softwareVersion } from './version.js';
 
 export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource'> {
   /** State folder: ledger, registry, range cache, lock. Created when missing. */

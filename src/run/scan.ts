@@ -3,7 +3,6 @@
  * block on the worker pool, detect per tile, merge across tiles, write the products. This module
  * moves data and keeps the books; every decision lives in the pure modules it calls.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as turf from '../geo/turf.js';
@@ -15,7 +14,6 @@ import { decideOffset, uncheckedOffset, type OffsetDecision } from '../catalog/h
 import { darkDnEvidence } from '../catalog/offset-evidence.js';
 import { assetKeysOf, type S2Asset } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
-import { TileEvidenceBuilder } from '../detect/evidence-plane.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import {
   buildProducts,
@@ -23,11 +21,10 @@ import {
   type ClearingProperties,
   type PondProperties,
 } from '../detect/sites.js';
-import { detectTile } from '../detect/tile-detect.js';
 import { IncompleteScanError, NoItemsFoundError } from '../errors.js';
 import type { Aoi } from '../geo/aoi.js';
 import { openSource, type ByteSource } from '../io/byte-source.js';
-import { readCogHeader, type CogHeader } from '../io/cog-header.js';
+import { readCogHeader } from '../io/cog-header.js';
 import { fetchTiles } from '../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../io/decode-tile.js';
 import { HttpClient } from '../io/http.js';
@@ -48,33 +45,18 @@ import { gridMismatch } from './grid-check.js';
 import { offsetSample } from './offset-sample.js';
 import { featureCollection } from '../formats/feature-collection.js';
 import { prepareOutputFolder, writeOutputs, type OutputFiles } from '../io/outputs.js';
-import { planScan, tileKey, type BlockJob, type TilePlan } from './planner.js';
-import {
-  blockBytes,
-  blockOrder,
-  ReadAhead,
-  readBlock,
-  SharedReads,
-  tileWindow,
-  type BlockReadDeps,
-} from './block-reader.js';
+import { planScan, tileKey, type TilePlan } from './planner.js';
+import type { OpenedAsset } from './block-reader.js';
 import { ProgressReporter } from './progress.js';
 import { LocalTileRunner } from './runners/local.js';
+import type { StageClock } from './runners/tile-executor.js';
 import type { TileRunner } from './runners/types.js';
 import { IoQueue } from './queue.js';
-import type { BandKey, ScanBlockInput, ScanBlockOutput } from './tasks/scan-block.js';
-import { WorkerPool } from './worker-pool.js';
+import type { BandKey } from './tasks/scan-block.js';
+import { ALGORITHM_VERSION, softwareVersion } from './version.js';
 import type { ScannedTile } from './runners/types.js';
 import { provenanceMembers, provenanceOf } from '../formats/provenance.js';
 import type { ChipPaths } from '../report/evidence-outputs.js';
-import { TileQuicklookBuilder, type TileQuicklook } from '../report/tile-quicklook.js';
-
-/**
- * Bumped whenever the same inputs could give different evidence: it is in run.json, in tile job
- * ids and in the fingerprints that tie batch windows and re-scan state to what produced them.
- * 2: a before-season look is judged valid on red, NIR, SWIR and SCL (no longer also blue, green).
- */
-export const ALGORITHM_VERSION = '2';
 
 export interface ScanOptions {
   stac: string;
@@ -153,21 +135,8 @@ export function swirProvenance(after: readonly S2Item[]): {
   };
 }
 
-/** The package version, as run.json and the report name it. */
-export function softwareVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 export function stacUrl(stac: string): URL {
   return isStacApi(stac) ? new URL(stac) : pathToFileURL(path.resolve(stac));
-}
-
-interface Opened {
-  source: ByteSource;
-  header: CogHeader;
 }
 
 /** What a scan found, before anything is written: batch and re-scan runs build on it. */
@@ -273,7 +242,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   // 2. Headers of every asset, concurrently.
   const io = new IoQueue({ concurrency: opts.concurrency });
   const items = [...found.before, ...found.after];
-  const opened = new Map<string, Opened>();
+  const opened = new Map<string, OpenedAsset>();
   const skipped: { item: string; reason: string }[] = found.skipped.map((s) => ({
     item: s.id,
     reason: s.reason,
@@ -330,7 +299,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
       }),
   );
   async function decideItemOffset(item: S2Item): Promise<void> {
-    const red = opened.get(`${item.id}/red`) as Opened;
+    const red = opened.get(`${item.id}/red`) as OpenedAsset;
     // A bounded read: a small overview whole, or a window of the full image (offset-sample.ts).
     const sample = offsetSample(red.header.images);
     if (sample.kind === 'skip') {
@@ -354,7 +323,7 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
     opts.aoi.geometry,
     (tile) => {
       const any = items.find((i) => tile.startsWith(i.gridCode) && usable.has(i.id));
-      return any ? ((opened.get(`${any.id}/red`) as Opened).header.images[0]?.tileWidth ?? 1024) : 1024;
+      return any ? ((opened.get(`${any.id}/red`) as OpenedAsset).header.images[0]?.tileWidth ?? 1024) : 1024;
     },
   );
   skipped.push(...plan.skipped);
@@ -665,161 +634,5 @@ function stacFiles(
   return {
     'item.json': `${JSON.stringify(item, null, 2)}\n`,
     'catalog.json': `${JSON.stringify(catalog, null, 2)}\n`,
-  };
-}
-
-/** Seconds spent per stage, summed over blocks (block stages overlap: they run concurrently). */
-export interface StageClock {
-  read: number;
-  compute: number;
-  assemble: number;
-  detect: number;
-  /** Assembling the evidence outputs' pixels and encoding the tile's COGs (evidence runs only). */
-  quicklook?: number;
-}
-
-export interface TileDeps {
-  /** Keep the evidence outputs' pixels of every block (quicklooks): chips, overlays, COGs. */
-  evidence?: boolean;
-  clock: StageClock;
-  opened: Map<string, Opened>;
-  offsets: Map<string, OffsetDecision>;
-  io: IoQueue;
-  pool: WorkerPool;
-  params: DetectParams;
-  progress: ProgressReporter;
-  signal: AbortSignal | undefined;
-}
-
-/**
- * Compressed bytes of blocks read ahead of the workers: ~5 blocks of 6 bands x 2 items, enough to
- * keep a request round trip off the critical path (a block computes in ~0.1-0.3 s); more only
- * adds memory (+60 MB RSS at 96 MB for no measurable gain on the 4096 pair).
- */
-const READ_AHEAD_BYTES = 48 * 1024 * 1024;
-
-/** Reads and processes every block of one tile, then detects on the assembled tile planes. */
-export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTile> {
-  const win = tileWindow(tp);
-  const plane = new TileEvidenceBuilder(win.width, win.height);
-  const looks = d.evidence ? new TileQuicklookBuilder(win.width, win.height) : undefined;
-  const deps: BlockReadDeps = {
-    opened: d.opened,
-    offsets: d.offsets,
-    io: d.io,
-    params: d.params,
-    signal: d.signal,
-  };
-  // Reads run ahead of compute (bounded by bytes held), so request latency hides behind the
-  // workers; a block's bytes are released once its worker is done with them. Blocks go in 2 x 2
-  // groups, and a 20 m tile that several blocks need is fetched once.
-  const shared = new SharedReads(tp, deps);
-  const order = blockOrder(tp);
-  const blockAt = (k: number): BlockJob => tp.blocks[order[k] as number] as BlockJob;
-  const reader = new ReadAhead(
-    tp.blocks.length,
-    (k) => blockBytes(tp, blockAt(k), deps),
-    (k) => {
-      const t = performance.now();
-      return readBlock(tp, blockAt(k), deps, shared).then((input) => {
-        d.clock.read += (performance.now() - t) / 1000;
-        return input;
-      });
-    },
-    { maxBytes: READ_AHEAD_BYTES, maxBlocks: d.pool.size * 4 },
-  );
-  // Pixels with data per look over the whole tile: a look with none fed nothing and is not cited.
-  const data = { before: tp.before.map(() => 0), after: tp.after.map(() => 0) };
-  const inFlight = new Set<Promise<void>>();
-  let firstError: Error | undefined;
-  for (let k = 0; k < tp.blocks.length; k++) {
-    if (firstError !== undefined) break;
-    const block = blockAt(k);
-    const job = (async (): Promise<void> => {
-      try {
-        // The block's own read buffers move to the worker (no copy, and no garbage left here).
-        const { input, transfer } = await reader.take(k);
-        if (looks) input.quicklook = { rgbStep: looks.rgbStep };
-        let t = performance.now();
-        const ev = await d.pool.run<ScanBlockInput, ScanBlockOutput>(
-          'scan-block',
-          input,
-          transfer,
-          d.signal,
-          {
-            label: `${tp.tile} block ${block.x},${block.y}`,
-          },
-        );
-        ev.dataPixels.before.forEach((n, i) => (data.before[i] = (data.before[i] ?? 0) + n));
-        ev.dataPixels.after.forEach((n, i) => (data.after[i] = (data.after[i] ?? 0) + n));
-        d.clock.compute += (performance.now() - t) / 1000;
-        t = performance.now();
-        plane.addSparse(ev, block.x - win.x, block.y - win.y);
-        if (looks && ev.quicklook) looks.add(ev.quicklook, block.x - win.x, block.y - win.y);
-        d.clock.assemble += (performance.now() - t) / 1000;
-        d.progress.tick();
-      } finally {
-        reader.release(k);
-      }
-    })();
-    inFlight.add(job);
-    job.then(
-      () => inFlight.delete(job),
-      (err: unknown) => {
-        inFlight.delete(job);
-        reader.stop();
-        firstError ??= err instanceof Error ? err : new Error(`block failed: ${JSON.stringify(err)}`);
-      },
-    );
-    // Bound the work queued on the pool: two blocks per worker between read and paste.
-    if (inFlight.size >= d.pool.size * 2)
-      await Promise.race([...inFlight].map((p) => p.catch(() => undefined)));
-  }
-  reader.stop();
-  await Promise.allSettled(inFlight);
-  if (firstError !== undefined) throw firstError;
-  const t = performance.now();
-  const evidence = plane.build();
-  const detections = detectTile(evidence, d.params);
-  d.clock.detect += (performance.now() - t) / 1000;
-  const grid = {
-    epsg: tp.grid.epsg,
-    originX: tp.grid.originX + win.x * 10,
-    originY: tp.grid.originY - win.y * 10,
-    pixelSize: 10,
-  };
-  const beforeItems = tp.before.filter((_, i) => data.before[i] !== 0);
-  const afterItems = tp.after.filter((_, i) => data.after[i] !== 0);
-  let quicklook: TileQuicklook | undefined;
-  if (looks) {
-    const te = performance.now();
-    const p = provenanceOf([...beforeItems, ...afterItems]);
-    quicklook = looks.build({
-      tile: tp.tile,
-      grid,
-      detections,
-      minPonds: d.params.minPondsPerSite,
-      pondF: evidence.pondF,
-      pondPixels: evidence.attrs.idx,
-      metadata: {
-        ...Object.fromEntries(Object.entries(provenanceMembers(p)).map(([k, v]) => [k, String(v)])),
-        tile: tp.tile,
-        before_items: beforeItems.map((i) => i.id).join(' '),
-        after_items: afterItems.map((i) => i.id).join(' '),
-      },
-    });
-    d.clock.quicklook = (d.clock.quicklook ?? 0) + (performance.now() - te) / 1000;
-  }
-  return {
-    tile: tp.tile,
-    grid,
-    detections,
-    beforeItems: beforeItems.map((i) => i.id),
-    afterItems: afterItems.map((i) => ({ id: i.id, datetime: i.datetime.toISOString() })),
-    emptyItems: [
-      ...tp.before.filter((_, i) => data.before[i] === 0),
-      ...tp.after.filter((_, i) => data.after[i] === 0),
-    ].map((i) => i.id),
-    ...(quicklook ? { quicklook } : {}),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { failedItem } from '../item-failure.js';
 import type { TilePlan } from '../planner.js';
-import { processTile, type TileDeps } from '../scan.js';
+import { processTile, type TileDeps } from './tile-executor.js';
 import { WorkerPool } from '../worker-pool.js';
 import type { ScannedTile, SkippedItem, TileRunContext, TileRunner, TileRunResult } from './types.js';
 

@@ -11,7 +11,7 @@ import type { OpenedAsset } from '../block-reader.js';
 import type { TilePlan } from '../planner.js';
 import type { ProgressReporter } from '../progress.js';
 import type { IoQueue } from '../queue.js';
-import type { StageClock } from '../scan.js';
+import type { StageClock } from './tile-executor.js';
 import type { TileQuicklook } from '../../report/tile-quicklook.js';
 
 /** A tile as scanned: its detections, and the evidence outputs' pixels when the scan keeps them. */

@@ -22,12 +22,7 @@ const KNOWN_UPWARD: Record<string, string> = {};
 
 const KNOWN_FOLDER_CYCLES: Record<string, string> = {};
 
-const KNOWN_FILE_CYCLES: Record<string, string> = {
-  // scan.ts builds the LocalTileRunner, which calls back into scan.ts's tile executor, and the
-  // runner types import scan.ts's ScanContext. Fix (issue 16, "one spine for the scan"): the tile
-  // executor moves next to the runners and the context type into its own file.
-  'src/run/runners/local.ts <-> src/run/runners/types.ts <-> src/run/scan.ts': 'scan.ts is the hub',
-};
+const KNOWN_FILE_CYCLES: Record<string, string> = {};
 
 const KNOWN_IMPURE: Record<string, string> = {
   // Reads dist/wasm/block-kernels.wasm with node:fs. Fix: the caller (run/) reads the bytes and
