@@ -49,7 +49,7 @@ import { planScan, tileKey, type TilePlan } from './planner.js';
 import type { OpenedAsset } from './block-reader.js';
 import { ProgressReporter } from './progress.js';
 import { LocalTileRunner } from './runners/local.js';
-import type { StageClock } from './runners/tile-executor.js';
+import type { StageClock } from './runners/types.js';
 import type { TileRunner } from './runners/types.js';
 import { IoQueue } from './queue.js';
 import type { BandKey } from './tasks/scan-block.js';

@@ -24,17 +24,7 @@ import type { ProgressReporter } from '../progress.js';
 import type { IoQueue } from '../queue.js';
 import type { ScanBlockInput, ScanBlockOutput } from '../tasks/scan-block.js';
 import type { WorkerPool } from '../worker-pool.js';
-import type { ScannedTile } from './types.js';
-
-/** Seconds spent per stage, summed over blocks (block stages overlap: they run concurrently). */
-export interface StageClock {
-  read: number;
-  compute: number;
-  assemble: number;
-  detect: number;
-  /** Assembling the evidence outputs' pixels and encoding the tile's COGs (evidence runs only). */
-  quicklook?: number;
-}
+import type { ScannedTile, StageClock } from './types.js';
 
 export interface TileDeps {
   /** Keep the evidence outputs' pixels of every block (quicklooks): chips, overlays, COGs. */

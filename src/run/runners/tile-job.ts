@@ -9,7 +9,7 @@ import type { OffsetDecision } from '../../catalog/harmonise.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../../detect/params.js';
 import { decodeItem, encodeItem } from '../../state/item-codec.js';
 import type { TilePlan } from '../planner.js';
-import type { StageClock } from './tile-executor.js';
+import type { StageClock } from './types.js';
 import { ALGORITHM_VERSION } from '../version.js';
 import type { ScannedTile, SkippedItem } from './types.js';
 

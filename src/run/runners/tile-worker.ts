@@ -15,7 +15,7 @@ import { JobRefusedError, printable, stacRootFor, type WorkerPolicy } from '../w
 import type { OpenedAsset } from '../block-reader.js';
 import { ProgressReporter } from '../progress.js';
 import { IoQueue } from '../queue.js';
-import type { StageClock } from './tile-executor.js';
+import type { StageClock } from './types.js';
 import { WorkerPool } from '../worker-pool.js';
 import { SCAN_JOB, TILE_JOB, type ScanJobData } from './bullmq.js';
 import { runTileDroppingFailedItems } from './local.js';

@@ -11,7 +11,6 @@ import type { OpenedAsset } from '../block-reader.js';
 import type { TilePlan } from '../planner.js';
 import type { ProgressReporter } from '../progress.js';
 import type { IoQueue } from '../queue.js';
-import type { StageClock } from './tile-executor.js';
 import type { TileQuicklook } from '../../report/tile-quicklook.js';
 
 /** A tile as scanned: its detections, and the evidence outputs' pixels when the scan keeps them. */
@@ -56,4 +55,14 @@ export interface TileRunner {
   runTiles(tiles: readonly TilePlan[], ctx: TileRunContext): Promise<TileRunResult>;
   /** Releases connections (a no-op for the local runner). */
   close(): Promise<void>;
+}
+
+/** Seconds spent per stage, summed over blocks (block stages overlap: they run concurrently). */
+export interface StageClock {
+  read: number;
+  compute: number;
+  assemble: number;
+  detect: number;
+  /** Assembling the evidence outputs' pixels and encoding the tile's COGs (evidence runs only). */
+  quicklook?: number;
 }
