@@ -15,6 +15,7 @@ import {
   ndviOfCode,
 } from '../../src/report/block-quicklook.js';
 import { compositePlanes, RecordingScratch } from '../../src/run/tasks/scan-block.js';
+import { blockKernelsModule } from '../../src/run/block-kernels-module.js';
 
 const W = 64;
 const H = 64;
@@ -41,7 +42,7 @@ describe('block quicklooks', () => {
       after.red[i] = 300;
       after.nir[i] = 3400;
     }
-    const scratch = new RecordingScratch();
+    const scratch = new RecordingScratch(blockKernelsModule());
     const c = compactBlockEvidence(
       { width: W, height: H, before: [before], after: [after] },
       DEFAULT_PARAMS,

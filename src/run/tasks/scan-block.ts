@@ -9,6 +9,7 @@ import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
 import { compactBlockEvidence, needsBlueToRestore, type Observation } from '../../detect/block-evidence.js';
 import { WasmEvidenceScratch } from '../../detect/wasm-scratch.js';
+import { blockKernelsModule } from '../block-kernels-module.js';
 import type { SparseBlock } from '../../detect/compact-block.js';
 import { sparseBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
@@ -177,7 +178,7 @@ export class RecordingScratch extends WasmEvidenceScratch {
 
 /** Planes reused by every block this worker computes (one block at a time per worker), in the
  * memory of its WebAssembly composite kernel. */
-const scratch = new RecordingScratch();
+const scratch = new RecordingScratch(blockKernelsModule());
 
 /** SCL class 0 is "no data": a look with none of its pixels otherwise saw nothing here. */
 function dataPixels(o: Observation): number {
