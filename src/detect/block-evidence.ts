@@ -10,6 +10,7 @@
  * 1-4 pixel ponds that no per-pixel water index sees once they are mixed with red soil.
  */
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
+import { L2A_SCALE } from '../raster/radiometry.js';
 import type { DetectParams } from './params.js';
 import { ATTR_FIELDS, POND_NEAR_OLD_WATER, type AttrField, type CompactBlock } from './compact-block.js';
 import {
@@ -78,8 +79,6 @@ export interface BlockEvidence {
   pondContext: Uint8Array;
 }
 
-const SCALE = 1 / 10000;
-
 /**
  * SCL says cloud but the spectrum says water: thick cloud is bright in NIR (0.3-0.9), a bright
  * turquoise pond is dark in NIR and bluer than it is red. Only 10 m bands are used: a 10 m pond
@@ -111,7 +110,7 @@ export function needsBlueToRestore(
       for (let y = 2 * y2; y < Math.min(h, 2 * y2 + 2); y++) {
         for (let x = 2 * x2, i = y * w + x; x < Math.min(w, 2 * x2 + 2); x++, i++) {
           const dnN = nir[i] as number;
-          if (dnN !== 0 && (red[i] as number) !== 0 && (dnN + off) * SCALE < 0.15) return true;
+          if (dnN !== 0 && (red[i] as number) !== 0 && (dnN + off) * L2A_SCALE < 0.15) return true;
         }
       }
     }
@@ -269,7 +268,7 @@ function lookStatus(o: Observation, i: number, q: number, visible: boolean): num
   const off = o.offsetDn;
   if (
     (scl === 8 || scl === 9) &&
-    isMisflaggedWater((dnB + off) * SCALE, (dnR + off) * SCALE, (dnN + off) * SCALE)
+    isMisflaggedWater((dnB + off) * L2A_SCALE, (dnR + off) * L2A_SCALE, (dnN + off) * L2A_SCALE)
   )
     return LOOK_RESTORED;
   return LOOK_HIDDEN;
@@ -319,11 +318,11 @@ function compositeMedian(obs: readonly Observation[], w: number, h: number, s: S
         if (st === LOOK_RESTORED) nRestored++;
         if (first === 255) first = k;
         const off = o.offsetDn;
-        insertSorted(sr, m, Math.fround(((o.red[i] as number) + off) * SCALE));
-        insertSorted(sn, m, Math.fround(((o.nir[i] as number) + off) * SCALE));
+        insertSorted(sr, m, Math.fround(((o.red[i] as number) + off) * L2A_SCALE));
+        insertSorted(sn, m, Math.fround(((o.nir[i] as number) + off) * L2A_SCALE));
         if (blue && green) {
-          insertSorted(sb, m, Math.fround((((o.blue as Uint16Array)[i] as number) + off) * SCALE));
-          insertSorted(sg, m, Math.fround((((o.green as Uint16Array)[i] as number) + off) * SCALE));
+          insertSorted(sb, m, Math.fround((((o.blue as Uint16Array)[i] as number) + off) * L2A_SCALE));
+          insertSorted(sg, m, Math.fround((((o.green as Uint16Array)[i] as number) + off) * L2A_SCALE));
         }
         m++;
       }

@@ -7,6 +7,8 @@
  * BENCHMARKS.md. Pointers are byte offsets into the memory.
  */
 
+// L2A_SCALE of src/raster/radiometry.ts, the source of truth (AssemblyScript cannot import it);
+// test/unit/radiometry.test.ts checks that the two agree.
 const SCALE: f64 = 1.0 / 10000.0;
 
 // PixelStatus of scl-mask.ts, as the 256-entry table at `lut` holds it.
