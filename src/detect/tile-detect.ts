@@ -10,7 +10,7 @@ import { componentStatsOfRuns, labelComponents, type Component } from '../raster
 import type { RowRuns } from '../raster/runs.js';
 import { closeRuns3, cropRuns, fullRuns, runsFromPixels } from '../raster/run-morphology.js';
 import { vectoriseComponent, type PixelPolygon } from '../raster/vectorise.js';
-import { PondKind } from './block-evidence.js';
+import { PondKind } from './pond-unmixing.js';
 import { FLAG_CLEARING, POND_NEAR_OLD_WATER, pondKindOf } from './compact-block.js';
 import { attrRow, type TileEvidence } from './evidence-plane.js';
 import {

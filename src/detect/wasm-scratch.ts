@@ -9,12 +9,8 @@
  * handed out.
  */
 import { SCL_STATUS_LUT } from '../raster/scl-mask.js';
-import {
-  EvidenceScratch,
-  type BlockKernels,
-  type Observation,
-  type SeasonComposite,
-} from './block-evidence.js';
+import type { Observation, SeasonComposite } from './block-input.js';
+import { EvidenceScratch, type BlockKernels } from './evidence-scratch.js';
 import type { DetectParams } from './params.js';
 
 const PAGE = 64 * 1024;

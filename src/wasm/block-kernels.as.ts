@@ -156,7 +156,7 @@ function boxMean(band: usize, nirA: usize, w: i32, x0: i32, x1: i32, y0: i32, y1
 }
 
 /**
- * block-evidence.ts's pond unmixing, the same tests in the same order with the same double
+ * pond-unmixing.ts's pond unmixing, the same tests in the same order with the same double
  * arithmetic: integral images of land NIR, red and count kept as a ring of R = min(h + 1, 2r + 2)
  * rows (sumNir, sumRed, cnt: f64, (w + 1) x R each), box means of blue and green summed directly
  * for the few pixels that pass the NIR and background tests. Writes pondF (0..255, every byte)

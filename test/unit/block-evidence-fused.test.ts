@@ -1,13 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  blockEvidence,
-  compactBlockEvidence,
-  EvidenceScratch,
-  needsBlueToRestore,
-  type BlockEvidence,
-  type Observation,
-} from '../../src/detect/block-evidence.js';
+import { blockEvidence, type BlockEvidence } from '../../src/detect/block-evidence.js';
+import type { Observation } from '../../src/detect/block-input.js';
+import { compactBlockEvidence } from '../../src/detect/compact-block-evidence.js';
+import { EvidenceScratch } from '../../src/detect/evidence-scratch.js';
+import { needsBlueToRestore } from '../../src/detect/look-status.js';
 import { compactEvidence } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { WasmEvidenceScratch } from '../../src/detect/wasm-scratch.js';

@@ -4,7 +4,8 @@
  * so instead of chips silently showing the wrong thing.
  */
 import { describe, expect, it } from 'vitest';
-import { compactBlockEvidence, type Observation } from '../../src/detect/block-evidence.js';
+import type { Observation } from '../../src/detect/block-input.js';
+import { compactBlockEvidence } from '../../src/detect/compact-block-evidence.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import {
   blockQuicklook,

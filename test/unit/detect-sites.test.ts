@@ -1,6 +1,7 @@
 import * as turf from '@turf/turf';
 import { describe, expect, it } from 'vitest';
-import { PondKind, type BlockEvidence } from '../../src/detect/block-evidence.js';
+import type { BlockEvidence } from '../../src/detect/block-evidence.js';
+import { PondKind } from '../../src/detect/pond-unmixing.js';
 import { siteConfidence, type SiteEvidence } from '../../src/detect/confidence.js';
 import { emptyEvidence, tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';

@@ -7,7 +7,9 @@ import type { TaskContext } from '../task-handler.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
-import { compactBlockEvidence, needsBlueToRestore, type Observation } from '../../detect/block-evidence.js';
+import type { Observation } from '../../detect/block-input.js';
+import { compactBlockEvidence } from '../../detect/compact-block-evidence.js';
+import { needsBlueToRestore } from '../../detect/look-status.js';
 import { WasmEvidenceScratch } from '../../detect/wasm-scratch.js';
 import { blockKernelsModule } from '../block-kernels-module.js';
 import type { SparseBlock } from '../../detect/compact-block.js';
@@ -157,7 +159,7 @@ function decodeObservation(
 
 /**
  * The scratch of the block kernels, remembering the float planes it lends by name: the season
- * composites compactBlockEvidence builds are asked for as `${season}.${band}` (block-evidence.ts,
+ * composites compactBlockEvidence builds are asked for as `${season}.${band}` (season-composite.ts,
  * compositeSeason), and the evidence outputs read them from here after the block
  * (test/unit/block-quicklook.test.ts checks they are the composites the detector used).
  */
