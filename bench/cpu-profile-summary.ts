@@ -77,7 +77,9 @@ function summarise(file: string, top: number): void {
   const category = (u: string, f: string): string | undefined => {
     if (/node:zlib|decode-tile/.test(u)) return 'decode (inflate, predictor)';
     if (
-      /wasm:\/\/|src\/detect\/|dist\/detect\/(block-evidence|wasm-scratch)/.test(u) &&
+      /wasm:\/\/|src\/detect\/|dist\/detect\/(block-evidence|evidence-core|evidence-scratch|season-composite|look-status|pond-unmixing|pond-attributes|wasm-scratch)/.test(
+        u,
+      ) &&
       !/tile-detect|sites|evidence-plane/.test(u)
     )
       return 'detection kernels (workers)';

@@ -15,6 +15,7 @@
  * may add the offset only where the product could carry it (baseline >= 04.00, or, without a baseline,
  * an acquisition from 25 January 2022); an older baseline with bright pixels is a bright scene.
  */
+import { L2A_QUANTIFICATION, L2A_SCALE } from '../raster/radiometry.js';
 import type { S2AssetKey, S2Item } from './item.js';
 
 export type OffsetDn = 0 | -1000;
@@ -23,8 +24,6 @@ export type ReflectanceKey = Exclude<S2AssetKey, 'scl'>;
 
 /** Start of processing baseline 04.00 and of the offset, 2022-01-25T00:00:00Z. */
 export const OFFSET_START = new Date(Date.UTC(2022, 0, 25));
-/** L2A quantification: DN / 10000 is reflectance. */
-export const L2A_SCALE = 0.0001;
 /** Fewer valid pixels than this and the 1st percentile is noise: the declaration stands. */
 export const MIN_VALID_PIXELS = 1000;
 /** A 1st percentile below this is impossible with the offset (it would be -1 % reflectance). */
@@ -208,6 +207,6 @@ export function decideOffset(
   return result(
     -1000,
     `pixels override ${declaredText}: ${stats} is at least ${OFFSET_FROM} (the darkest clear surfaces would be ` +
-      `brighter than ${(p01 / 10000).toFixed(2)} reflectance without an offset) and the ${why} allows the offset; using -1000`,
+      `brighter than ${(p01 / L2A_QUANTIFICATION).toFixed(2)} reflectance without an offset) and the ${why} allows the offset; using -1000`,
   );
 }

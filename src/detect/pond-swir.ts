@@ -18,6 +18,7 @@
  * the material over all of them (small f20 cells, whose implied values are noisy, weigh little).
  */
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
+import { L2A_SCALE } from '../raster/radiometry.js';
 
 /** Byte of an implied reflectance not known (no clear SWIR look, or too little pond in the cell). */
 export const SWIR_UNKNOWN = 255;
@@ -55,8 +56,6 @@ interface SwirLook {
   offsetDn: number;
 }
 
-const SCALE = 1e-4;
-
 /** Median of a[0..m), NaN for none. */
 function median(a: Float64Array, m: number): number {
   if (m === 0) return NaN;
@@ -83,9 +82,9 @@ export function swirComposite(looks: readonly SwirLook[], w: number, h: number):
     for (const o of looks) {
       const dn = o.swir16[q] as number;
       if (dn === 0 || SCL_STATUS_LUT[o.scl[q] as number] !== PixelStatus.Clear) continue;
-      b1[m1++] = (dn + o.offsetDn) * SCALE;
+      b1[m1++] = (dn + o.offsetDn) * L2A_SCALE;
       const d2 = o.swir22?.[q] ?? 0;
-      if (d2 !== 0) b2[m2++] = (d2 + o.offsetDn) * SCALE;
+      if (d2 !== 0) b2[m2++] = (d2 + o.offsetDn) * L2A_SCALE;
     }
     s1[q] = median(b1, m1);
     if (s2) s2[q] = median(b2, m2);

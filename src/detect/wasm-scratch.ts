@@ -1,23 +1,18 @@
 /**
  * EvidenceScratch in WebAssembly memory, with the kernels compiled from
- * src/wasm/block-kernels.as.ts (`make build` writes dist/wasm/block-kernels.wasm): the one-look
+ * src/wasm/block-kernels.as.ts (`make build` writes dist/wasm/block-kernels.wasm; the caller reads
+ * the bytes, see run/block-kernels-module.ts, and hands the compiled module in): the one-look
  * composite, the NDVI classification and the pond search. The scan's workers use it: the planes
  * live where the kernels write them, so nothing is copied back, and the kernels run ~2x faster
  * than the same loops in JavaScript (BENCHMARKS.md). Planes are bump-allocated per block after
  * reserve() has grown the memory once, because growing a memory detaches every view already
  * handed out.
  */
-import { readFileSync } from 'node:fs';
 import { SCL_STATUS_LUT } from '../raster/scl-mask.js';
-import {
-  EvidenceScratch,
-  type BlockKernels,
-  type Observation,
-  type SeasonComposite,
-} from './block-evidence.js';
+import type { Observation, SeasonComposite } from './block-input.js';
+import { EvidenceScratch, type BlockKernels } from './evidence-scratch.js';
 import type { DetectParams } from './params.js';
 
-const WASM_URL = new URL('../../dist/wasm/block-kernels.wasm', import.meta.url);
 const PAGE = 64 * 1024;
 /** Below this, whatever the compiled module keeps for itself (it declares no data today). */
 const HEAP_BASE = PAGE;
@@ -40,18 +35,14 @@ interface WasmApi {
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-function loadModule(): object {
-  try {
-    return new wasm.Module(readFileSync(WASM_URL));
-  } catch (err) {
-    throw new Error(
-      `cannot load the block kernels ${WASM_URL.pathname} (run \`make build\`): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-}
+declare const compiled: unique symbol;
+/** block-kernels.wasm compiled (a WebAssembly.Module): each scratch instantiates it over its own memory. */
+export type BlockKernelsModule = object & { readonly [compiled]: true };
 
-let kernelModule: object | undefined;
+/** Compiles the kernels' bytes; throws WebAssembly's CompileError on bytes that are not them. */
+export function compileBlockKernels(bytes: Uint8Array): BlockKernelsModule {
+  return new wasm.Module(bytes) as BlockKernelsModule;
+}
 
 export class WasmEvidenceScratch extends EvidenceScratch {
   private readonly memory = new wasm.Memory({ initial: 2 });
@@ -60,9 +51,8 @@ export class WasmEvidenceScratch extends EvidenceScratch {
   private top = HEAP_BASE;
   private limit = HEAP_BASE;
 
-  constructor() {
+  constructor(kernelModule: BlockKernelsModule) {
     super();
-    kernelModule ??= loadModule();
     const instance = new wasm.Instance(kernelModule, { env: { memory: this.memory } });
     this.kernel = instance.exports as unknown as KernelExports;
     this.blockKernels = this.compile();

@@ -7,9 +7,6 @@
  * DN 0 is nodata in L2A and becomes NaN, which every other kernel treats as "no observation".
  */
 
-/** Default L2A quantification: DN / 10000. */
-export const L2A_SCALE = 0.0001;
-
 /**
  * Converts `dn` into `out` (Float32, same length). Pixels equal to `nodata` (default 0) become
  * NaN. Returns `out`.

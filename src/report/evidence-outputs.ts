@@ -13,7 +13,11 @@
  */
 import * as turf from '../geo/turf.js';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
-import type { CandidateProperties, ClearingProperties, PondProperties } from '../detect/sites.js';
+import type {
+  CandidateProperties,
+  ClearingProperties,
+  PondProperties,
+} from '../detect/product-properties.js';
 import { candidatesCsv } from '../formats/csv.js';
 import { LAYER_PROPERTIES } from '../formats/dictionary.js';
 import { toFlatGeobuf } from '../formats/flatgeobuf.js';

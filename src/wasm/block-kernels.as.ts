@@ -7,6 +7,8 @@
  * BENCHMARKS.md. Pointers are byte offsets into the memory.
  */
 
+// L2A_SCALE of src/raster/radiometry.ts, the source of truth (AssemblyScript cannot import it);
+// test/unit/radiometry.test.ts checks that the two agree.
 const SCALE: f64 = 1.0 / 10000.0;
 
 // PixelStatus of scl-mask.ts, as the 256-entry table at `lut` holds it.
@@ -154,7 +156,7 @@ function boxMean(band: usize, nirA: usize, w: i32, x0: i32, x1: i32, y0: i32, y1
 }
 
 /**
- * block-evidence.ts's pond unmixing, the same tests in the same order with the same double
+ * pond-unmixing.ts's pond unmixing, the same tests in the same order with the same double
  * arithmetic: integral images of land NIR, red and count kept as a ring of R = min(h + 1, 2r + 2)
  * rows (sumNir, sumRed, cnt: f64, (w + 1) x R each), box means of blue and green summed directly
  * for the few pixels that pass the NIR and background tests. Writes pondF (0..255, every byte)

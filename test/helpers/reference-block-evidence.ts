@@ -6,14 +6,10 @@
 import { medianComposite } from '../reference/composite.js';
 import { SCL_STATUS_LUT, PixelStatus } from '../../src/raster/scl-mask.js';
 import type { DetectParams } from '../../src/detect/params.js';
-import {
-  NO_POND_SWIR,
-  pondSwirOf,
-  PondKind,
-  type BlockEvidence,
-  type BlockInput,
-  type Observation,
-} from '../../src/detect/block-evidence.js';
+import type { BlockEvidence } from '../../src/detect/block-evidence.js';
+import type { BlockInput, Observation } from '../../src/detect/block-input.js';
+import { NO_POND_SWIR, pondSwirOf } from '../../src/detect/pond-attributes.js';
+import { PondKind } from '../../src/detect/pond-unmixing.js';
 
 const SCALE = 1 / 10000;
 

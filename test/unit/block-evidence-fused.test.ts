@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  blockEvidence,
-  compactBlockEvidence,
-  EvidenceScratch,
-  needsBlueToRestore,
-  type BlockEvidence,
-  type Observation,
-} from '../../src/detect/block-evidence.js';
+import { blockEvidence, type BlockEvidence } from '../../src/detect/block-evidence.js';
+import type { Observation } from '../../src/detect/block-input.js';
+import { compactBlockEvidence } from '../../src/detect/compact-block-evidence.js';
+import { EvidenceScratch } from '../../src/detect/evidence-scratch.js';
+import { needsBlueToRestore } from '../../src/detect/look-status.js';
 import { compactEvidence } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { WasmEvidenceScratch } from '../../src/detect/wasm-scratch.js';
+import { blockKernelsModule } from '../../src/run/block-kernels-module.js';
 import { referenceBlockEvidence } from '../helpers/reference-block-evidence.js';
 
 // Reflectances (blue green red nir swir16) of the ground the detector tells apart: forest, bare
@@ -75,7 +73,7 @@ describe('fused blockEvidence', () => {
   it('matches the per-date-plane reference bit for bit, for one look or several per season', () => {
     const scratch = new EvidenceScratch(); // shared across cases, as a worker shares it across blocks
     // The scan workers' scratch: planes in WebAssembly memory and the compiled one-look kernel.
-    const wasm = new WasmEvidenceScratch();
+    const wasm = new WasmEvidenceScratch(blockKernelsModule());
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 23 }),
@@ -133,7 +131,7 @@ describe('fused blockEvidence', () => {
             needsBlueToRestore(rest, w, h) ? { ...rest, blue } : rest,
           );
           expectSame(blockEvidence({ width: w, height: h, before: lean, after }, DEFAULT_PARAMS), full);
-          const wasm = new WasmEvidenceScratch();
+          const wasm = new WasmEvidenceScratch(blockKernelsModule());
           expectSame(blockEvidence({ width: w, height: h, before: lean, after }, DEFAULT_PARAMS, wasm), full);
         },
       ),

@@ -4,7 +4,8 @@
  * so instead of chips silently showing the wrong thing.
  */
 import { describe, expect, it } from 'vitest';
-import { compactBlockEvidence, type Observation } from '../../src/detect/block-evidence.js';
+import type { Observation } from '../../src/detect/block-input.js';
+import { compactBlockEvidence } from '../../src/detect/compact-block-evidence.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import {
   blockQuicklook,
@@ -15,6 +16,7 @@ import {
   ndviOfCode,
 } from '../../src/report/block-quicklook.js';
 import { compositePlanes, RecordingScratch } from '../../src/run/tasks/scan-block.js';
+import { blockKernelsModule } from '../../src/run/block-kernels-module.js';
 
 const W = 64;
 const H = 64;
@@ -41,7 +43,7 @@ describe('block quicklooks', () => {
       after.red[i] = 300;
       after.nir[i] = 3400;
     }
-    const scratch = new RecordingScratch();
+    const scratch = new RecordingScratch(blockKernelsModule());
     const c = compactBlockEvidence(
       { width: W, height: H, before: [before], after: [after] },
       DEFAULT_PARAMS,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { blockEvidence, PondKind, type Observation } from '../../src/detect/block-evidence.js';
+import { blockEvidence } from '../../src/detect/block-evidence.js';
+import type { Observation } from '../../src/detect/block-input.js';
+import { PondKind } from '../../src/detect/pond-unmixing.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 
 const W = 40;

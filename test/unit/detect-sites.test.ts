@@ -1,10 +1,12 @@
 import * as turf from '@turf/turf';
 import { describe, expect, it } from 'vitest';
-import { PondKind, type BlockEvidence } from '../../src/detect/block-evidence.js';
+import type { BlockEvidence } from '../../src/detect/block-evidence.js';
+import { PondKind } from '../../src/detect/pond-unmixing.js';
 import { siteConfidence, type SiteEvidence } from '../../src/detect/confidence.js';
 import { emptyEvidence, tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
-import { buildProducts, type TileContext } from '../../src/detect/sites.js';
+import type { TileContext } from '../../src/detect/geo-detections.js';
+import { buildProducts } from '../../src/detect/sites.js';
 import { detectTile } from '../../src/detect/tile-detect.js';
 
 const enc = (ndvi: number): number => Math.round((ndvi + 1) * 127.5);

@@ -4,7 +4,7 @@
  * quicklook is warned about and the rest is still written.
  */
 import { describe, expect, it } from 'vitest';
-import type { CandidateProperties } from '../../src/detect/sites.js';
+import type { CandidateProperties } from '../../src/detect/product-properties.js';
 import type { TileDetections } from '../../src/detect/tile-detect.js';
 import { toLonLat } from '../../src/geo/utm.js';
 import { blockQuicklook } from '../../src/report/block-quicklook.js';

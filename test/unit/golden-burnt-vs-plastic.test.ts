@@ -10,10 +10,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { blockEvidence, PondKind, type Observation } from '../../src/detect/block-evidence.js';
+import { blockEvidence } from '../../src/detect/block-evidence.js';
+import type { Observation } from '../../src/detect/block-input.js';
+import { PondKind } from '../../src/detect/pond-unmixing.js';
 import { tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
-import { buildProducts, type Products } from '../../src/detect/sites.js';
+import type { Products } from '../../src/detect/product-properties.js';
+import { buildProducts } from '../../src/detect/sites.js';
 import { detectTile } from '../../src/detect/tile-detect.js';
 import { featureCollection } from '../../src/formats/feature-collection.js';
 import { combineProvenance } from '../../src/formats/provenance.js';

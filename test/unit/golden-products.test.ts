@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PondKind } from '../../src/detect/block-evidence.js';
+import { PondKind } from '../../src/detect/pond-unmixing.js';
 import { emptyEvidence, tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import { buildProducts } from '../../src/detect/sites.js';

@@ -7,8 +7,11 @@ import type { TaskContext } from '../task-handler.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
 import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
-import { compactBlockEvidence, needsBlueToRestore, type Observation } from '../../detect/block-evidence.js';
+import type { Observation } from '../../detect/block-input.js';
+import { compactBlockEvidence } from '../../detect/compact-block-evidence.js';
+import { needsBlueToRestore } from '../../detect/look-status.js';
 import { WasmEvidenceScratch } from '../../detect/wasm-scratch.js';
+import { blockKernelsModule } from '../block-kernels-module.js';
 import type { SparseBlock } from '../../detect/compact-block.js';
 import { sparseBlock } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
@@ -156,7 +159,7 @@ function decodeObservation(
 
 /**
  * The scratch of the block kernels, remembering the float planes it lends by name: the season
- * composites compactBlockEvidence builds are asked for as `${season}.${band}` (block-evidence.ts,
+ * composites compactBlockEvidence builds are asked for as `${season}.${band}` (season-composite.ts,
  * compositeSeason), and the evidence outputs read them from here after the block
  * (test/unit/block-quicklook.test.ts checks they are the composites the detector used).
  */
@@ -177,7 +180,7 @@ export class RecordingScratch extends WasmEvidenceScratch {
 
 /** Planes reused by every block this worker computes (one block at a time per worker), in the
  * memory of its WebAssembly composite kernel. */
-const scratch = new RecordingScratch();
+const scratch = new RecordingScratch(blockKernelsModule());
 
 /** SCL class 0 is "no data": a look with none of its pixels otherwise saw nothing here. */
 function dataPixels(o: Observation): number {
