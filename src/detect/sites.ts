@@ -22,8 +22,6 @@ import type {
 import { placeId, r3 } from './published-values.js';
 
 // run/scan.ts and run/runners/types.ts import these from here.
-export type { CandidateProperties, ClearingProperties, PondProperties } from './product-properties.js';
-export type { TileContext } from './geo-detections.js';
 
 function townshipOf(townships: readonly Township[], lonLat: [number, number]): string | null {
   const pt = turf.point(lonLat);

@@ -15,12 +15,12 @@ import { darkDnEvidence } from '../catalog/offset-evidence.js';
 import { assetKeysOf, type S2Asset } from '../catalog/item.js';
 import type { DateWindow } from '../catalog/filters.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
-import {
-  buildProducts,
-  type CandidateProperties,
-  type ClearingProperties,
-  type PondProperties,
-} from '../detect/sites.js';
+import type {
+  CandidateProperties,
+  ClearingProperties,
+  PondProperties,
+} from '../detect/product-properties.js';
+import { buildProducts } from '../detect/sites.js';
 import { IncompleteScanError, NoItemsFoundError } from '../errors.js';
 import type { Aoi } from '../geo/aoi.js';
 import { openSource, type ByteSource } from '../io/byte-source.js';

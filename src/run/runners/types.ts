@@ -6,7 +6,7 @@
  */
 import type { OffsetDecision } from '../../catalog/harmonise.js';
 import type { DetectParams } from '../../detect/params.js';
-import type { TileContext } from '../../detect/sites.js';
+import type { TileContext } from '../../detect/geo-detections.js';
 import type { OpenedAsset } from '../block-reader.js';
 import type { TilePlan } from '../planner.js';
 import type { ProgressReporter } from '../progress.js';
