@@ -21,8 +21,6 @@ import type {
 } from './product-properties.js';
 import { placeId, r3 } from './published-values.js';
 
-// run/scan.ts and run/runners/types.ts import these from here.
-
 function townshipOf(townships: readonly Township[], lonLat: [number, number]): string | null {
   const pt = turf.point(lonLat);
   for (const t of townships) if (turf.booleanPointInPolygon(pt, t.geometry)) return t.name;
