@@ -5,7 +5,7 @@
  * exit, from the probe), the exit code and its one line, the server's bytes sent. No row asserts
  * elapsed time: they wait for exit codes and server events.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FaultContext, FaultDecision, FaultInjector } from '../../src/server/faults.js';
@@ -27,6 +27,7 @@ import {
   type Clean,
   type CliRun,
   victims,
+  previousOutputAt,
 } from './helpers/harness.js';
 
 const FILE = 'bounds-faults';
@@ -45,10 +46,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** An output folder holding a previous run's products, and their hashes. */
 function previousOutput(): { out: string; before: Record<string, string> } {
-  const out = path.join(tmp, `out-${++n}`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  cpSync(clean.out, out, { recursive: true });
-  return { out, before: folderHashes(out) };
+  return previousOutputAt(clean.out, path.join(tmp, `out-${++n}`));
 }
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,7 @@
  * search must end the run with one clear line, exit 3, and leave the output folder as it was (the
  * single-scan stand-in for "state not advanced").
  */
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FaultContext } from '../../src/server/faults.js';
@@ -23,6 +23,7 @@ import {
   withServer,
   type Clean,
   type CliRun,
+  previousOutputAt,
 } from './helpers/harness.js';
 
 const FILE = 'stac-faults';
@@ -39,10 +40,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** An output folder holding a previous run's products, and their hashes. */
 function previousOutput(): { out: string; before: Record<string, string> } {
-  const out = path.join(tmp, `out-${++n}`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  cpSync(clean.out, out, { recursive: true });
-  return { out, before: folderHashes(out) };
+  return previousOutputAt(clean.out, path.join(tmp, `out-${++n}`));
 }
 
 async function run(

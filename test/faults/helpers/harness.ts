@@ -6,7 +6,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../../src/io/atomic.js';
@@ -167,6 +176,16 @@ export function outputHashes(out: string): Record<string, string> {
 }
 
 /** sha256 of every file in a folder (name -> hash), hidden temp files included. */
+/** A copy of a clean run's outputs at `out` (a previous run's products), and their hashes. */
+export function previousOutputAt(
+  cleanOut: string,
+  out: string,
+): { out: string; before: Record<string, string> } {
+  mkdirSync(path.dirname(out), { recursive: true });
+  cpSync(cleanOut, out, { recursive: true });
+  return { out, before: folderHashes(out) };
+}
+
 export function folderHashes(dir: string): Record<string, string> {
   if (!existsSync(dir)) return {};
   return Object.fromEntries(
