@@ -56,11 +56,23 @@ interface SwirLook {
   offsetDn: number;
 }
 
-/** Median of a[0..m), NaN for none. */
+/**
+ * Median of a[0..m), NaN for none; sorts a[0..m) in place. m is the number of after looks (a
+ * handful), so an insertion sort in place beats copying to an array and calling sort: this runs
+ * once per 20 m cell and was a third of a worker's time when it allocated.
+ */
 function median(a: Float64Array, m: number): number {
   if (m === 0) return NaN;
-  const s = Array.from(a.subarray(0, m)).sort((x, y) => x - y);
-  return m & 1 ? (s[m >> 1] as number) : ((s[(m >> 1) - 1] as number) + (s[m >> 1] as number)) / 2;
+  for (let i = 1; i < m; i++) {
+    const v = a[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (a[j] as number) > v) {
+      a[j + 1] = a[j] as number;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+  return m & 1 ? (a[m >> 1] as number) : ((a[(m >> 1) - 1] as number) + (a[m >> 1] as number)) / 2;
 }
 
 /**

@@ -212,4 +212,19 @@ describe('SWIR encoding and composite', () => {
     expect(c.swir22?.[0]).toBeCloseTo(0.01, 6);
     expect(swirComposite([look(300, 4)], 2, 2).swir22).toBeUndefined();
   });
+
+  it('takes the median of the clear looks in any order, odd and even counts', () => {
+    const looks = (dns: number[]): Parameters<typeof swirComposite>[0] =>
+      dns.map((dn) => ({ swir16: new Uint16Array([dn]), scl: new Uint8Array([4]), offsetDn: 0 }));
+    // Every order of five distinct values gives the middle one; four give the mean of the middle two.
+    for (const order of [
+      [900, 100, 500, 300, 700],
+      [100, 300, 500, 700, 900],
+      [900, 700, 500, 300, 100],
+      [500, 900, 100, 700, 300],
+    ])
+      expect(swirComposite(looks(order), 2, 2).swir16[0]).toBeCloseTo(0.05, 6);
+    expect(swirComposite(looks([800, 200, 600, 400]), 2, 2).swir16[0]).toBeCloseTo(0.05, 6);
+    expect(swirComposite(looks([400, 400, 100]), 2, 2).swir16[0]).toBeCloseTo(0.04, 6);
+  });
 });
