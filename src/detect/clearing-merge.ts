@@ -2,6 +2,7 @@
  * Where overlapping tiles (two MGRS tiles, or two UTM zones) saw the same ground: clearings that
  * intersect merged into one, and the same pond seen twice kept once.
  */
+import Flatbush from 'flatbush';
 import * as turf from '../geo/turf.js';
 import type { GeoClearing, GeoPond } from './geo-detections.js';
 import type { Geom } from './product-properties.js';
@@ -55,13 +56,38 @@ function mergeClearings(group: GeoClearing[]): GeoClearing {
   };
 }
 
-/** The same pond seen from two tiles: keep the clearer view. */
+/**
+ * The same pond seen from two tiles: keep the clearer view. A pond is dropped when a pond of
+ * another tile, kept before it (clearer first), intersects it. The candidates come from an R-tree
+ * of the ponds' boxes: a 10980² tile has tens of thousands of ponds, and testing each against
+ * every kept one was quadratic.
+ */
 export function dedupePonds(ponds: GeoPond[]): GeoPond[] {
-  const kept: GeoPond[] = [];
-  for (const p of [...ponds].sort((a, b) => b.maxFraction - a.maxFraction || a.tile.localeCompare(b.tile))) {
-    if (!kept.some((k) => k.tile !== p.tile && intersects(k, p))) kept.push(p);
-  }
+  const order = [...ponds].sort((a, b) => b.maxFraction - a.maxFraction || a.tile.localeCompare(b.tile));
+  const kept = new Set(order.map((p) => p.tile)).size <= 1 ? order : clearestViews(order);
   return kept.sort((a, b) => a.centroid[1] - b.centroid[1] || a.centroid[0] - b.centroid[0]);
+}
+
+function clearestViews(order: GeoPond[]): GeoPond[] {
+  const index = new Flatbush(order.length);
+  for (const p of order) index.add(p.bbox[0] ?? NaN, p.bbox[1] ?? NaN, p.bbox[2] ?? NaN, p.bbox[3] ?? NaN);
+  index.finish();
+  const isKept = new Uint8Array(order.length);
+  const kept: GeoPond[] = [];
+  order.forEach((p, i) => {
+    const earlierOtherTile = (j: number): boolean => j < i && isKept[j] === 1 && order[j]?.tile !== p.tile;
+    const near = index.search(
+      p.bbox[0] ?? NaN,
+      p.bbox[1] ?? NaN,
+      p.bbox[2] ?? NaN,
+      p.bbox[3] ?? NaN,
+      earlierOtherTile,
+    );
+    if (near.some((j) => intersects(order[j] as GeoPond, p))) return;
+    isKept[i] = 1;
+    kept.push(p);
+  });
+  return kept;
 }
 
 /** Groups of items that `linked` joins, directly or through others. */
