@@ -8,7 +8,7 @@
  */
 import type { TileDetections } from '../detect/tile-detect.js';
 import type { PixelGrid } from '../geo/pixel-geometry.js';
-import { encodeCog, encodeSparseCog, type CogMetadata } from '../io/tiff/cog-writer.js';
+import { encodeCogOnPool, encodeSparseCogOnPool, type CogMetadata } from '../io/tiff/cog-writer.js';
 import { CELL, ndviCode, ndviOfCode, type BlockQuicklook } from './block-quicklook.js';
 import { chipSquare, overlayStep } from './evidence-plan.js';
 
@@ -124,18 +124,57 @@ export class TileQuicklookBuilder {
   }
 
   /**
-   * The tile's quicklook: COGs encoded, overlays sampled, and only the cells under the chip of a
-   * clearing with at least `minPonds` pond peaks kept. `pondF` is the tile's dense pond-fraction
-   * plane and `pondPixels` the indices where it may be non-zero (the evidence rows).
+   * Starts the tile's two COGs: the NDVI change and the pond fraction. Their pixels are copied
+   * before this returns, and the DEFLATE runs on libuv's thread pool, so the caller can detect the
+   * tile meanwhile (neither COG depends on the detections). `pondF` is the tile's dense
+   * pond-fraction plane and `pondPixels` the indices where it may be non-zero (the evidence rows).
+   */
+  startCogs(x: {
+    grid: PixelGrid;
+    pondF: Uint8Array;
+    pondPixels: ArrayLike<number>;
+    metadata: Record<string, string>;
+  }): Promise<TileQuicklook['cogs']> {
+    const { width, height } = this;
+    const h20 = (height + 1) >> 1;
+    const change = new Uint8Array(this.ndviB.length);
+    const lut = changeCodes();
+    for (let i = 0; i < change.length; i++)
+      change[i] = lut[((this.ndviA[i] as number) << 8) | (this.ndviB[i] as number)] as number;
+    const grid20: PixelGrid = { ...x.grid, pixelSize: x.grid.pixelSize * 2 };
+    const meta = (band: CogMetadata['band']): CogMetadata => ({ items: x.metadata, band });
+    const ndviChange = encodeCogOnPool({
+      width: this.w20,
+      height: h20,
+      dataType: 'uint8',
+      data: change,
+      georef: grid20,
+      nodata: 0,
+      tileSize: 512,
+      compressionLevel: 1,
+      metadata: meta({
+        description: 'NDVI after minus NDVI before (clear-sky median composites, 20 m mean)',
+        scale: NDVI_CHANGE_SCALE,
+        offset: NDVI_CHANGE_OFFSET,
+      }),
+    });
+    const pondFraction = pondFractionCog(x.pondF, width, height, x.pondPixels, x.grid, meta);
+    return Promise.all([ndviChange, pondFraction]).then(([n, p]) => ({
+      ndviChange: new Uint8Array(n),
+      pondFraction: new Uint8Array(p),
+    }));
+  }
+
+  /**
+   * The tile's quicklook: overlays sampled, and only the cells under the chip of a clearing with
+   * at least `minPonds` pond peaks kept; `cogs` from startCogs.
    */
   build(x: {
     tile: string;
     grid: PixelGrid;
     detections: TileDetections;
     minPonds: number;
-    pondF: Uint8Array;
-    pondPixels: ArrayLike<number>;
-    metadata: Record<string, string>;
+    cogs: TileQuicklook['cogs'];
   }): TileQuicklook {
     const { width, height } = this;
     const h20 = (height + 1) >> 1;
@@ -153,28 +192,6 @@ export class TileQuicklookBuilder {
       }
       return out;
     };
-    const change = new Uint8Array(this.ndviB.length);
-    const lut = changeCodes();
-    for (let i = 0; i < change.length; i++)
-      change[i] = lut[((this.ndviA[i] as number) << 8) | (this.ndviB[i] as number)] as number;
-    const grid20: PixelGrid = { ...x.grid, pixelSize: x.grid.pixelSize * 2 };
-    const meta = (band: CogMetadata['band']): CogMetadata => ({ items: x.metadata, band });
-    const ndviChange = encodeCog({
-      width: this.w20,
-      height: h20,
-      dataType: 'uint8',
-      data: change,
-      georef: grid20,
-      nodata: 0,
-      tileSize: 512,
-      compressionLevel: 1,
-      metadata: meta({
-        description: 'NDVI after minus NDVI before (clear-sky median composites, 20 m mean)',
-        scale: NDVI_CHANGE_SCALE,
-        offset: NDVI_CHANGE_OFFSET,
-      }),
-    });
-    const pondFraction = pondFractionCog(x.pondF, width, height, x.pondPixels, x.grid, meta);
     return {
       tile: x.tile,
       grid: x.grid,
@@ -188,7 +205,7 @@ export class TileQuicklookBuilder {
       },
       ndvi: { step: ndviStep, width: nw, height: nh, before: sample(this.ndviB), after: sample(this.ndviA) },
       cells: this.chipCells(x.detections, x.minPonds),
-      cogs: { ndviChange: new Uint8Array(ndviChange), pondFraction: new Uint8Array(pondFraction) },
+      cogs: x.cogs,
     };
   }
 
@@ -242,7 +259,7 @@ function pondFractionCog(
   pondPixels: ArrayLike<number>,
   grid: PixelGrid,
   meta: (band: CogMetadata['band']) => CogMetadata,
-): Buffer {
+): Promise<Buffer> {
   const ts = 512;
   const nx = Math.ceil(width / ts);
   const busy = new Set<number>();
@@ -251,7 +268,7 @@ function pondFractionCog(
     if (pondF[i] === 0) continue;
     busy.add(Math.floor(Math.floor(i / width) / ts) * nx + Math.floor((i % width) / ts));
   }
-  return encodeSparseCog({
+  return encodeSparseCogOnPool({
     width,
     height,
     georef: grid,

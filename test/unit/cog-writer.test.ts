@@ -3,7 +3,13 @@ import { fromArrayBuffer, type GeoTIFF } from 'geotiff';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
-import { encodeCog, type WriteCogOptions } from '../../src/io/tiff/cog-writer.js';
+import {
+  encodeCog,
+  encodeCogOnPool,
+  encodeSparseCog,
+  encodeSparseCogOnPool,
+  type WriteCogOptions,
+} from '../../src/io/tiff/cog-writer.js';
 import {
   buildOverviews,
   downsampleAverage,
@@ -423,5 +429,42 @@ describe('property: small random images round-trip', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('compression on the thread pool', () => {
+  it('writes the same bytes as on the calling thread, dense and with a predictor', async () => {
+    for (const o of [
+      opts(),
+      opts({ dataType: 'uint8', width: 333, height: 517, tileSize: 256 }),
+      opts({ predictor: 2, nodata: 7, compressionLevel: 1 }),
+    ])
+      expect((await encodeCogOnPool(o)).equals(encodeCog(o))).toBe(true);
+  });
+
+  it('writes the same sparse COG, all-zero tiles left out at every level', async () => {
+    const ts = 256;
+    const width = 700;
+    const height = 450;
+    const busy = new Set(['1,0', '0,1', '2,1']);
+    const sparse = {
+      width,
+      height,
+      georef: GEOREF,
+      tileSize: ts as 256,
+      compressionLevel: 6,
+      // A fresh tile per call: compression differences tiles in place.
+      tile: (tx: number, ty: number): Uint8Array | undefined =>
+        busy.has(`${tx},${ty}`) ? (pixels('uint8', ts * ts, tx * 31 + ty) as Uint8Array) : undefined,
+    };
+    const onPool = await encodeSparseCogOnPool(sparse);
+    expect(onPool.equals(encodeSparseCog(sparse))).toBe(true);
+    const tiff = await openCog(onPool);
+    const full = await tiff.getImage(0);
+    const counts = Array.from((await full.fileDirectory.loadValue('TileByteCounts')) ?? [], Number);
+    const nx = Math.ceil(width / ts);
+    expect(counts).toHaveLength(nx * Math.ceil(height / ts));
+    for (let j = 0; j < counts.length; j++)
+      expect(counts[j] !== 0).toBe(busy.has(`${j % nx},${Math.floor(j / nx)}`));
   });
 });

@@ -19,7 +19,7 @@ const grid = { epsg: 32647, originX: 400_000, originY: 2_850_000, pixelSize: 10 
 const n = W * W;
 const fill = (v: number): Float32Array => new Float32Array(n).fill(v);
 
-function quicklook() {
+async function quicklook() {
   const planes = {
     before: { red: fill(0.03), nir: fill(0.35) },
     after: { blue: fill(0.08), green: fill(0.1), red: fill(0.15), nir: fill(0.25) },
@@ -48,15 +48,8 @@ function quicklook() {
     ],
     ponds: [{ peaks: 3 }],
   } as unknown as TileDetections;
-  return b.build({
-    tile: 'MGRS-47RMJ',
-    grid,
-    detections,
-    minPonds: 2,
-    pondF,
-    pondPixels: [pond],
-    metadata: { attribution: 'x' },
-  });
+  const cogs = await b.startCogs({ grid, pondF, pondPixels: [pond], metadata: { attribution: 'x' } });
+  return b.build({ tile: 'MGRS-47RMJ', grid, detections, minPonds: 2, cogs });
 }
 
 const corner = (x: number, y: number): [number, number] =>
@@ -99,7 +92,7 @@ describe('renderEvidence', () => {
       parameters: {},
     });
     const out = await renderEvidence({
-      tiles: [{ tile: 'MGRS-47RMJ', quicklook: quicklook() }, { tile: 'MGRS-47RLJ' }],
+      tiles: [{ tile: 'MGRS-47RMJ', quicklook: await quicklook() }, { tile: 'MGRS-47RLJ' }],
       candidates: [
         { type: 'Feature', geometry, properties: props('mw-a', 'MGRS-47RMJ') },
         { type: 'Feature', geometry, properties: props('mw-b', 'MGRS-47RLJ') },

@@ -13,7 +13,9 @@
  *   every tile preceded by its size (uint32 LE, "leader") and followed by its last 4 bytes ("trailer").
  */
 import { endianness } from 'node:os';
-import { deflateSync } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
+
+import PQueue from 'p-queue';
 
 import {
   validateCogOptions,
@@ -47,31 +49,54 @@ function differenceRows(tile: Pixels, tileSize: number): void {
   }
 }
 
-/** One padded tile, differenced when asked, DEFLATE-compressed (works on a copy it owns). */
-function compressTile(tile: Pixels, o: ResolvedCogOptions): Buffer {
+/** A tile's bytes as stored before compression: differenced when asked, little-endian (in place). */
+function tileBytes(tile: Pixels, o: ResolvedCogOptions): Buffer {
   if (o.predictor === 2) differenceRows(tile, o.tileSize);
-  let bytes = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
-  if (tile.BYTES_PER_ELEMENT === 2 && endianness() === 'BE') bytes = Buffer.from(bytes).swap16();
-  return deflateSync(bytes, { level: o.compressionLevel });
+  const bytes = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
+  return tile.BYTES_PER_ELEMENT === 2 && endianness() === 'BE' ? Buffer.from(bytes).swap16() : bytes;
 }
 
-/** Cuts a level into padded tiles, row-major, and DEFLATE-compresses each one. */
-function encodeTiles(level: RasterLevel, o: ResolvedCogOptions): Buffer[] {
+/**
+ * How a tile's bytes become DEFLATE: on the calling thread, or on libuv's thread pool so the
+ * caller's thread can do other work meanwhile (zlib is deterministic: the bytes are the same).
+ */
+type Deflate<T> = (bytes: Buffer, level: number) => T;
+const deflateHere: Deflate<Buffer> = (bytes, level) => deflateSync(bytes, { level });
+
+/**
+ * A deflate on the pool, at most POOL_DEFLATES at once per file: each zlib stream holds about
+ * 256 KiB of state from its start, and a 10980² quicklook has hundreds of tiles (all started at
+ * once, they added 300 MB to the scan's peak). Four is libuv's default pool size.
+ */
+const POOL_DEFLATES = 4;
+function deflateOnPool(): Deflate<Promise<Buffer>> {
+  const queue = new PQueue({ concurrency: POOL_DEFLATES });
+  return (bytes, level) =>
+    queue.add(
+      () =>
+        new Promise<Buffer>((resolve, reject) =>
+          deflate(bytes, { level }, (err, out) => (err ? reject(err) : resolve(out))),
+        ),
+    );
+}
+
+/** Cuts a level into padded tiles, row-major, each a fresh copy handed to `deflate`. */
+function encodeTiles<T>(level: RasterLevel, o: ResolvedCogOptions, deflateTile: Deflate<T>): T[] {
   const { width, height, data } = level;
   const ts = o.tileSize;
-  const tile = data instanceof Uint16Array ? new Uint16Array(ts * ts) : new Uint8Array(ts * ts);
   const pad = o.nodata ?? 0;
-  const tiles: Buffer[] = [];
+  const tiles: T[] = [];
   for (let y0 = 0; y0 < height; y0 += ts) {
     const h = Math.min(ts, height - y0);
     for (let x0 = 0; x0 < width; x0 += ts) {
       const w = Math.min(ts, width - x0);
-      if (w < ts || h < ts) tile.fill(pad);
+      const tile = data instanceof Uint16Array ? new Uint16Array(ts * ts) : new Uint8Array(ts * ts);
+      if ((w < ts || h < ts) && pad !== 0) tile.fill(pad);
       for (let r = 0; r < h; r++) {
         const start = (y0 + r) * width + x0;
         tile.set(data.subarray(start, start + w), r * ts);
       }
-      tiles.push(compressTile(tile, o));
+      tiles.push(deflateTile(tileBytes(tile, o), o.compressionLevel));
     }
   }
   return tiles;
@@ -169,14 +194,30 @@ export function gdalMetadataXml(m: CogMetadata): string {
  * option is invalid, or when the file would need BigTIFF (4 GiB or more).
  */
 export function encodeCog(opts: WriteCogOptions): Buffer {
-  const o = validateCogOptions(opts);
-  const full: RasterLevel = { width: o.width, height: o.height, data: o.data };
-  const levels = [full, ...buildOverviews(full, o.overviewResampling, o.minOverviewSize, o.nodata)];
+  const { levels, o } = denseLevels(opts);
   return assemble(
     levels,
-    levels.map((level) => encodeTiles(level, o)),
+    levels.map((level) => encodeTiles(level, o, deflateHere)),
     o,
   );
+}
+
+/**
+ * encodeCog with the tiles compressed on libuv's thread pool: the same bytes, while the calling
+ * thread goes on (the scan detects a tile while its quicklook COGs compress). Every tile is copied
+ * before compression, so peak memory is about the uncompressed image: for quicklook-sized bands.
+ */
+export async function encodeCogOnPool(opts: WriteCogOptions): Promise<Buffer> {
+  const { levels, o } = denseLevels(opts);
+  const onPool = deflateOnPool();
+  const tiles = await Promise.all(levels.map((level) => Promise.all(encodeTiles(level, o, onPool))));
+  return assemble(levels, tiles, o);
+}
+
+function denseLevels(opts: WriteCogOptions): { levels: RasterLevel[]; o: ResolvedCogOptions } {
+  const o = validateCogOptions(opts);
+  const full: RasterLevel = { width: o.width, height: o.height, data: o.data };
+  return { levels: [full, ...buildOverviews(full, o.overviewResampling, o.minOverviewSize, o.nodata)], o };
 }
 
 /**
@@ -242,6 +283,38 @@ export type SparseCogOptions = Omit<
  * encodeCog's 'average' does with no nodata.
  */
 export function encodeSparseCog(opts: SparseCogOptions): Buffer {
+  const { levels, raw, o } = sparseLevels(opts);
+  return assemble(
+    levels,
+    raw.map((level) =>
+      level.map((t) => (t === undefined ? undefined : deflateHere(tileBytes(t, o), o.compressionLevel))),
+    ),
+    o,
+  );
+}
+
+/** encodeSparseCog with the tiles compressed on libuv's thread pool (see encodeCogOnPool). */
+export async function encodeSparseCogOnPool(opts: SparseCogOptions): Promise<Buffer> {
+  const { levels, raw, o } = sparseLevels(opts);
+  const onPool = deflateOnPool();
+  const tiles = await Promise.all(
+    raw.map((level) =>
+      Promise.all(
+        level.map((t) =>
+          t === undefined ? Promise.resolve(undefined) : onPool(tileBytes(t, o), o.compressionLevel),
+        ),
+      ),
+    ),
+  );
+  return assemble(levels, tiles, o);
+}
+
+/** The sparse COG's levels and their raw tiles, undefined where a tile is all 0. */
+function sparseLevels(opts: SparseCogOptions): {
+  levels: { width: number; height: number }[];
+  raw: (Uint8Array | undefined)[][];
+  o: ResolvedCogOptions;
+} {
   const { tile: tileAt, ...rest } = opts;
   // Validated through the dense path's rules with a stand-in one-pixel band.
   const o = validateCogOptions({
@@ -297,16 +370,22 @@ export function encodeSparseCog(opts: SparseCogOptions): Buffer {
     raw.push(level);
   }
   const levels = sizes.map(([width, height]) => ({ width, height }));
-  const zero = new Uint8Array(ts * ts);
-  return assemble(
+  return {
     levels,
-    raw.map((level) =>
-      level.map((t) =>
-        t === undefined || t.every((v, i) => v === zero[i]) ? undefined : compressTile(t, o),
-      ),
-    ),
+    raw: raw.map((level) => level.map((t) => (t === undefined || isAllZero(t) ? undefined : t))),
     o,
-  );
+  };
+}
+
+/** Whether every byte is 0: four at a time where the tile's buffer is aligned (it always is here). */
+function isAllZero(t: Uint8Array): boolean {
+  if (t.byteOffset % 4 === 0 && t.length % 4 === 0) {
+    const words = new Uint32Array(t.buffer, t.byteOffset, t.length / 4);
+    for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+    return true;
+  }
+  for (let i = 0; i < t.length; i++) if (t[i] !== 0) return false;
+  return true;
 }
 
 /**

@@ -126,9 +126,8 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
   reader.stop();
   await Promise.allSettled(inFlight);
   if (firstError !== undefined) throw firstError;
-  const t = performance.now();
+  let t = performance.now();
   const evidence = plane.build();
-  const detections = detectTile(evidence, d.params);
   d.clock.detect += (performance.now() - t) / 1000;
   const grid = {
     epsg: tp.grid.epsg,
@@ -138,25 +137,31 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
   };
   const beforeItems = tp.before.filter((_, i) => data.before[i] !== 0);
   const afterItems = tp.after.filter((_, i) => data.after[i] !== 0);
+  // The quicklook COGs compress on libuv's pool while this thread detects the tile.
+  t = performance.now();
+  const cogs = looks?.startCogs({
+    grid,
+    pondF: evidence.pondF,
+    pondPixels: evidence.attrs.idx,
+    metadata: cogMetadata(tp.tile, beforeItems, afterItems),
+  });
+  cogs?.catch(() => undefined); // awaited below; this only keeps a failed detection from leaving it unhandled
+  let quicklookSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const detections = detectTile(evidence, d.params);
+  d.clock.detect += (performance.now() - t) / 1000;
   let quicklook: TileQuicklook | undefined;
-  if (looks) {
-    const te = performance.now();
-    const p = provenanceOf([...beforeItems, ...afterItems]);
+  if (looks && cogs) {
+    t = performance.now();
     quicklook = looks.build({
       tile: tp.tile,
       grid,
       detections,
       minPonds: d.params.minPondsPerSite,
-      pondF: evidence.pondF,
-      pondPixels: evidence.attrs.idx,
-      metadata: {
-        ...Object.fromEntries(Object.entries(provenanceMembers(p)).map(([k, v]) => [k, String(v)])),
-        tile: tp.tile,
-        before_items: beforeItems.map((i) => i.id).join(' '),
-        after_items: afterItems.map((i) => i.id).join(' '),
-      },
+      cogs: await cogs,
     });
-    d.clock.quicklook = (d.clock.quicklook ?? 0) + (performance.now() - te) / 1000;
+    quicklookSeconds += (performance.now() - t) / 1000;
+    d.clock.quicklook = (d.clock.quicklook ?? 0) + quicklookSeconds;
   }
   return {
     tile: tp.tile,
@@ -169,5 +174,20 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
       ...tp.after.filter((_, i) => data.after[i] === 0),
     ].map((i) => i.id),
     ...(quicklook ? { quicklook } : {}),
+  };
+}
+
+/** What each quicklook COG says of where it came from (GDAL metadata items). */
+function cogMetadata(
+  tile: string,
+  beforeItems: TilePlan['before'],
+  afterItems: TilePlan['after'],
+): Record<string, string> {
+  const p = provenanceOf([...beforeItems, ...afterItems]);
+  return {
+    ...Object.fromEntries(Object.entries(provenanceMembers(p)).map(([k, v]) => [k, String(v)])),
+    tile,
+    before_items: beforeItems.map((i) => i.id).join(' '),
+    after_items: afterItems.map((i) => i.id).join(' '),
   };
 }
