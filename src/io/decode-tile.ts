@@ -104,9 +104,23 @@ export function undoHorizontalDifferencing(a: Pixels, tileWidth: number, spp: nu
 function undoDifferencing16(a: Uint16Array, tileWidth: number, spp: number): void {
   const rowLen = tileWidth * spp;
   if (spp === 1) {
+    // A running sum per row, four samples a turn: the loop overhead was half the cost, and this
+    // undo is a sixth of a scan worker's time on full Sentinel-2 tiles.
     for (let row = 0; row < a.length; row += rowLen) {
       let acc = a[row]!;
-      for (let i = row + 1, end = row + rowLen; i < end; i++) {
+      const end = row + rowLen;
+      let i = row + 1;
+      for (; i + 3 < end; i += 4) {
+        acc = (acc + a[i]!) & 0xffff;
+        a[i] = acc;
+        acc = (acc + a[i + 1]!) & 0xffff;
+        a[i + 1] = acc;
+        acc = (acc + a[i + 2]!) & 0xffff;
+        a[i + 2] = acc;
+        acc = (acc + a[i + 3]!) & 0xffff;
+        a[i + 3] = acc;
+      }
+      for (; i < end; i++) {
         acc = (acc + a[i]!) & 0xffff;
         a[i] = acc;
       }

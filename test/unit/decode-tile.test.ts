@@ -187,6 +187,29 @@ describe('decodeTile', () => {
     undoHorizontalDifferencing(a, 2, 3);
     expect([...a]).toEqual([250, 10, 5, 4, 4, 255, 1, 2, 3, 2, 3, 4]);
   });
+
+  it('undoes a one-sample 16-bit predictor as a running sum modulo 2^16, for any row width (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 23 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        (width, rows, seed) => {
+          const a = new Uint16Array(width * rows);
+          let s = seed;
+          for (let i = 0; i < a.length; i++) a[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 16;
+          const expected = Array.from(a);
+          for (let r = 0; r < rows; r++)
+            for (let x = 1; x < width; x++)
+              expected[r * width + x] =
+                ((expected[r * width + x - 1] ?? 0) + (expected[r * width + x] ?? 0)) % 65536;
+          undoHorizontalDifferencing(a, width, 1);
+          expect(Array.from(a)).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('tilesForWindow, planReads and assembleWindow', () => {
