@@ -62,7 +62,7 @@ export function compactEvidence(ev: BlockEvidence): CompactBlock {
 export class TileEvidenceBuilder {
   private readonly flags: Uint8Array;
   private readonly pondF: Uint8Array;
-  private readonly parts: Part[] = [];
+  private parts: Part[] = [];
 
   constructor(
     readonly width: number,
@@ -113,6 +113,8 @@ export class TileEvidenceBuilder {
    * The tile's evidence, attribute rows in tile raster order. Blocks do not overlap and each
    * block's rows are already in its own raster order, so every tile row is its blocks' rows for
    * that line, left to right: a merge, not a sort of ~1 M rows (0.14 s with a comparator).
+   * Building hands the blocks' rows over: each block is let go once its last line is merged, so
+   * the rows are not held twice (at 10980² they are ~100 MB), and the builder is empty after.
    */
   build(): TileEvidence {
     const total = this.parts.reduce((s, p) => s + p.idx.length, 0);
@@ -121,15 +123,25 @@ export class TileEvidenceBuilder {
       AttrField,
       Uint8Array
     >;
-    const byTop = [...this.parts].sort((a, b) => a.dy - b.dy || a.dx - b.dx);
-    const cursor = new Map<Part, number>(byTop.map((p) => [p, 0]));
+    const byTop: (Part | undefined)[] = this.parts.sort((a, b) => a.dy - b.dy || a.dx - b.dx);
+    this.parts = [];
+    const cursor = new Map<Part, number>();
     let active: Part[] = [];
     let next = 0;
     let k = 0;
     for (let y = 0; y < this.height; y++) {
-      const changed = next < byTop.length && (byTop[next] as Part).dy === y;
-      while (next < byTop.length && (byTop[next] as Part).dy === y) active.push(byTop[next++] as Part);
-      active = active.filter((p) => p.dy + p.height > y);
+      let changed = false;
+      for (let p = byTop[next]; p !== undefined && p.dy === y; p = byTop[next]) {
+        active.push(p);
+        cursor.set(p, 0);
+        byTop[next++] = undefined;
+        changed = true;
+      }
+      active = active.filter((p) => {
+        if (p.dy + p.height > y) return true;
+        cursor.delete(p); // every line merged: let its rows go
+        return false;
+      });
       if (changed) active.sort((a, b) => a.dx - b.dx);
       const rowEnd = (y + 1) * this.width;
       for (const p of active) {
