@@ -16,6 +16,8 @@ import { decideOffsets, type DecidedOffsets } from '../../src/run/stages/decide-
 import { executeTiles } from '../../src/run/stages/execute.js';
 import { closeAssets, openAssets, type OpenedAssets } from '../../src/run/stages/open-assets.js';
 import { planTiles } from '../../src/run/stages/plan.js';
+import { scanProductsOf, type Products } from '../../src/run/stages/products.js';
+import { assessCompleteness } from '../../src/run/completeness.js';
 import { scanClients, stacUrl, type ScanClients } from '../../src/run/stages/clients.js';
 import { findScanItems, type FindOptions } from '../../src/run/stages/find-items.js';
 
@@ -90,4 +92,24 @@ export async function runToExecuted(world: string): Promise<StagesRun> {
   });
   await closeAssets(assets.opened);
   return { ...s, assets, decided, plan, ran };
+}
+
+/** The products stage over no scanned tile: no candidate, a report, the provenance of nothing. */
+export function productsOfNothing(s: StageStart): Products {
+  return scanProductsOf(s.opts, {
+    tiles: [],
+    contexts: [],
+    collectionLabel: s.clients.collectionLabel,
+    software: { version: '9.9.9', algorithm_version: '2' },
+    params: DEFAULT_PARAMS,
+    references: [],
+    offsets: new Map(),
+    itemsUsed: 0,
+    completeness: assessCompleteness({
+      found: { before: [], after: [], unparsed: [] },
+      used: { before: new Set(), after: new Set() },
+      skipped: [],
+      maxLostShare: 0.5,
+    }),
+  });
 }
