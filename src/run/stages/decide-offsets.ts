@@ -7,8 +7,7 @@
 import { decideOffset, uncheckedOffset, type OffsetDecision } from '../../catalog/harmonise.js';
 import type { S2Item } from '../../catalog/item.js';
 import { darkDnEvidence } from '../../catalog/offset-evidence.js';
-import { fetchTiles } from '../../io/cog-window.js';
-import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
+import { readWindow } from '../../io/window-reader.js';
 import type { OpenedAsset } from '../block-reader.js';
 import { offsetSample } from '../offset-sample.js';
 import type { IoQueue } from '../queue.js';
@@ -58,11 +57,9 @@ async function itemOffset(
   const red = opened.get(`${item.id}/red`) as OpenedAsset;
   const sample = offsetSample(red.header.images);
   if (sample.kind === 'skip') return uncheckedOffset(item, sample.reason, 'red');
-  const { image, window } = sample;
-  const tiles = await io.add((signal) => fetchTiles(red.source, image, sample.tiles, { signal }));
-  const decoded = new Map<number, Pixels>();
-  for (const [k, v] of tiles)
-    decoded.set(k, decodeTile(v, image, 0, `${item.id} red offset-check tile ${k}`));
-  const px = assembleWindow(decoded, image, window);
+  const px = await readWindow(red.source, sample.image, sample.window, {
+    name: `${item.id} red offset-check`,
+    queue: io,
+  });
   return decideOffset(item, darkDnEvidence(px), 'red');
 }
