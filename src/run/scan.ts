@@ -120,14 +120,13 @@ export async function scanProducts(opts: ScanOptions): Promise<ScanResult> {
   const clock: StageClock = { read: 0, compute: 0, assemble: 0, detect: 0 };
   // Every asset stays open while blocks are read; closed once the tiles are done (or on failure).
   const closeSources = (): Promise<void> => closeAssets(assets.opened);
-  const { opened } = assets;
   const evidence = opts.evidence !== false;
-  const context = { stac: stacUrl(opts.stac), opened, offsets, io, concurrency, params, progress, clock };
+  const reads = { stac: stacUrl(opts.stac), opened: assets.opened, offsets, io, concurrency, params };
   const ran = await executeTiles({
     tiles: plan.tiles,
     runner,
     closeRunner: !opts.runner,
-    context: { ...context, log, signal, evidence },
+    context: { ...reads, progress, clock, log, signal, evidence },
     closeSources,
   });
   skipped.push(...ran.skipped);
