@@ -11,6 +11,7 @@ import type { ByteSource } from '../io/byte-source.js';
 import type { CogHeader } from '../io/cog-header.js';
 import type { CogImage } from '../io/cog-image.js';
 import { fetchTiles, tilesForWindow, type PixelWindow } from '../io/cog-window.js';
+import type { TileBytes } from '../io/window-reader.js';
 import { ItemFailedError } from './item-failure.js';
 import type { BlockJob, TilePlan } from './planner.js';
 import type { IoQueue } from './queue.js';
@@ -104,7 +105,7 @@ function itemBands(tp: TilePlan): [S2Item, BandKey][] {
   ];
 }
 
-export type TileBytes = Map<number, Uint8Array | null>;
+export type { TileBytes };
 
 /**
  * Band reads that several blocks of a tile need: a 20 m tile (SWIR, SCL) covers 2 x 2 blocks of

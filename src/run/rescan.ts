@@ -41,7 +41,8 @@ import { prepareOutputFolder, writeOutputs, type OutputFiles } from '../io/outpu
 import { skipKind } from './completeness.js';
 import { tileKey } from './planner.js';
 import { footprintsByTile, tilesReached } from './seam-tiles.js';
-import { catalogueOf, scanProducts, stacUrl, type ScanOptions, type ScanResult } from './scan.js';
+import { scanProducts, type ScanOptions, type ScanResult } from './scan.js';
+import { catalogueOf, stacUrl } from './stages/clients.js';
 import { ALGORITHM_VERSION, softwareVersion } from './version.js';
 
 export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource'> {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { assetKeysOf, parseS2Item, S2_ASSET_KEYS, StacItemError } from '../../src/catalog/item.js';
 import { decodeItem, encodeItem } from '../../src/state/item-codec.js';
-import { swirProvenance } from '../../src/run/scan.js';
+import { swirProvenance } from '../../src/run/stages/provenance.js';
 import { lookBands } from '../../src/run/tasks/scan-block.js';
 
 const BASE = new URL('file:///data/world/stac/items.json');

@@ -6,7 +6,8 @@
 import type { TaskContext } from '../task-handler.js';
 import type { CogImage } from '../../io/cog-image.js';
 import type { PixelWindow } from '../../io/cog-window.js';
-import { assembleWindow, decodeTile, type Pixels } from '../../io/decode-tile.js';
+import type { Pixels } from '../../io/decode-tile.js';
+import { DecodedTileCache, decodeWindow } from '../../io/window-reader.js';
 import type { Observation } from '../../detect/block-input.js';
 import { compactBlockEvidence } from '../../detect/compact-block-evidence.js';
 import { needsBlueToRestore } from '../../detect/look-status.js';
@@ -85,42 +86,13 @@ export interface ScanBlockInput {
 /**
  * Decoded tiles that cover more than one block (a 20 m tile covers 2 x 2 blocks), kept for the
  * next blocks this worker gets. The scan hands out a tile's blocks one after another, so a few
- * entries suffice: two items x SWIR and SCL x two 20 m tiles. Keyed by asset, tile index and the
- * tile's place in the file; the kernels only read their inputs, so sharing a tile is safe.
+ * entries suffice: two items x SWIR and SCL x two 20 m tiles.
  */
 const SHARED_TILES = 8;
-const sharedTiles = new Map<string, Pixels>();
-
-function cachedTile(key: string, decode: () => Pixels): Pixels {
-  let tile = sharedTiles.get(key);
-  if (tile) {
-    sharedTiles.delete(key); // re-insert: Map order is the recency order
-  } else {
-    tile = decode();
-    if (sharedTiles.size >= SHARED_TILES) sharedTiles.delete(sharedTiles.keys().next().value as string);
-  }
-  sharedTiles.set(key, tile);
-  return tile;
-}
-
-/** The window covers only part of its tiles: other blocks will want the rest. */
-function partOfTiles(b: BandPayload): boolean {
-  const { tileWidth: tw, tileHeight: th } = b.image;
-  return b.window.width < tw || b.window.height < th || b.window.x % tw !== 0 || b.window.y % th !== 0;
-}
+const sharedTiles = new DecodedTileCache(SHARED_TILES);
 
 function decodeBand(b: BandPayload): Pixels {
-  const tiles = new Map<number, Pixels>();
-  const shared = partOfTiles(b);
-  for (const [index, bytes] of b.tiles) {
-    const decode = (): Pixels => decodeTile(bytes, b.image, 0, `${b.source} tile ${index}`);
-    const at = `${b.image.tileOffsets[index]}+${b.image.tileByteCounts[index]}`;
-    tiles.set(
-      index,
-      shared ? cachedTile(`${b.source}#${b.image.ifdIndex}/${index}@${at}`, decode) : decode(),
-    );
-  }
-  return assembleWindow(tiles, b.image, b.window);
+  return decodeWindow(b.tiles, b.image, b.window, { name: b.source, cache: sharedTiles });
 }
 
 function observation(o: ObservationPayload, season: 'before' | 'after', w: number, h: number): Observation {
