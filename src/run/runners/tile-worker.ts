@@ -17,7 +17,7 @@ import { ProgressReporter } from '../progress.js';
 import { IoQueue } from '../queue.js';
 import type { StageClock } from './types.js';
 import { WorkerPool } from '../worker-pool.js';
-import { SCAN_JOB, TILE_JOB, type ScanJobData } from './bullmq.js';
+import { DistributedRunError, SCAN_JOB, TILE_JOB, type ScanJobData } from './bullmq.js';
 import { runTileDroppingFailedItems } from './local.js';
 import { redisConnection } from './redis.js';
 import { DEFAULT_QUEUE } from './redis-options.js';
@@ -202,7 +202,8 @@ async function mergeScan(job: Job, verified: JobData): Promise<unknown[]> {
   // Keys are "<prefix>:<queue>:<job id>".
   const byId = new Map(Object.entries(values).map(([key, v]) => [key.slice(key.lastIndexOf(':') + 1), v]));
   return data.children.map((id) => {
-    if (!byId.has(id)) throw new Error(`scan job ${printable(job.id)}: tile job ${id} has no result`);
+    if (!byId.has(id))
+      throw new DistributedRunError(`scan job ${printable(job.id)}: tile job ${id} has no result`);
     return byId.get(id);
   });
 }
