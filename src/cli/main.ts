@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, MinewatchError } from '../errors.js';
 import { installProxyFromEnv } from '../io/proxy.js';
 import { exitCodesHelp } from './exit-codes.js';
+import { logToStderr } from './logger.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
 }
 
 async function main(argv: string[]): Promise<number> {
+  logToStderr();
   try {
     // Before any request: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
     installProxyFromEnv();
