@@ -15,6 +15,7 @@ import type { TileRunner } from '../../run/runners/types.js';
 import { DEFAULT_MAX_LOST_SHARE } from '../../run/completeness.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
 import { jobSecretOptions, loadJobSecret, type JobSecretFlags } from '../job-secret.js';
+import { commandLogger, logOptions, type LogFlags } from '../logger.js';
 import { runDeadline, TIMEOUT_FLAG, withDeadline } from '../run-timeout.js';
 
 export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
@@ -34,7 +35,7 @@ export interface PartialFlags {
   maxLost?: number;
 }
 
-export interface ScanFlags extends RunnerFlags, PartialFlags {
+export interface ScanFlags extends RunnerFlags, PartialFlags, LogFlags {
   stac: string;
   /** Undefined: the provider's current collection (providers.ts DEFAULT_COLLECTION). */
   collection?: string;
@@ -48,7 +49,6 @@ export interface ScanFlags extends RunnerFlags, PartialFlags {
   fixedConcurrency?: boolean;
   out: string;
   json?: boolean;
-  quiet?: boolean;
   /** Commander's `--no-evidence` sets this false. */
   evidence: boolean;
   /** `--timeout`, in milliseconds. */
@@ -92,6 +92,10 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const after = parseInterval(flags.after, '--after');
   const aoi = loadAoi(flags.aoi);
   const allowHosts: AllowedHost[] = (flags.allowHost ?? []).map(parseAllowHost);
+  commandLogger(flags).debug(
+    { stac, aoi: flags.aoi, before, after, out: flags.out, runner: flags.runner ?? 'local' },
+    'Scan:Starting',
+  );
   const runner = await tileRunner(flags);
   const deadline = runDeadline(flags.timeout);
   try {
@@ -227,8 +231,8 @@ export function registerScan(program: Command): Command {
       'keep --concurrency requests in flight under 429 / 503 SlowDown instead of lowering it',
     )
     .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
-    .option('--json', 'machine-readable progress and summary on stdout')
-    .option('--quiet', 'no progress on stderr')
+    .option('--json', 'machine-readable progress and summary on stdout');
+  logOptions(cmd)
     .option(
       '--no-evidence',
       'skip the chips, overlays, report.html and the extra formats (GeoJSON and reports only)',
