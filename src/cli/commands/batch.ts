@@ -13,10 +13,10 @@ import {
   partialOptions,
   partialReadOptions,
   runnerOptions,
-  tileRunner,
   type PartialFlags,
   type RunnerFlags,
-} from './scan.js';
+} from '../flags.js';
+import { tileRunner } from './scan.js';
 import { runDeadline, TIMEOUT_FLAG, withDeadline } from '../run-timeout.js';
 import { commandLogger, logOptions, type LogFlags } from '../logger.js';
 

@@ -6,24 +6,24 @@
  * items; 73 outputs cannot be written; 75 another run holds the state; 130/143 stopped by
  * SIGINT/SIGTERM (nothing written, state unchanged); 70 a bug.
  */
-import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_MAX_CLOUD, type DateWindow } from '../../catalog/filters.js';
+import type { DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { parseStacSource } from '../../config/stac-source.js';
 import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from '../../run/rescan.js';
 import {
-  DEFAULT_STAC,
+  aoiOption,
+  outOption,
   parseInterval,
   partialOptions,
   partialReadOptions,
-  percent,
-  positiveInt,
+  readOptions,
   runnerOptions,
-  tileRunner,
+  stacOption,
   type PartialFlags,
   type RunnerFlags,
-} from './scan.js';
+} from '../flags.js';
+import { tileRunner } from './scan.js';
 import { runDeadline, TIMEOUT_FLAG } from '../run-timeout.js';
 import type { EventLog } from '../../types/event-log.js';
 import { commandLogger, logOptions, type LogFlags } from '../logger.js';
@@ -134,14 +134,9 @@ export function registerRescan(program: Command): Command {
     .requiredOption(
       '--state <dir>',
       'state folder (ledger, candidate registry, cache, lock); created if missing',
-    )
-    .option(
-      '--stac <url|path>',
-      'STAC API root, or a local STAC ItemCollection / static catalog JSON',
-      DEFAULT_STAC,
-    )
-    .option('--collection <id>', 'STAC collection', 'sentinel-2-l2a')
-    .option('--aoi <path|preset>', 'GeoJSON file, or a preset name', 'kachin')
+    );
+  stacOption(cmd).option('--collection <id>', 'STAC collection', 'sentinel-2-l2a');
+  aoiOption(cmd, 'GeoJSON file, or a preset name')
     .requiredOption(
       '--before <start/end>',
       'ISO 8601 interval of the baseline season, e.g. 2020-12-01/2021-02-28',
@@ -152,15 +147,8 @@ export function registerRescan(program: Command): Command {
       'days before the previous run searched again for late or reprocessed items',
       days,
       30,
-    )
-    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, DEFAULT_MAX_CLOUD)
-    .option(
-      '--concurrency <n>',
-      'in-flight requests',
-      positiveInt(256),
-      Math.max(8, availableParallelism() * 8),
-    )
-    .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
+    );
+  outOption(readOptions(cmd))
     .option(
       '--exit-new',
       `exit ${EXIT_NEW_CANDIDATES} when new candidates were found (for alerting cron wrappers)`,

@@ -26,7 +26,7 @@ import {
 import type { EventLog } from '../../types/event-log.js';
 import { loadJobSecret } from '../job-secret.js';
 import { registerRescan, rescanCommand, type RescanFlags } from './rescan.js';
-import { parseInterval } from './scan.js';
+import { parseInterval } from '../flags.js';
 
 export const RESCAN_JOB = 'rescan';
 

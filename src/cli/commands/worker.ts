@@ -17,7 +17,7 @@ import {
 } from '../../run/worker-policy.js';
 import { jobSecretOptions, loadJobSecret, type JobSecretFlags } from '../job-secret.js';
 import { createLogger, logOptions, type LogFlags } from '../logger.js';
-import { positiveInt } from './scan.js';
+import { positiveInt } from '../flags.js';
 import { RESCAN_JOB, runScheduledRescan } from './schedule-rescan.js';
 
 export interface WorkerFlags extends JobSecretFlags, LogFlags {
