@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { EXIT_CODES, InternalError, InvalidInputError, MinewatchError } from '../../../src/errors.js';
+import { ItemFailedError } from '../../../src/run/item-failure.js';
+import { TaskFailedError } from '../../../src/run/pool-errors.js';
+import { DatetimeError } from '../../../src/server/datetime.js';
+import { BadRequestError } from '../../../src/server/errors.js';
 import { REPO, sourceFiles } from '../../helpers/source-graph.js';
 
 // One error hierarchy: every error a user can meet is a MinewatchError (src/errors.ts), which
@@ -91,6 +96,20 @@ function classesOutsideHierarchy(): (Found & { name: string })[] {
 }
 
 describe('one error hierarchy', () => {
+  it('keeps the exit codes users rely on: bugs 70 (the CLI prints their stack), bad input 2', () => {
+    const task = new TaskFailedError({ kind: 'k', id: 1 }, { name: 'RangeError', message: 'boom' });
+    for (const bug of [new InternalError('x'), task, new ItemFailedError('item', 'why')]) {
+      expect(bug).toBeInstanceOf(MinewatchError);
+      expect(bug.exitCode).toBe(EXIT_CODES.internal);
+    }
+    expect(task.name).toBe('TaskFailedError');
+    expect(task.remoteName).toBe('RangeError');
+    expect(new DatetimeError('d')).toBeInstanceOf(InvalidInputError);
+    expect(new DatetimeError('d').exitCode).toBe(EXIT_CODES.invalidInput);
+    expect(new BadRequestError('b').toBody()).toEqual({ code: 'BadRequest', description: 'b' });
+    expect(new BadRequestError('b').name).toBe('BadRequestError');
+  });
+
   it('finds what it looks for (the scanner is not blind)', () => {
     // MinewatchError itself extends Error, and the allow-lists are not empty today.
     expect(bareErrors().length).toBeGreaterThan(0);
