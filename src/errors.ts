@@ -78,3 +78,11 @@ export class LockedError extends MinewatchError {
 export class OutputWriteError extends MinewatchError {
   override readonly exitCode = EXIT_CODES.cannotWrite;
 }
+
+/**
+ * A broken invariant: minewatch's own code or install is at fault, not an input. It exits 70 like
+ * any other bug, and the CLI prints its stack; the class only says "we checked, and this is ours".
+ */
+export class InternalError extends MinewatchError {
+  override readonly exitCode = EXIT_CODES.internal;
+}

@@ -26,12 +26,15 @@ import { crashPoint } from '../state/crash-point.js';
 import type { CandidateFeature } from '../state/store.js';
 import { linkSites, type WindowResult } from './site-history.js';
 import type { PipelineSpec, WindowSpec } from './spec.js';
+import { SILENT_LOG, type EventLog } from '../types/event-log.js';
 
 export interface BatchOptions {
   /** Overrides the spec's output folder. */
   out?: string;
   json: boolean;
   quiet: boolean;
+  /** Where the batch's own events go (the CLI's logger decides the level); silent without one. */
+  events?: EventLog;
   signal?: AbortSignal;
   /** Runs each scan's tiles (default: in this process). */
   runner?: TileRunner;
@@ -118,9 +121,7 @@ export async function runBatch(spec: PipelineSpec, opts: BatchOptions): Promise<
 async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Promise<BatchSummary> {
   const t0 = performance.now();
   const out = path.resolve(opts.out ?? spec.out);
-  const log = (msg: string): void => {
-    if (!opts.quiet && !opts.json) process.stderr.write(`${msg}\n`);
-  };
+  const log = opts.events ?? SILENT_LOG;
   const aois = spec.aois.map((a) => loadAoi(a));
   const fingerprint = fingerprintOf(spec, aois);
   const results: WindowResult[] = [];
@@ -131,10 +132,15 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
   for (const [k, window] of spec.windows.entries()) {
     const tw = performance.now();
     const dir = path.join(out, 'windows', window.id);
-    const label = `batch: window ${k + 1}/${spec.windows.length} (${window.id}, ${window.start} to ${window.end})`;
+    const label = {
+      window: window.id,
+      of: `${k + 1}/${spec.windows.length}`,
+      start: window.start,
+      end: window.end,
+    };
     const done = readWindow(dir, fingerprint);
     if (done) {
-      log(`${label}: reusing the finished scan in ${dir}`);
+      log.info({ ...label, dir }, 'Window:Reused');
       results.push({ window, imagery: done.meta.imagery, candidates: done.candidates });
       provenances.push(
         combineProvenance([
@@ -150,7 +156,7 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
       });
       continue;
     }
-    log(`${label}: scanning against ${spec.baseline.id}`);
+    log.info({ ...label, baseline: spec.baseline.id }, 'Window:Scanning');
     const scans = [];
     for (const aoi of aois) {
       try {
@@ -178,7 +184,7 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
       } catch (err) {
         // A window (or AOI) with no imagery is a fact to report, not a reason to stop the batch.
         if (!(err instanceof NoItemsFoundError)) throw err;
-        log(`${label}: ${aoi.name}: ${err.message}`);
+        log.warn({ ...label, aoi: aoi.name, reason: err.message }, 'Window:NoImagery');
       }
     }
     // Imagery means pixels were used in both windows of every scan, not merely that items were
@@ -188,7 +194,7 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
     const imagery = scans.length > 0 && complete;
     const incomplete = broken.map((s) => s.completeness.problem).join('; ');
     if (!complete) {
-      log(`${label}: incomplete: ${incomplete}`);
+      log.warn({ ...label, problem: incomplete }, 'Window:Incomplete');
       brokenWindows.push(`${window.id} (${incomplete})`);
       if (!opts.allowPartial) {
         summaries.push({ id: window.id, imagery, candidates: 0, reused: false, seconds: 0, incomplete });
@@ -234,7 +240,7 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
       seconds,
       ...(complete ? {} : { incomplete }),
     });
-    log(`${label}: ${candidates.length} candidates in ${seconds.toFixed(1)} s`);
+    log.info({ ...label, candidates: candidates.length, seconds: Number(seconds.toFixed(1)) }, 'Window:Done');
   }
 
   if (brokenWindows.length > 0 && !opts.allowPartial)

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { InvalidInputError } from '../errors.js';
 import { MIN_SECRET_BYTES } from '../run/job-auth.js';
+import type { EventLog } from '../types/event-log.js';
+import { createLogger } from './logger.js';
 
 export const JOB_SECRET_ENV = 'MINEWATCH_JOB_SECRET';
 /** Longest secret file read: a secret is a line, not a document. */
@@ -42,12 +44,13 @@ function checked(secret: Buffer, what: string): Buffer {
 
 /**
  * The secret, or `undefined` when none is configured and the operator chose
- * --insecure-unsigned-jobs (a warning says so on stderr). Never prints the secret or the file.
+ * --insecure-unsigned-jobs (a `Jobs:Unsigned` warning says so on stderr). Never logs the secret or
+ * the file.
  */
 export function loadJobSecret(
   flags: JobSecretFlags,
   env: NodeJS.ProcessEnv = process.env,
-  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  log: EventLog = createLogger(),
 ): Buffer | undefined {
   if (flags.jobSecretFile !== undefined) {
     const file = flags.jobSecretFile;
@@ -72,8 +75,12 @@ export function loadJobSecret(
   if (fromEnv !== undefined && fromEnv.trim() !== '')
     return checked(Buffer.from(fromEnv.trim(), 'utf8'), `$${JOB_SECRET_ENV}`);
   if (flags.insecureUnsignedJobs) {
-    warn(
-      'minewatch: warning: --insecure-unsigned-jobs: BullMQ jobs are not signed or verified; anyone who can write to this Redis can queue work',
+    log.warn(
+      {
+        flag: '--insecure-unsigned-jobs',
+        risk: 'BullMQ jobs are not signed or verified; anyone who can write to this Redis can queue work',
+      },
+      'Jobs:Unsigned',
     );
     return undefined;
   }

@@ -4,9 +4,10 @@
  * ./commands, one file per subcommand, and are tested by calling them directly.
  */
 import { Command, CommanderError } from 'commander';
-import { MinewatchError } from '../errors.js';
+import { EXIT_CODES, MinewatchError } from '../errors.js';
 import { installProxyFromEnv } from '../io/proxy.js';
 import { exitCodesHelp } from './exit-codes.js';
+import { logToStderr } from './logger.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
 }
 
 async function main(argv: string[]): Promise<number> {
+  logToStderr();
   try {
     // Before any request: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
     installProxyFromEnv();
@@ -53,14 +55,16 @@ async function main(argv: string[]): Promise<number> {
       // Commander already printed its message (help, version, or a usage error).
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof MinewatchError) {
+    // Exit 70 is a bug whatever its class (InternalError, a task that threw in a worker): its stack
+    // is what a report needs.
+    if (err instanceof MinewatchError && err.exitCode !== EXIT_CODES.internal) {
       process.stderr.write(`minewatch: ${err.message}\n`);
       return err.exitCode;
     }
     process.stderr.write(
       `minewatch: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
-    return 70;
+    return EXIT_CODES.internal;
   }
 }
 
@@ -70,6 +74,6 @@ main(process.argv).then(
   },
   (err: unknown) => {
     process.stderr.write(`minewatch: ${String(err)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT_CODES.internal;
   },
 );

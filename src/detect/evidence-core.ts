@@ -8,6 +8,7 @@ import type { DetectParams } from './params.js';
 import { pondSwirOf, type PondSwirBytes } from './pond-attributes.js';
 import { ponds } from './pond-unmixing.js';
 import { compositeSeason } from './season-composite.js';
+import { InternalError } from '../errors.js';
 
 /** NDVI in [-1, 1] to a byte, (v + 1) * 127.5 rounded; 0 for none (NaN). */
 export const encodeNdvi = (v: number): number =>
@@ -63,7 +64,8 @@ export function evidenceCore(input: BlockInput, p: DetectParams, scratch: Eviden
   }
   const { blue: bA, green: gA } = after;
   // compositeSeason builds the after season with its visible bands, or throws.
-  if (bA === undefined || gA === undefined) throw new Error('the after composite has no blue or green');
+  if (bA === undefined || gA === undefined)
+    throw new InternalError('the after composite has no blue or green');
   const bands: [Float32Array, Float32Array, Float32Array, Float32Array] = [bA, gA, rA, nA];
   const pondF = new Uint8Array(n);
   ponds(w, h, bands, nB, ndviB, p, scratch, pondF, flags);

@@ -17,6 +17,7 @@ import {
 import { generateWorld, GENERATOR_VERSION } from '../fixtures/world/generate.js';
 import { publishDir, stagingDir } from '../io/atomic.js';
 import { scanGeneratedWorld } from '../run/scan-world.js';
+import type { EventLog } from '../types/event-log.js';
 import {
   calibrationTable,
   expectedCalibrationError,
@@ -37,7 +38,8 @@ export interface EvalOptions {
   workDir: string;
   /** report.md, summary.json, candidates.jsonl, reliability.svg/png land here. */
   reportDir: string;
-  log: (line: string) => void;
+  /** Progress events (a world generated, a seed scored). */
+  log: EventLog;
 }
 
 export interface SeedResult {
@@ -97,14 +99,14 @@ function configFor(preset: EvalPreset, seed: number): WorldConfig {
   return preset === 'small' ? smallWorldConfig(seed) : defaultWorldConfig(seed);
 }
 
-async function ensureWorld(config: WorldConfig, dir: string, log: (l: string) => void): Promise<void> {
+async function ensureWorld(config: WorldConfig, dir: string, log: EventLog): Promise<void> {
   const stamp = path.join(dir, 'world.json');
   if (existsSync(stamp)) {
     const w = JSON.parse(readFileSync(stamp, 'utf8')) as { generator_version?: string; config?: unknown };
     if (w.generator_version === GENERATOR_VERSION && JSON.stringify(w.config) === JSON.stringify(config))
       return;
   }
-  log(`eval: generating world seed ${config.seed} in ${dir}`);
+  log.info({ seed: config.seed, dir }, 'World:Generating');
   await generateWorld(config, dir);
 }
 
@@ -194,9 +196,18 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     const truthSites = truth.filter((t) => t.class === 'new_mine').length;
     seeds.push({ seed, result, candidates: cands.length, truthSites, scanSeconds });
     allTruth.push(...truth.map((t) => ({ ...t, id: `${seed}/${t.id}` })));
-    opts.log(
-      `eval: seed ${seed}: P ${result.precision.toFixed(3)} R ${result.recall.toFixed(3)} F1 ${result.f1.toFixed(3)} ` +
-        `(${result.truePositives} TP, ${result.falsePositives} FP, ${result.falseNegatives} FN; scan ${scanSeconds.toFixed(1)} s)`,
+    opts.log.info(
+      {
+        seed,
+        precision: Number(result.precision.toFixed(3)),
+        recall: Number(result.recall.toFixed(3)),
+        f1: Number(result.f1.toFixed(3)),
+        truePositives: result.truePositives,
+        falsePositives: result.falsePositives,
+        falseNegatives: result.falseNegatives,
+        scanSeconds: Number(scanSeconds.toFixed(1)),
+      },
+      'Seed:Scored',
     );
   }
   const total = combineResults(seeds.map((r) => r.result));

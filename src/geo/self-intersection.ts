@@ -37,7 +37,8 @@ export type SelfIntersection =
   | { kind: 'meets'; at: [number, number] }
   | { kind: 'too-intricate'; pairs: number };
 
-/** Thrown inside the index search to stop it once the pair budget is spent. */
+/** Thrown inside the index search to stop it once the pair budget is spent. Control flow, not an
+ * error: selfIntersection() catches it two frames up and it never leaves this module. */
 class PairBudgetSpent extends Error {}
 
 /** Whether the ring crosses or touches itself, and where first; gives up past `maxPairs` candidates. */

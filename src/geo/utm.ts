@@ -3,6 +3,7 @@
  * (EPSG:326zz / 327zz); minewatch handles only those and WGS84 itself.
  */
 import proj4 from 'proj4';
+import { InternalError } from '../errors.js';
 
 export type LonLat = [number, number];
 export type XY = [number, number];
@@ -23,7 +24,8 @@ export function utmEpsgFor(lon: number, lat: number): number {
 
 function projString(epsg: number): string {
   if (epsg === 4326) return WGS84;
-  if (!isUtmEpsg(epsg)) throw new Error(`unsupported CRS EPSG:${epsg}: only WGS84 and UTM are handled`);
+  if (!isUtmEpsg(epsg))
+    throw new InternalError(`unsupported CRS EPSG:${epsg}: only WGS84 and UTM are handled`);
   const zone = epsg % 100;
   const south = epsg > 32700 ? ' +south' : '';
   return `+proj=utm +zone=${zone}${south} +datum=WGS84 +units=m +no_defs`;

@@ -298,6 +298,7 @@ export class HttpTransport {
   /** The start of an error body, whitespace collapsed, for messages; never throws. */
   async snippet(res: Response, a: Attempt): Promise<string> {
     try {
+      // Control flow: a body past 64 KiB is cut off by the catch below and never leaves here.
       const bytes = await this.body(res, 64 * 1024, a, () => new Error('long'));
       return new TextDecoder().decode(bytes.subarray(0, 600)).replace(/\s+/g, ' ').trim().slice(0, 200);
     } catch {

@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidInputError, OutputWriteError } from '../errors.js';
+import { InternalError, InvalidInputError, OutputWriteError } from '../errors.js';
 import { NotOurFolderError, publishDir, stagingDir, syncDir } from './atomic.js';
 import { acquireFileLock, type FileLock } from './file-lock.js';
 
@@ -22,7 +22,7 @@ export type OutputFiles = Record<string, string | Uint8Array>;
 function checkRelative(name: string): string[] {
   const parts = name.split('/');
   if (parts.some((p) => p === '' || p === '.' || p === '..') || path.isAbsolute(name))
-    throw new Error(`output name "${name}" must be a plain relative path`);
+    throw new InternalError(`output name "${name}" must be a plain relative path`);
   return parts;
 }
 
@@ -79,7 +79,7 @@ export async function writeOutputs(outDir: string, files: OutputFiles): Promise<
       while (next < pending.length && failed === undefined) {
         const p = pending[next++] as { file: string; data: string | Uint8Array };
         await writeSynced(p.file, p.data).catch((err: unknown) => {
-          failed ??= err instanceof Error ? err : new Error(String(err));
+          failed ??= err instanceof Error ? err : new OutputWriteError(String(err));
         });
       }
     };

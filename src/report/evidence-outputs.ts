@@ -35,6 +35,7 @@ import { provenanceMembers, SYNTHETIC_CHIP_BANNER, type Provenance } from '../fo
 import { drawRings, upscale, type Rgba } from './quicklooks.js';
 import type { Report } from './report.js';
 import type { TileQuicklook } from './tile-quicklook.js';
+import { InternalError } from '../errors.js';
 
 type Geom = Polygon | MultiPolygon;
 
@@ -107,7 +108,7 @@ async function candidateChips(
 ): Promise<ChipPaths> {
   const grid = gridRef(q);
   const win = chipWindow(c.geometry, grid);
-  if (!win) throw new Error(`lies outside tile ${q.tile}`);
+  if (!win) throw new InternalError(`lies outside tile ${q.tile}`);
   const k = chipScale(win.width);
   const [minX, minY, maxX, maxY] = turf.bbox(c.geometry);
   const pad = 0.01;

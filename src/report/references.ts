@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { InternalError } from '../errors.js';
 
 const Figure = z.object({ value: z.number(), qualifier: z.string() });
 export const ReferenceSchema = z.object({
@@ -31,7 +32,7 @@ export const REFERENCES_FILE = path.resolve(
 export function loadReferences(file = REFERENCES_FILE): Reference[] {
   const parsed = FileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success)
-    throw new Error(
+    throw new InternalError(
       `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return parsed.data.references;

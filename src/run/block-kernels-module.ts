@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { compileBlockKernels, type BlockKernelsModule } from '../detect/wasm-scratch.js';
+import { InternalError } from '../errors.js';
 
 const WASM_URL = new URL('../../dist/wasm/block-kernels.wasm', import.meta.url);
 
@@ -19,7 +20,7 @@ function load(): BlockKernelsModule {
   try {
     return compileBlockKernels(readFileSync(WASM_URL));
   } catch (err) {
-    throw new Error(
+    throw new InternalError(
       `cannot load the block kernels ${WASM_URL.pathname} (run \`make build\`): ${(err as Error).message}`,
       { cause: err },
     );

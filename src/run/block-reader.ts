@@ -16,6 +16,7 @@ import { ItemFailedError } from './item-failure.js';
 import type { BlockJob, TilePlan } from './planner.js';
 import type { IoQueue } from './queue.js';
 import { lookBands, type BandKey, type ObservationPayload, type ScanBlockInput } from './tasks/scan-block.js';
+import { InternalError } from '../errors.js';
 
 /** An asset opened for the whole scan: its byte source and parsed header. */
 export interface OpenedAsset {
@@ -194,7 +195,7 @@ export async function readBlock(
       bands.map(async (b) => {
         const { source } = deps.opened.get(`${item.id}/${b}`) as OpenedAsset;
         const r = bandRead(tp, block, deps, item, b);
-        if (!r) throw new Error(`${item.id} ${b}: no image`);
+        if (!r) throw new InternalError(`${item.id} ${b}: no image`);
         const { image, window, tiles: indices } = r;
         const fetch = (): Promise<TileBytes> =>
           deps.io.add((s) => fetchTiles(source, image, indices, { signal: s }), { signal });

@@ -3,9 +3,13 @@
  * lies): the scan drops that item, records why, and redoes the tile without it, so one bad
  * file never sinks a run and never half-contributes to a composite.
  */
+import { EXIT_CODES, MinewatchError } from '../errors.js';
+
 export const ITEM_FAILED = 'MINEWATCH_ITEM_FAILED';
 
-export class ItemFailedError extends Error {
+/** The scan catches every one of these and drops the item; one that reaches the CLI is a bug (70). */
+export class ItemFailedError extends MinewatchError {
+  override readonly exitCode = EXIT_CODES.internal;
   readonly code = ITEM_FAILED;
   constructor(
     readonly item: string,
@@ -13,7 +17,6 @@ export class ItemFailedError extends Error {
   ) {
     // The message carries the item id first so it survives the trip out of a worker.
     super(`${item}: ${reason}`);
-    this.name = 'ItemFailedError';
   }
 }
 

@@ -10,6 +10,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { InternalError } from '../errors.js';
 
 /** The data field that carries the signature. */
 export const SIGNATURE_FIELD = 'sig';
@@ -31,7 +32,7 @@ export type Verified = { ok: true; data: JobData } | { ok: false; reason: string
 
 function message(name: string, data: JobData): string {
   const text = canonicalize({ name, data });
-  if (text === undefined) throw new Error(`job ${name}: data cannot be serialised`);
+  if (text === undefined) throw new InternalError(`job ${name}: data cannot be serialised`);
   return CONTEXT + text;
 }
 

@@ -2,7 +2,7 @@
  * How a WorkerPool task can fail besides succeeding. Each names the task (kind, sequence number and
  * the caller's label) so a skipped block can be reported against its input (RELIABILITY.md P5).
  */
-import { MinewatchError } from '../errors.js';
+import { EXIT_CODES, MinewatchError } from '../errors.js';
 import type { SerializedError } from './worker-protocol.js';
 
 /** Identifies one task in messages: `task "B04 47QKE block 3,4" (scan-block #17)`. */
@@ -19,8 +19,11 @@ export function describeTask(task: TaskRef): string {
 }
 
 /** The handler threw inside the worker. The message is the worker's own; the original class name
- * and `code` survive as remoteName and code (structured clone would lose them). */
-export class TaskFailedError extends Error {
+ * and `code` survive as remoteName and code (structured clone would lose them). Callers turn the
+ * failures they expect (an item failure, by its code) into their own outcome; one that reaches the
+ * CLI is a bug, so it exits 70 with the worker's stack. */
+export class TaskFailedError extends MinewatchError {
+  override readonly exitCode = EXIT_CODES.internal;
   readonly remoteName: string;
   readonly code: string | undefined;
   constructor(
@@ -28,7 +31,6 @@ export class TaskFailedError extends Error {
     remote: SerializedError,
   ) {
     super(remote.message);
-    this.name = 'TaskFailedError';
     this.remoteName = remote.name;
     this.code = remote.code;
     if (remote.stack !== undefined)

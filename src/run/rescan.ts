@@ -44,6 +44,7 @@ import { footprintsByTile, tilesReached } from './seam-tiles.js';
 import { scanProducts, type ScanOptions, type ScanResult } from './scan.js';
 import { catalogueOf, stacUrl } from './stages/clients.js';
 import { ALGORITHM_VERSION, softwareVersion } from './version.js';
+import { SILENT_LOG, type EventLog } from '../types/event-log.js';
 
 export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource'> {
   /** State folder: ledger, registry, range cache, lock. Created when missing. */
@@ -52,6 +53,8 @@ export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource'>
   lookbackDays: number;
   /** The clock, for tests; the after window's end is clipped to it. */
   now?: Date;
+  /** Where the re-scan's own events go (the CLI's logger decides the level); silent without one. */
+  events?: EventLog;
 }
 
 export interface RescanSummary {
@@ -105,9 +108,7 @@ function byTimeThenId(a: S2Item, b: S2Item): number {
 export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
   const t0 = performance.now();
   const now = opts.now ?? new Date();
-  const log = (msg: string): void => {
-    if (!opts.quiet && !opts.json) process.stderr.write(`${msg}\n`);
-  };
+  const log = opts.events ?? SILENT_LOG;
   const open = opts.after.end === OPEN_END;
   const after = toTimeWindow(open ? { start: opts.after.start, end: now } : opts.after, '--after');
   const until = after.end.getTime() > now.getTime() ? now : after.end;
@@ -176,8 +177,15 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
     ];
     const affected = new Set(newAfter.map(tileKey));
     if (!last) for (const i of found.before) affected.add(tileKey(i));
-    log(
-      `rescan: run ${run}, searched ${searched.start} .. ${searched.end}: ${found.after.length} after items, ${newAfter.length} new; ${affected.size} tiles to re-composite`,
+    log.info(
+      {
+        run,
+        searched,
+        afterItems: found.after.length,
+        newItems: newAfter.length,
+        tiles: affected.size,
+      },
+      'Rescan:Planned',
     );
 
     // 3. Re-composite the affected tiles from every acquisition of the window (cache for the old).
@@ -218,7 +226,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
           new CachedByteSource(source, rangeCache, `${source.id}#${item.updated ?? ''}`),
       });
       if (!reachFurther([...result.candidates, ...result.clearings])) break;
-      log(`rescan: sites reach into neighbouring tiles; re-compositing ${affected.size} tiles`);
+      log.info({ tiles: affected.size, why: 'sites reach into neighbouring tiles' }, 'Rescan:Widened');
     }
     opts.signal?.throwIfAborted();
     crashPoint('after-scan');
@@ -241,8 +249,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
       retry.length > 0
         ? new Date(Math.min(until.getTime(), earliestRetry + opts.lookbackDays * DAY_MS)).toISOString()
         : searched.end;
-    if (retry.length > 0)
-      log(`rescan: ${retry.length} acquisitions could not be read; they are retried next run`);
+    if (retry.length > 0) log.warn({ acquisitions: retry.length, then: 'retried next run' }, 'Rescan:Unread');
 
     // 4. Registry and evidence.
     const keyOf = new Map((result?.tiles ?? []).map((t) => [t.tile, t.key]));

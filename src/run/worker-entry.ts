@@ -13,9 +13,10 @@ import {
   type WorkerBootData,
   type WorkerMessage,
 } from './worker-protocol.js';
+import { InternalError } from '../errors.js';
 
 if (parentPort === null) {
-  throw new Error('worker-entry.js runs only as a WorkerPool thread, not as a script');
+  throw new InternalError('worker-entry.js runs only as a WorkerPool thread, not as a script');
 }
 const port = parentPort;
 const post = (message: WorkerMessage, transfer: readonly Transferable[] = []): void =>
@@ -24,7 +25,7 @@ const post = (message: WorkerMessage, transfer: readonly Transferable[] = []): v
 function bootData(data: unknown): WorkerBootData {
   const modules = (data as Partial<WorkerBootData> | null)?.taskModules;
   if (!Array.isArray(modules) || !modules.every((m) => typeof m === 'string')) {
-    throw new Error('WorkerPool worker started without workerData.taskModules');
+    throw new InternalError('WorkerPool worker started without workerData.taskModules');
   }
   return { taskModules: modules };
 }
@@ -35,10 +36,11 @@ async function loadExtraTasks(urls: string[]): Promise<Map<string, TaskHandler<u
   for (const url of urls) {
     const mod = (await import(url)) as { tasks?: unknown };
     if (typeof mod.tasks !== 'object' || mod.tasks === null) {
-      throw new Error(`task module ${url} has no \`tasks\` export`);
+      throw new InternalError(`task module ${url} has no \`tasks\` export`);
     }
     for (const [kind, handler] of Object.entries(mod.tasks)) {
-      if (typeof handler !== 'function') throw new Error(`task "${kind}" in ${url} is not a function`);
+      if (typeof handler !== 'function')
+        throw new InternalError(`task "${kind}" in ${url} is not a function`);
       extra.set(kind, handler as TaskHandler<unknown>);
     }
   }
@@ -52,7 +54,7 @@ function handlerFor(kind: string): TaskHandler<unknown> | Promise<TaskHandler<un
   if (extra) return extra;
   if (isBuiltinTask(kind)) return loadBuiltinTask(kind);
   const known = [...Object.keys(builtinTasks), ...extraTasks.keys()];
-  throw new Error(`unknown task kind "${kind}" (known: ${known.join(', ')})`);
+  throw new InternalError(`unknown task kind "${kind}" (known: ${known.join(', ')})`);
 }
 
 async function run(message: RunMessage): Promise<void> {

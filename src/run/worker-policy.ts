@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, MinewatchError } from '../errors.js';
 import type { AllowedHost } from './asset-policy.js';
 
 export interface WorkerPolicy {
@@ -74,7 +74,7 @@ export function parseFolderRoot(text: string, flag: string, cwd: string): string
  * malformed payload, outside the policy). Handlers throw it; the worker turns it into BullMQ's
  * UnrecoverableError, so the job fails at once with the reason and is not attempted again.
  */
-export class JobRefusedError extends Error {}
+export class JobRefusedError extends MinewatchError {}
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 const refuse = <T>(reason: string): Checked<T> => ({ ok: false, reason });

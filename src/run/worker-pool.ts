@@ -30,6 +30,7 @@ import {
   type WorkerBootData,
   type WorkerMessage,
 } from './worker-protocol.js';
+import { InternalError } from '../errors.js';
 
 export * from './pool-errors.js';
 
@@ -107,12 +108,12 @@ export function workerEntryUrl(moduleUrl: string = import.meta.url): URL {
   let base = moduleUrl;
   if (moduleUrl.endsWith('.ts')) {
     const at = moduleUrl.lastIndexOf('/src/');
-    if (at < 0) throw new Error(`cannot locate dist/ for ${moduleUrl}`);
+    if (at < 0) throw new InternalError(`cannot locate dist/ for ${moduleUrl}`);
     base = `${moduleUrl.slice(0, at)}/dist/${moduleUrl.slice(at + 5, -3)}.js`;
   }
   const url = new URL('./worker-entry.js', base);
   if (!existsSync(fileURLToPath(url))) {
-    throw new Error(`worker file ${fileURLToPath(url)} is missing: run \`npm run build\` first`);
+    throw new InternalError(`worker file ${fileURLToPath(url)} is missing: run \`npm run build\` first`);
   }
   return url;
 }
@@ -260,7 +261,9 @@ export class WorkerPool {
         // Uncloneable input or a bad transfer list: nothing was sent, the worker stays idle.
         this.fail(
           task,
-          new Error(`cannot send ${describeTask(task)} to a worker: ${String(error)}`, { cause: error }),
+          new InternalError(`cannot send ${describeTask(task)} to a worker: ${String(error)}`, {
+            cause: error,
+          }),
         );
         continue;
       }

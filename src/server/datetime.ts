@@ -5,6 +5,8 @@
  * writes (`2023-10-08T17:37:26.656958Z`) still order correctly. Pure: no I/O, no clock.
  */
 
+import { InvalidInputError } from '../errors.js';
+
 /** Full RFC 3339 date-time, the only form stac-server accepts (a bare date is a 400 there too). */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/i;
 
@@ -50,9 +52,8 @@ export function parseDataTime(value: unknown): number | undefined {
   return Number.isNaN(loose) ? undefined : loose;
 }
 
-export class DatetimeError extends Error {
-  override name = 'DatetimeError';
-}
+/** A `datetime` parameter that is not one; the server answers it as a 400 (search-params.ts). */
+export class DatetimeError extends InvalidInputError {}
 
 /**
  * Parses a STAC API `datetime` parameter: an instant, or `start/end` with `..` or an empty string for an

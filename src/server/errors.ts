@@ -1,8 +1,10 @@
 /**
  * Errors the catalogue server turns into stac-server style JSON bodies: `{"code": ..., "description": ...}`.
+ * They are answered over HTTP and never end a process, so they keep MinewatchError's default code.
  */
-export class ApiError extends Error {
-  override name = 'ApiError';
+import { MinewatchError } from '../errors.js';
+
+export class ApiError extends MinewatchError {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -18,7 +20,6 @@ export class ApiError extends Error {
 
 /** A request parameter that fails validation: 400 BadRequest. */
 export class BadRequestError extends ApiError {
-  override name = 'BadRequestError';
   constructor(description: string) {
     super(400, 'BadRequest', description);
   }
@@ -26,7 +27,6 @@ export class BadRequestError extends ApiError {
 
 /** Unknown collection, item or route: 404 with the exact body Earth Search sends. */
 export class NotFoundError extends ApiError {
-  override name = 'NotFoundError';
   constructor(description = 'Not Found') {
     super(404, 'NotFound', description);
   }

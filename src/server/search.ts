@@ -211,20 +211,24 @@ export function encodeNextToken(params: SearchParams, after: SortKey): string {
 }
 
 export function decodeNextToken(token: string): { params: SearchParams; after: SortKey } {
+  const invalid = (): BadRequestError => new BadRequestError('Invalid next token');
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
+  let parsed: unknown;
   try {
-    if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new Error('not base64url');
-    const body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<TokenBody>;
-    const ok =
-      body.v === 1 &&
-      typeof body.p === 'object' &&
-      body.p !== null &&
-      Array.isArray(body.a) &&
-      body.a.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
-    if (!ok) throw new Error('bad shape');
-    return { params: body.p as SearchParams, after: body.a as SortKey };
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    throw new BadRequestError('Invalid next token');
+    throw invalid();
   }
+  if (typeof parsed !== 'object' || parsed === null) throw invalid();
+  const body = parsed as Partial<TokenBody>;
+  const ok =
+    body.v === 1 &&
+    typeof body.p === 'object' &&
+    body.p !== null &&
+    Array.isArray(body.a) &&
+    body.a.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
+  if (!ok) throw invalid();
+  return { params: body.p as SearchParams, after: body.a as SortKey };
 }
 
 interface SortedMatches {

@@ -13,6 +13,7 @@ import {
   type S2Assets,
   type S2Item,
 } from '../catalog/item.js';
+import { InternalError } from '../errors.js';
 
 type Stored = Omit<S2Item, 'datetime' | 'assets'> & {
   datetime: string;
@@ -41,7 +42,7 @@ export function decodeItem(text: string): S2Item {
   const assets = Object.fromEntries(
     S2_ASSET_KEYS.map((k) => {
       const a = raw.assets[k];
-      if (!a) throw new Error(`ledger item ${raw.id} lacks asset ${k}`);
+      if (!a) throw new InternalError(`ledger item ${raw.id} lacks asset ${k}`);
       return [k, { ...a, href: new URL(a.href) }];
     }),
   ) as S2Assets;

@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signJob, type JobData } from '../../src/run/job-auth.js';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
-import { CliProcess } from '../helpers/cli-process.js';
+import { CliProcess, logEvents } from '../helpers/cli-process.js';
 import { probeRedis, TestRedis } from '../helpers/redis-server.js';
 import { startCanary, type Canary } from './helpers/fault-modes.js';
 import {
@@ -84,7 +84,7 @@ beforeAll(async () => {
     ],
     { env },
   );
-  await worker.waitFor(/waiting for jobs/);
+  await worker.waitForEvent('Worker:Waiting');
   connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   eventsConnection = connection.duplicate();
   // Errors surface through the commands awaited; these only keep reconnects at teardown quiet.
@@ -310,10 +310,13 @@ describe.skipIf(!probe.available)('row 39: a job from Redis cannot command a wor
       expect(reason, label).not.toMatch(/\n/);
       // Refused for good: not attempted again.
       expect(job.attemptsMade, label).toBe(1);
-      // Logged once, on one line (the log line may reach us after Redis says the job failed).
-      const logged = `job hostile-${k} \\(${shown}\\) failed.*refused: `;
-      await worker.waitFor(new RegExp(logged));
-      expect(worker.stderr.match(new RegExp(logged, 'g')), label).toHaveLength(1);
+      // Logged once, as one event (the line may reach us after Redis says the job failed).
+      const id = `hostile-${k}`;
+      await worker.waitForEvent('Job:Failed', (e) => e.job === id);
+      const logged = logEvents(worker.stderr, 'Job:Failed').filter((e) => e.job === id);
+      expect(logged, label).toHaveLength(1);
+      expect(logged[0]?.name, label).toBe(name.replace(/\n/g, '?'));
+      expect(String(logged[0]?.reason), label).toMatch(why);
     }
 
     // Last, a legitimate signed re-scan inside the roots: the worker still obeys its rightful owner.
@@ -322,7 +325,14 @@ describe.skipIf(!probe.available)('row 39: a job from Redis cannot command a wor
     expect(await good.getState()).toBe('completed');
     expect(existsSync(path.join(roots.out, 'o', 'changes.geojson'))).toBe(true);
 
+    // Every line the worker wrote is one JSON event: a job's name cannot start a line of its own.
     expect(worker.stderr).not.toMatch(/^worker: forged/m);
+    expect(
+      worker.stderr
+        .trim()
+        .split('\n')
+        .every((line) => logEvents(line).length === 1),
+    ).toBe(true);
     const leaked = [...reasons, worker.stderr].filter((text) => PASSWD.some((line) => text.includes(line)));
     // The old worker opened the file and quoted its first bytes ("not a TIFF (byte-order mark 0x...)").
     const opened = reasons.filter((r) => /not a TIFF|byte-order mark/.test(r));

@@ -61,6 +61,25 @@ export function scanWorldFile(world: string, out: string, extra: string[] = []):
   ]);
 }
 
+/** One event of the CLI's JSON log on stderr (src/cli/logger.ts): `msg` is its `Noun:Verb` name. */
+export interface LogEvent {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/**
+ * The JSON log events in captured stderr, in order, only those named `msg` when given. Lines that
+ * are not JSON (the final one-line error) are skipped: a test of those reads stderr itself.
+ */
+export function logEvents(stderr: string, msg?: string): LogEvent[] {
+  return stderr.split('\n').flatMap((line): LogEvent[] => {
+    if (!line.startsWith('{')) return [];
+    const e = JSON.parse(line) as LogEvent;
+    return msg === undefined || e.msg === msg ? [e] : [];
+  });
+}
+
 /** A long-running child (a worker) whose stderr is collected and can be waited on. */
 export class CliProcess {
   readonly child: ChildProcess;
@@ -82,6 +101,23 @@ export class CliProcess {
     while (!pattern.test(this.stderr)) {
       if (Date.now() > until)
         throw new Error(`timed out waiting for ${String(pattern)}; stderr:\n${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Resolves with the first log event named `msg` (and passing `where`), or rejects after timeoutMs. */
+  async waitForEvent(
+    msg: string,
+    where: (e: LogEvent) => boolean = () => true,
+    timeoutMs = 60_000,
+  ): Promise<LogEvent> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      // Only whole lines: a chunk may end mid-line.
+      const whole = this.stderr.slice(0, this.stderr.lastIndexOf('\n') + 1);
+      const found = logEvents(whole, msg).find(where);
+      if (found) return found;
+      if (Date.now() > until) throw new Error(`timed out waiting for event ${msg}; stderr:\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

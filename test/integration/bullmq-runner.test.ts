@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
-import { CliProcess, differingOutputs, runCli, type Ran } from '../helpers/cli-process.js';
+import {
+  CliProcess,
+  differingOutputs,
+  logEvents,
+  runCli,
+  type LogEvent,
+  type Ran,
+} from '../helpers/cli-process.js';
 import { probeRedis, TestRedis } from '../helpers/redis-server.js';
 
 const world = inject('smallWorld');
@@ -74,13 +81,14 @@ async function startWorker(queue: string): Promise<CliProcess> {
     { env },
   );
   workers.push(w);
-  await w.waitFor(/waiting for jobs/);
+  await w.waitForEvent('Worker:Waiting');
   return w;
 }
 
 /** Tile job ids each worker started, in the order its stderr logged them. */
-const started = (w: CliProcess): string[] =>
-  [...w.stderr.matchAll(/job (tile-[0-9a-f]+) started/g)].map((m) => m[1] as string);
+const started = (w: CliProcess): string[] => logEvents(w.stderr, 'TileJob:Started').map((e) => String(e.job));
+/** Tile job ids each worker finished. */
+const done = (w: CliProcess): string[] => logEvents(w.stderr, 'TileJob:Done').map((e) => String(e.job));
 
 describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker processes', () => {
   beforeAll(async () => {
@@ -109,7 +117,7 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
     // Three tiles, each run once, shared between the workers.
     expect([...started(a), ...started(b)].sort()).toHaveLength(3);
     expect(await a.kill('SIGTERM')).toBe(0);
-    expect(a.stderr).toMatch(/worker: stopped/);
+    expect(logEvents(a.stderr, 'Worker:Stopped')).toHaveLength(1);
     expect(await b.kill('SIGTERM')).toBe(0);
   });
 
@@ -118,15 +126,16 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
     const out = path.join(tmp, 'kill');
     const scan = bullmqScan(out, 'kill');
     // Kill whichever worker starts a tile first, while it is inside the job.
-    await Promise.race([a.waitFor(/started/), b.waitFor(/started/)]);
+    await Promise.race([a.waitForEvent('TileJob:Started'), b.waitForEvent('TileJob:Started')]);
     const [victim, survivor] = started(a).length > 0 ? [a, b] : [b, a];
     const lost = started(victim)[0] as string;
     await victim.kill('SIGKILL');
     const ran = await scan;
     expect(ran.code, ran.stderr).toBe(0);
     expect(differingOutputs(reference, out)).toEqual([]);
-    expect(victim.stderr).not.toMatch(new RegExp(`${lost} done`));
-    expect(survivor.stderr).toMatch(new RegExp(`${lost} done`));
+    expect(lost).toMatch(/^tile-[0-9a-f]+$/);
+    expect(done(victim)).not.toContain(lost);
+    expect(done(survivor)).toContain(lost);
   });
 
   it('a Redis restart mid-run (every job lost) ends in recovery or a clear error, never silent loss', async () => {
@@ -138,7 +147,7 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
       args.filter((x) => x !== '--quiet'),
       { env },
     );
-    await Promise.race([a.waitFor(/started/), b.waitFor(/started/)]);
+    await Promise.race([a.waitForEvent('TileJob:Started'), b.waitForEvent('TileJob:Started')]);
     await redis.kill();
     await new Promise((r) => setTimeout(r, 1000));
     await redis.up();
@@ -183,7 +192,7 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
       ],
       { env },
     );
-    await Promise.race([a.waitFor(/started/), b.waitFor(/started/)]);
+    await Promise.race([a.waitForEvent('TileJob:Started'), b.waitForEvent('TileJob:Started')]);
     await redis.kill();
     const ran = await scan;
     expect(ran.code).not.toBe(0);
@@ -217,15 +226,19 @@ describe.skipIf(!probe.available)('scan --runner bullmq with minewatch worker pr
       ...['--before', '2020-12-01/2021-02-28', '--after', '2023-12-01/..'],
     );
     expect(ok.code, ok.stderr).toBe(0);
-    await Promise.race([a.waitFor(/scheduled rescan run 2:/), b.waitFor(/scheduled rescan run 2:/)]);
+    const second = (e: LogEvent): boolean => e.run === 2;
+    await Promise.race([
+      a.waitForEvent('ScheduledRescan:Done', second),
+      b.waitForEvent('ScheduledRescan:Done', second),
+    ]);
     expect((await schedule('--remove')).stdout).toMatch(/removed scheduler test/);
-    const runs = [
-      ...`${a.stderr}${b.stderr}`.matchAll(/scheduled rescan run (\d+): (\d+) new acquisitions/g),
-    ];
+    const runs = [...logEvents(a.stderr), ...logEvents(b.stderr)].filter(
+      (e) => e.msg === 'ScheduledRescan:Done',
+    );
     // Each run number once (the state's lock refuses overlapping ticks); the first saw every item.
-    const numbers = runs.map((m) => Number(m[1]));
+    const numbers = runs.map((e) => e.run);
     expect(new Set(numbers).size).toBe(numbers.length);
-    expect(runs.find((m) => m[1] === '1')?.[2]).toBe('12');
+    expect(runs.find((e) => e.run === 1)?.newItems).toBe(12);
     expect(existsSync(path.join(out, 'changes.geojson'))).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCatalogServer, type CatalogServer } from '../../src/server/catalog-server.js';
-import { CliProcess, differingOutputs, runCli } from '../helpers/cli-process.js';
+import { CliProcess, differingOutputs, logEvents, runCli } from '../helpers/cli-process.js';
 import { probeRedis, TestRedis } from '../helpers/redis-server.js';
 
 const world = inject('smallWorld');
@@ -83,7 +83,7 @@ describe.skipIf(skip !== undefined)('scan --runner bullmq over rediss:// with a 
     const ref = await runCli(scanArgs(local));
     expect(ref.code, ref.stderr).toBe(0);
     const w = worker(redis.url, env);
-    await w.waitFor(/waiting for jobs/);
+    await w.waitForEvent('Worker:Waiting');
     const out = path.join(tmp, 'tls');
     const ran = await runCli(
       [...scanArgs(out), '--runner', 'bullmq', '--redis', redis.url, '--queue', 'tls'],
@@ -93,19 +93,19 @@ describe.skipIf(skip !== undefined)('scan --runner bullmq over rediss:// with a 
     );
     expect(ran.code, ran.stderr).toBe(0);
     expect(differingOutputs(local, out)).toEqual([]);
-    expect(w.stderr).toMatch(/job tile-[0-9a-f]+ done/);
-    expect(w.stderr).not.toMatch(/worker: redis:/);
+    expect(logEvents(w.stderr, 'TileJob:Done').length).toBeGreaterThan(0);
+    expect(logEvents(w.stderr, 'Redis:Failed')).toEqual([]);
     expect(w.stderr).not.toContain(PASSWORD);
   });
 
   it('a wrong password and an untrusted certificate are reported by the worker', async () => {
     const wrong = worker(redis.url.replace(`:${PASSWORD}@`, ':wrong@'), env);
-    await wrong.waitFor(/worker: redis: WRONGPASS/);
+    await wrong.waitForEvent('Redis:Failed', (e) => /^WRONGPASS/.test(String(e.reason)));
     const untrusted = worker(redis.url, {
       NODE_EXTRA_CA_CERTS: '',
       MINEWATCH_JOB_SECRET: env.MINEWATCH_JOB_SECRET ?? '',
     });
-    await untrusted.waitFor(/worker: redis: self-signed certificate/);
-    for (const w of [wrong, untrusted]) expect(w.stderr).not.toMatch(/started/);
+    await untrusted.waitForEvent('Redis:Failed', (e) => /self-signed certificate/.test(String(e.reason)));
+    for (const w of [wrong, untrusted]) expect(logEvents(w.stderr, 'TileJob:Started')).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JOB_SECRET_ENV, loadJobSecret } from '../../src/cli/job-secret.js';
+import { SILENT_LOG } from '../../src/types/event-log.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mw-job-secret-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,9 +52,12 @@ describe('loadJobSecret', () => {
     );
   });
   it('runs without a secret only when told to, and warns', () => {
-    const warned: string[] = [];
-    expect(loadJobSecret({ insecureUnsignedJobs: true }, {}, (l) => warned.push(l))).toBeUndefined();
-    expect(warned).toEqual([expect.stringMatching(/^minewatch: warning: --insecure-unsigned-jobs/)]);
+    const warned: [string, object][] = [];
+    const log = { ...SILENT_LOG, warn: (fields: object, event: string) => warned.push([event, fields]) };
+    expect(loadJobSecret({ insecureUnsignedJobs: true }, {}, log)).toBeUndefined();
+    expect(warned).toEqual([
+      ['Jobs:Unsigned', expect.objectContaining({ flag: '--insecure-unsigned-jobs' })],
+    ]);
     // A secret given wins over the insecure flag: a worker with a secret always verifies.
     expect(loadJobSecret({ insecureUnsignedJobs: true }, { [JOB_SECRET_ENV]: secret })?.toString()).toBe(
       secret,

@@ -1,6 +1,6 @@
 import * as turf from '@turf/turf';
 import { describe, expect, it } from 'vitest';
-import { parseInterval } from '../../src/cli/commands/scan.js';
+import { parseInterval } from '../../src/cli/flags.js';
 import { loadAoi } from '../../src/config/aoi-loader.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { parseAoi } from '../../src/geo/aoi.js';

@@ -13,16 +13,16 @@ import {
   partialOptions,
   partialReadOptions,
   runnerOptions,
-  tileRunner,
   type PartialFlags,
   type RunnerFlags,
-} from './scan.js';
+} from '../flags.js';
+import { tileRunner } from './scan.js';
 import { runDeadline, TIMEOUT_FLAG, withDeadline } from '../run-timeout.js';
+import { commandLogger, logOptions, type LogFlags } from '../logger.js';
 
-interface BatchFlags extends RunnerFlags, PartialFlags {
+interface BatchFlags extends RunnerFlags, PartialFlags, LogFlags {
   out?: string;
   json?: boolean;
-  quiet?: boolean;
   /** `--timeout`, in milliseconds. */
   timeout?: number;
 }
@@ -36,6 +36,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<Bat
       runBatch(spec, {
         json: !!flags.json,
         quiet: !!flags.quiet,
+        events: commandLogger(flags),
         ...(flags.out !== undefined ? { out: flags.out } : {}),
         runner,
         signal: deadline.signal,
@@ -55,9 +56,8 @@ export function registerBatch(program: Command): Command {
     )
     .argument('<pipeline.yaml>', 'pipeline spec (see pipelines/)')
     .option('--out <dir>', "output folder (default: the spec's `out`)")
-    .option('--json', 'machine-readable summary on stdout')
-    .option('--quiet', 'no progress on stderr')
-    .option(...TIMEOUT_FLAG);
+    .option('--json', 'machine-readable summary on stdout');
+  logOptions(cmd).option(...TIMEOUT_FLAG);
   return runnerOptions(partialReadOptions(cmd)).action(async (file: string, flags: BatchFlags) => {
     const s = await batchCommand(file, flags);
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);

@@ -11,6 +11,8 @@ import {
   type WorldConfig,
 } from '../../fixtures/world/config.js';
 import { generateWorld, type GenerateResult } from '../../fixtures/world/generate.js';
+import type { EventLog } from '../../types/event-log.js';
+import { createLogger } from '../logger.js';
 
 export interface FixturesWorldOptions {
   seed: number;
@@ -55,12 +57,9 @@ export function worldConfigFor(
   return opts.tileSize ? { ...config, tileSize: opts.tileSize } : config;
 }
 
-export async function fixturesWorld(
-  opts: FixturesWorldOptions,
-  log: (line: string) => void,
-): Promise<GenerateResult> {
+export async function fixturesWorld(opts: FixturesWorldOptions, log: EventLog): Promise<GenerateResult> {
   const config = worldConfigFor(opts);
-  return generateWorld(config, opts.out, opts.quiet ? () => undefined : log);
+  return generateWorld(config, opts.out, (written) => log.info(written, 'World:ItemWritten'));
 }
 
 export function registerFixtures(program: Command): Command {
@@ -81,7 +80,7 @@ export function registerFixtures(program: Command): Command {
     .option('--tile-size <px>', 'internal COG tile size, 512 or 1024 (default: preset)', parseTileSize)
     .option('--quiet', 'no progress lines')
     .action(async (o: FixturesWorldOptions) => {
-      const r = await fixturesWorld(o, (line) => process.stderr.write(`${line}\n`));
+      const r = await fixturesWorld(o, createLogger({ quiet: !!o.quiet }));
       process.stdout.write(
         `world written to ${r.outDir}: ${r.items} items (${r.acquisitions} acquisitions, ${r.chips} tile windows), ` +
           `${(r.bytes / 1e6).toFixed(1)} MB of COGs, ${r.newMineSites} new mine sites, in ${r.seconds.toFixed(1)} s\n`,

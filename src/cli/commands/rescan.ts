@@ -6,27 +6,29 @@
  * items; 73 outputs cannot be written; 75 another run holds the state; 130/143 stopped by
  * SIGINT/SIGTERM (nothing written, state unchanged); 70 a bug.
  */
-import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_MAX_CLOUD, type DateWindow } from '../../catalog/filters.js';
+import type { DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { parseStacSource } from '../../config/stac-source.js';
 import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from '../../run/rescan.js';
 import {
-  DEFAULT_STAC,
+  aoiOption,
+  outOption,
   parseInterval,
   partialOptions,
   partialReadOptions,
-  percent,
-  positiveInt,
+  readOptions,
   runnerOptions,
-  tileRunner,
+  stacOption,
   type PartialFlags,
   type RunnerFlags,
-} from './scan.js';
+} from '../flags.js';
+import { tileRunner } from './scan.js';
 import { runDeadline, TIMEOUT_FLAG } from '../run-timeout.js';
+import type { EventLog } from '../../types/event-log.js';
+import { commandLogger, logOptions, type LogFlags } from '../logger.js';
 
-export interface RescanFlags extends RunnerFlags, PartialFlags {
+export interface RescanFlags extends RunnerFlags, PartialFlags, LogFlags {
   state: string;
   stac: string;
   collection: string;
@@ -38,7 +40,6 @@ export interface RescanFlags extends RunnerFlags, PartialFlags {
   concurrency: number;
   out: string;
   json?: boolean;
-  quiet?: boolean;
   exitNew?: boolean;
   /** `--timeout`, in milliseconds. */
   timeout?: number;
@@ -63,7 +64,10 @@ function openInterval(text: string, flag: string, now: Date): DateWindow {
 }
 
 /** Aborts the run on SIGTERM/SIGINT; a second signal, or 30 s of shutdown, exits at once. */
-function stopOnSignals(controller: AbortController): {
+function stopOnSignals(
+  controller: AbortController,
+  log: EventLog,
+): {
   which: () => 'SIGTERM' | 'SIGINT' | undefined;
   off: () => void;
 } {
@@ -71,7 +75,7 @@ function stopOnSignals(controller: AbortController): {
   const handler = (sig: 'SIGTERM' | 'SIGINT'): void => {
     if (received) process.exit(sig === 'SIGTERM' ? 143 : 130);
     received = sig;
-    process.stderr.write(`minewatch: ${sig}: stopping; the state will not advance unless it already is\n`);
+    log.warn({ signal: sig, then: 'the state will not advance unless it already is' }, 'Rescan:Stopping');
     controller.abort(new RescanInterruptedError(sig));
     setTimeout(() => process.exit(sig === 'SIGTERM' ? 143 : 130), 30_000).unref();
   };
@@ -88,7 +92,11 @@ function stopOnSignals(controller: AbortController): {
   };
 }
 
-export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): Promise<RescanSummary> {
+export async function rescanCommand(
+  flags: RescanFlags,
+  signal?: AbortSignal,
+  log: EventLog = commandLogger(flags),
+): Promise<RescanSummary> {
   const now = new Date();
   const before = parseInterval(flags.before, '--before', now);
   const after = openInterval(flags.after, '--after', now);
@@ -108,6 +116,7 @@ export async function rescanCommand(flags: RescanFlags, signal?: AbortSignal): P
       out: flags.out,
       json: !!flags.json,
       quiet: !!flags.quiet,
+      events: log,
       now,
       ...(signal ? { signal } : {}),
       runner,
@@ -125,14 +134,9 @@ export function registerRescan(program: Command): Command {
     .requiredOption(
       '--state <dir>',
       'state folder (ledger, candidate registry, cache, lock); created if missing',
-    )
-    .option(
-      '--stac <url|path>',
-      'STAC API root, or a local STAC ItemCollection / static catalog JSON',
-      DEFAULT_STAC,
-    )
-    .option('--collection <id>', 'STAC collection', 'sentinel-2-l2a')
-    .option('--aoi <path|preset>', 'GeoJSON file, or a preset name', 'kachin')
+    );
+  stacOption(cmd).option('--collection <id>', 'STAC collection', 'sentinel-2-l2a');
+  aoiOption(cmd, 'GeoJSON file, or a preset name')
     .requiredOption(
       '--before <start/end>',
       'ISO 8601 interval of the baseline season, e.g. 2020-12-01/2021-02-28',
@@ -143,29 +147,22 @@ export function registerRescan(program: Command): Command {
       'days before the previous run searched again for late or reprocessed items',
       days,
       30,
-    )
-    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, DEFAULT_MAX_CLOUD)
-    .option(
-      '--concurrency <n>',
-      'in-flight requests',
-      positiveInt(256),
-      Math.max(8, availableParallelism() * 8),
-    )
-    .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
+    );
+  outOption(readOptions(cmd))
     .option(
       '--exit-new',
       `exit ${EXIT_NEW_CANDIDATES} when new candidates were found (for alerting cron wrappers)`,
     )
-    .option('--json', 'machine-readable summary on stdout')
-    .option('--quiet', 'no progress on stderr')
-    .option(...TIMEOUT_FLAG);
+    .option('--json', 'machine-readable summary on stdout');
+  logOptions(cmd).option(...TIMEOUT_FLAG);
   return runnerOptions(partialReadOptions(cmd)).action(async (flags: RescanFlags) => {
+    const log = commandLogger(flags);
     const controller = new AbortController();
-    const signals = stopOnSignals(controller);
+    const signals = stopOnSignals(controller, log);
     const deadline = runDeadline(flags.timeout, controller);
     let s: RescanSummary;
     try {
-      s = await rescanCommand(flags, controller.signal);
+      s = await rescanCommand(flags, controller.signal, log);
     } catch (err) {
       const sig = signals.which();
       if (sig) throw new RescanInterruptedError(sig);
@@ -178,7 +175,7 @@ export function registerRescan(program: Command): Command {
     // The signal came while the state was advancing (past the last point that can stop): the run
     // is complete and published, so it reports success rather than a stop that did not happen.
     const late = signals.which();
-    if (late) process.stderr.write(`minewatch: ${late} came too late to stop run ${s.run}: it completed\n`);
+    if (late) log.warn({ signal: late, run: s.run, then: 'the run completed' }, 'Rescan:SignalTooLate');
     if (flags.json) process.stdout.write(`${JSON.stringify({ event: 'summary', ...s })}\n`);
     else
       process.stdout.write(

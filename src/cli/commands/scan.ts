@@ -2,9 +2,7 @@
  * `minewatch scan`: the CLI contract of ../shared/DESIGN.md. Parses and validates every flag
  * before any network request (a bad AOI or date fails at once), then runs the scan.
  */
-import { availableParallelism } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_MAX_CLOUD, toTimeWindow, type DateWindow } from '../../catalog/filters.js';
+import { Command } from 'commander';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { parseStacSource } from '../../config/stac-source.js';
 import { InvalidInputError } from '../../errors.js';
@@ -12,29 +10,24 @@ import { parseAllowHost, type AllowedHost } from '../../run/asset-policy.js';
 import { LocalTileRunner } from '../../run/runners/local.js';
 import { DEFAULT_QUEUE, parseQueueName, parseRedisUrl } from '../../run/runners/redis-options.js';
 import type { TileRunner } from '../../run/runners/types.js';
-import { DEFAULT_MAX_LOST_SHARE } from '../../run/completeness.js';
 import { runScan, type ScanSummary } from '../../run/scan.js';
-import { jobSecretOptions, loadJobSecret, type JobSecretFlags } from '../job-secret.js';
+import {
+  aoiOption,
+  outOption,
+  parseInterval,
+  partialOptions,
+  partialReadOptions,
+  readOptions,
+  runnerOptions,
+  stacOption,
+  type PartialFlags,
+  type RunnerFlags,
+} from '../flags.js';
+import { loadJobSecret } from '../job-secret.js';
+import { commandLogger, logOptions, type LogFlags } from '../logger.js';
 import { runDeadline, TIMEOUT_FLAG, withDeadline } from '../run-timeout.js';
 
-export const DEFAULT_STAC = 'https://earth-search.aws.element84.com/v1';
-
-/** The runner flags every scanning command takes. */
-export interface RunnerFlags extends JobSecretFlags {
-  runner?: string;
-  redis?: string;
-  queue?: string;
-  redisTimeout?: number;
-}
-
-/** The partial-read flags of every command that scans. */
-export interface PartialFlags {
-  allowPartial?: boolean;
-  /** Percent of items that may be lost to failures before the scan is refused. */
-  maxLost?: number;
-}
-
-export interface ScanFlags extends RunnerFlags, PartialFlags {
+export interface ScanFlags extends RunnerFlags, PartialFlags, LogFlags {
   stac: string;
   /** Undefined: the provider's current collection (providers.ts DEFAULT_COLLECTION). */
   collection?: string;
@@ -48,42 +41,10 @@ export interface ScanFlags extends RunnerFlags, PartialFlags {
   fixedConcurrency?: boolean;
   out: string;
   json?: boolean;
-  quiet?: boolean;
   /** Commander's `--no-evidence` sets this false. */
   evidence: boolean;
   /** `--timeout`, in milliseconds. */
   timeout?: number;
-}
-
-/** `start/end` (ISO dates or RFC 3339 date-times) -> a validated window. */
-export function parseInterval(text: string, flag: string, now = new Date()): DateWindow {
-  const parts = text.split('/');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) {
-    throw new InvalidInputError(
-      `${flag} ${JSON.stringify(text)} is not an interval START/END, e.g. 2020-12-01/2021-02-28`,
-    );
-  }
-  const window = { start: parts[0], end: parts[1] };
-  const t = toTimeWindow(window, flag);
-  if (t.start.getTime() > now.getTime()) {
-    throw new InvalidInputError(`${flag} starts on ${parts[0]}, in the future: there is no imagery yet`);
-  }
-  return window;
-}
-
-export function positiveInt(max: number) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max)
-      throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
-    return Number(v);
-  };
-}
-
-export function percent(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
-    throw new InvalidArgumentError('expected a percentage from 0 to 100');
-  return n;
 }
 
 export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
@@ -92,6 +53,10 @@ export async function scanCommand(flags: ScanFlags): Promise<ScanSummary> {
   const after = parseInterval(flags.after, '--after');
   const aoi = loadAoi(flags.aoi);
   const allowHosts: AllowedHost[] = (flags.allowHost ?? []).map(parseAllowHost);
+  commandLogger(flags).debug(
+    { stac, aoi: flags.aoi, before, after, out: flags.out, runner: flags.runner ?? 'local' },
+    'Scan:Starting',
+  );
   const runner = await tileRunner(flags);
   const deadline = runDeadline(flags.timeout);
   try {
@@ -144,54 +109,14 @@ export async function tileRunner(flags: RunnerFlags): Promise<TileRunner> {
   throw new InvalidInputError(`--runner ${JSON.stringify(flags.runner)}: expected local or bullmq`);
 }
 
-export function partialOptions(flags: PartialFlags): { allowPartial: boolean; maxLostShare: number } {
-  return {
-    allowPartial: !!flags.allowPartial,
-    maxLostShare: (flags.maxLost ?? DEFAULT_MAX_LOST_SHARE * 100) / 100,
-  };
-}
-
-/** The partial-read rule's flags, on every command that scans. */
-export function partialReadOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--allow-partial',
-      'publish outputs even when some items or windows could not be read (they say what is missing)',
-    )
-    .option(
-      '--max-lost <pct>',
-      `refuse a scan (exit 5) that lost more than this share of its items to read failures`,
-      percent,
-      DEFAULT_MAX_LOST_SHARE * 100,
-    );
-}
-
-/** The runner flags, on every command that scans. */
-export function runnerOptions(cmd: Command): Command {
-  const withRunner = cmd
-    .option('--runner <local|bullmq>', 'where tiles are processed: this process, or BullMQ workers', 'local')
-    .option('--redis <url>', 'Redis URL for --runner bullmq, e.g. redis://127.0.0.1:6379')
-    .option('--queue <name>', 'BullMQ queue name for --runner bullmq', DEFAULT_QUEUE)
-    .option(
-      '--redis-timeout <s>',
-      'seconds Redis may stay unreachable before the scan fails (--runner bullmq)',
-      positiveInt(86_400),
-      30,
-    );
-  return jobSecretOptions(withRunner);
-}
-
 export function registerScan(program: Command): Command {
-  const cmd = program
-    .command('scan')
-    .description(
-      'Find new rare-earth mine sites between two seasons and write GeoJSON candidates and a report',
-    )
-    .option(
-      '--stac <url|path>',
-      'STAC API root, or a local STAC ItemCollection / static catalog JSON',
-      DEFAULT_STAC,
-    )
+  const cmd = stacOption(
+    program
+      .command('scan')
+      .description(
+        'Find new rare-earth mine sites between two seasons and write GeoJSON candidates and a report',
+      ),
+  )
     .option(
       '--collection <id>',
       "STAC collection (default: the provider's current one, sentinel-2-c1-l2a on Earth Search; a local file: all it holds)",
@@ -204,31 +129,19 @@ export function registerScan(program: Command): Command {
       '--allow-host <host[:port]>',
       'also allow asset hrefs on this host (repeatable; loopback only when named)',
       (v: string, prev: string[] = []) => [...prev, v],
-    )
-    .option(
-      '--aoi <path|preset>',
-      'GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection file, or a preset name',
-      'kachin',
-    )
+    );
+  aoiOption(cmd, 'GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection file, or a preset name')
     .requiredOption(
       '--before <start/end>',
       'ISO 8601 interval of the reference season, e.g. 2020-12-01/2021-02-28',
     )
-    .requiredOption('--after <start/end>', 'ISO 8601 interval of the season to test for new sites')
-    .option('--max-cloud <pct>', 'skip items with eo:cloud_cover above this', percent, DEFAULT_MAX_CLOUD)
-    .option(
-      '--concurrency <n>',
-      'in-flight requests',
-      positiveInt(256),
-      Math.max(8, availableParallelism() * 8),
-    )
-    .option(
-      '--fixed-concurrency',
-      'keep --concurrency requests in flight under 429 / 503 SlowDown instead of lowering it',
-    )
-    .option('--out <dir>', 'output folder (created; existing outputs replaced atomically)', 'out')
-    .option('--json', 'machine-readable progress and summary on stdout')
-    .option('--quiet', 'no progress on stderr')
+    .requiredOption('--after <start/end>', 'ISO 8601 interval of the season to test for new sites');
+  readOptions(cmd).option(
+    '--fixed-concurrency',
+    'keep --concurrency requests in flight under 429 / 503 SlowDown instead of lowering it',
+  );
+  outOption(cmd).option('--json', 'machine-readable progress and summary on stdout');
+  logOptions(cmd)
     .option(
       '--no-evidence',
       'skip the chips, overlays, report.html and the extra formats (GeoJSON and reports only)',

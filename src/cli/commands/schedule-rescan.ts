@@ -23,9 +23,10 @@ import {
   type Checked,
   type WorkerPolicy,
 } from '../../run/worker-policy.js';
+import type { EventLog } from '../../types/event-log.js';
 import { loadJobSecret } from '../job-secret.js';
 import { registerRescan, rescanCommand, type RescanFlags } from './rescan.js';
-import { parseInterval } from './scan.js';
+import { parseInterval } from '../flags.js';
 
 export const RESCAN_JOB = 'rescan';
 
@@ -58,7 +59,12 @@ function accepted<T>(c: Checked<T>): T {
  * on this worker's own pool, but only on a catalogue, state, AOI and output folder that the
  * worker's own policy allows; the job only chooses among them.
  */
-export async function runScheduledRescan(job: Job, data: JobData, policy: WorkerPolicy): Promise<unknown> {
+export async function runScheduledRescan(
+  job: Job,
+  data: JobData,
+  policy: WorkerPolicy,
+  log: EventLog,
+): Promise<unknown> {
   const parsed = RescanJobSchema.safeParse(data);
   if (!parsed.success) throw new JobRefusedError(`malformed payload: ${oneLineIssues(parsed.error)}`);
   const f = parsed.data.flags;
@@ -75,8 +81,9 @@ export async function runScheduledRescan(job: Job, data: JobData, policy: Worker
     : accepted(pathUnder(policy.stateRoots, f.aoi, 'aoi', '--state-root'));
   // The local runner: a worker that enqueued tiles and waited for them could wait on itself.
   const s = await rescanCommand({ ...f, state, out, aoi, quiet: true, runner: 'local' });
-  process.stderr.write(
-    `worker: scheduled rescan run ${s.run}: ${s.newItems} new acquisitions, ${s.changes.new} new candidates; outputs in ${s.out}\n`,
+  log.info(
+    { run: s.run, newItems: s.newItems, newCandidates: s.changes.new, out: s.out },
+    'ScheduledRescan:Done',
   );
   return { run: s.run, newItems: s.newItems, changes: s.changes, candidates: s.candidates };
 }

@@ -16,10 +16,11 @@ import {
   type WorkerPolicy,
 } from '../../run/worker-policy.js';
 import { jobSecretOptions, loadJobSecret, type JobSecretFlags } from '../job-secret.js';
-import { positiveInt } from './scan.js';
+import { createLogger, logOptions, type LogFlags } from '../logger.js';
+import { positiveInt } from '../flags.js';
 import { RESCAN_JOB, runScheduledRescan } from './schedule-rescan.js';
 
-export interface WorkerFlags extends JobSecretFlags {
+export interface WorkerFlags extends JobSecretFlags, LogFlags {
   redis: string;
   stacRoot?: string[];
   allowHost?: string[];
@@ -39,7 +40,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const redis = parseRedisUrl(flags.redis);
   const queue = parseQueueName(flags.queue);
   const policy = workerPolicy(flags);
-  const secret = loadJobSecret(flags);
+  const log = createLogger(flags);
+  const secret = loadJobSecret(flags, process.env, log);
   // Loaded here, not at start-up: every other command would pay for BullMQ and ioredis.
   const { startTileWorker } = await import('../../run/runners/tile-worker.js');
   const running = startTileWorker({
@@ -52,21 +54,29 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     lockMs: flags.lockMs,
     stalledMs: flags.stalledMs,
     limiter: { max: flags.rateMax, durationMs: flags.rateMs },
-    handlers: { [RESCAN_JOB]: (job, data) => runScheduledRescan(job, data, policy) },
+    handlers: { [RESCAN_JOB]: (job, data) => runScheduledRescan(job, data, policy, log) },
+    log,
   });
-  process.stderr.write(
-    `worker: pid ${process.pid} waiting for jobs on queue "${queue}" (${secret ? 'signed jobs only' : 'UNSIGNED jobs accepted'}; STAC roots ${policy.stacRoots.map((r) => r.href).join(', ')}; re-scan state roots ${policy.stateRoots.join(', ') || 'none'}, output roots ${policy.outRoots.join(', ') || 'none'})\n`,
+  log.info(
+    {
+      queue,
+      jobs: secret ? 'signed only' : 'UNSIGNED accepted',
+      stacRoots: policy.stacRoots.map((r) => r.href),
+      stateRoots: policy.stateRoots,
+      outRoots: policy.outRoots,
+    },
+    'Worker:Waiting',
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
-      process.stderr.write(`worker: ${signal}: finishing the current job, then exiting\n`);
+      log.info({ signal, then: 'finishing the current job, then exiting' }, 'Worker:Stopping');
       resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await running.close();
-  process.stderr.write('worker: stopped\n');
+  log.info({}, 'Worker:Stopped');
 }
 
 /** The worker's policy from its flags (paths resolved against the working directory). */
@@ -129,7 +139,7 @@ export function registerWorker(program: Command): Command {
       'repeatable: a folder scheduled re-scans may write their outputs in (default: none, re-scan jobs refused)',
       repeatable,
     );
-  return jobSecretOptions(cmd).action(async (flags: WorkerFlags) => {
+  return logOptions(jobSecretOptions(cmd)).action(async (flags: WorkerFlags) => {
     await workerCommand(flags);
   });
 }

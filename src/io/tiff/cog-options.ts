@@ -1,4 +1,5 @@
 /** Options of the COG writer and their validation at the edge. */
+import { InternalError } from '../../errors.js';
 
 export type CogDataType = 'uint8' | 'uint16';
 
@@ -57,56 +58,62 @@ const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Num
 
 /** Checks every option and applies defaults; throws an Error naming the first bad option. */
 export function validateCogOptions(opts: WriteCogOptions): ResolvedCogOptions {
-  if (typeof opts !== 'object' || opts === null) throw new Error('encodeCog: options must be an object');
+  if (typeof opts !== 'object' || opts === null)
+    throw new InternalError('encodeCog: options must be an object');
   const { width, height, dataType, data, georef } = opts;
   if (!isInt(width) || width < 1)
-    throw new Error(`encodeCog: width must be a positive integer, got ${width}`);
+    throw new InternalError(`encodeCog: width must be a positive integer, got ${width}`);
   if (!isInt(height) || height < 1) {
-    throw new Error(`encodeCog: height must be a positive integer, got ${height}`);
+    throw new InternalError(`encodeCog: height must be a positive integer, got ${height}`);
   }
   if (dataType !== 'uint8' && dataType !== 'uint16') {
-    throw new Error(`encodeCog: dataType must be 'uint8' or 'uint16', got ${String(dataType)}`);
+    throw new InternalError(`encodeCog: dataType must be 'uint8' or 'uint16', got ${String(dataType)}`);
   }
   const wantedArray = dataType === 'uint16' ? Uint16Array : Uint8Array;
   if (!(data instanceof wantedArray)) {
-    throw new Error(`encodeCog: data must be a ${wantedArray.name} for dataType '${dataType}'`);
+    throw new InternalError(`encodeCog: data must be a ${wantedArray.name} for dataType '${dataType}'`);
   }
   if (data.length !== width * height) {
-    throw new Error(
+    throw new InternalError(
       `encodeCog: data length ${data.length} does not match width*height = ${width}*${height} = ${width * height}`,
     );
   }
-  if (typeof georef !== 'object' || georef === null) throw new Error('encodeCog: georef is required');
+  if (typeof georef !== 'object' || georef === null) throw new InternalError('encodeCog: georef is required');
   if (!isInt(georef.epsg) || georef.epsg < 1 || georef.epsg > 0xffff) {
-    throw new Error(`encodeCog: georef.epsg must be an EPSG code in 1..65535, got ${georef.epsg}`);
+    throw new InternalError(`encodeCog: georef.epsg must be an EPSG code in 1..65535, got ${georef.epsg}`);
   }
   for (const key of ['originX', 'originY'] as const) {
-    if (!isFiniteNumber(georef[key])) throw new Error(`encodeCog: georef.${key} must be a finite number`);
+    if (!isFiniteNumber(georef[key]))
+      throw new InternalError(`encodeCog: georef.${key} must be a finite number`);
   }
   if (!isFiniteNumber(georef.pixelSize) || georef.pixelSize <= 0) {
-    throw new Error(`encodeCog: georef.pixelSize must be a positive number, got ${georef.pixelSize}`);
+    throw new InternalError(`encodeCog: georef.pixelSize must be a positive number, got ${georef.pixelSize}`);
   }
   const { nodata } = opts;
   if (nodata !== undefined && (!isInt(nodata) || nodata < 0 || nodata > MAX_VALUE[dataType])) {
-    throw new Error(`encodeCog: nodata must be an integer in 0..${MAX_VALUE[dataType]} for ${dataType}`);
+    throw new InternalError(
+      `encodeCog: nodata must be an integer in 0..${MAX_VALUE[dataType]} for ${dataType}`,
+    );
   }
   const tileSize = opts.tileSize ?? 1024;
   if (!(TILE_SIZES as readonly number[]).includes(tileSize)) {
-    throw new Error(`encodeCog: unsupported tileSize ${tileSize} (use ${TILE_SIZES.join(', ')})`);
+    throw new InternalError(`encodeCog: unsupported tileSize ${tileSize} (use ${TILE_SIZES.join(', ')})`);
   }
   const predictor = opts.predictor ?? 2;
-  if (predictor !== 1 && predictor !== 2) throw new Error(`encodeCog: predictor must be 1 or 2`);
+  if (predictor !== 1 && predictor !== 2) throw new InternalError(`encodeCog: predictor must be 1 or 2`);
   const compressionLevel = opts.compressionLevel ?? 6;
   if (!isInt(compressionLevel) || compressionLevel < 0 || compressionLevel > 9) {
-    throw new Error(`encodeCog: compressionLevel must be an integer in 0..9, got ${compressionLevel}`);
+    throw new InternalError(
+      `encodeCog: compressionLevel must be an integer in 0..9, got ${compressionLevel}`,
+    );
   }
   const overviewResampling = opts.overviewResampling ?? 'average';
   if (overviewResampling !== 'average' && overviewResampling !== 'nearest') {
-    throw new Error(`encodeCog: overviewResampling must be 'average' or 'nearest'`);
+    throw new InternalError(`encodeCog: overviewResampling must be 'average' or 'nearest'`);
   }
   const minOverviewSize = opts.minOverviewSize ?? tileSize;
   if (!isInt(minOverviewSize) || minOverviewSize < 1) {
-    throw new Error(`encodeCog: minOverviewSize must be a positive integer, got ${minOverviewSize}`);
+    throw new InternalError(`encodeCog: minOverviewSize must be a positive integer, got ${minOverviewSize}`);
   }
   const { metadata } = opts;
   if (metadata !== undefined) checkMetadata(metadata);
@@ -129,10 +136,10 @@ export function validateCogOptions(opts: WriteCogOptions): ResolvedCogOptions {
 function checkMetadata(m: CogMetadata): void {
   for (const key of Object.keys(m.items ?? {}))
     if (!/^[A-Za-z_][A-Za-z0-9_:.-]*$/.test(key))
-      throw new Error(`encodeCog: metadata item name ${JSON.stringify(key)} is not a plain name`);
+      throw new InternalError(`encodeCog: metadata item name ${JSON.stringify(key)} is not a plain name`);
   for (const key of ['scale', 'offset'] as const) {
     const v = m.band?.[key];
     if (v !== undefined && !isFiniteNumber(v))
-      throw new Error(`encodeCog: metadata.band.${key} must be finite`);
+      throw new InternalError(`encodeCog: metadata.band.${key} must be finite`);
   }
 }

@@ -25,6 +25,7 @@ import {
 } from './cog-options.js';
 import { buildOverviews, overviewSizes, type Pixels, type RasterLevel } from './overviews.js';
 import { GeoKey, Tag, layoutIfds, makeIfd, writeIfds, type Ifd, type TiffField } from './tiff-tags.js';
+import { InternalError } from '../../errors.js';
 
 export type { CogDataType, CogGeoreference, CogMetadata, WriteCogOptions } from './cog-options.js';
 
@@ -163,7 +164,7 @@ function buildIfd(level: RasterLevel, o: ResolvedCogOptions, isOverview: boolean
 
 function tileArray(ifd: Ifd, tag: number): Uint32Array {
   const values = ifd.find((f) => f.tag === tag)?.values;
-  if (!(values instanceof Uint32Array)) throw new Error(`internal: IFD has no tag ${tag}`);
+  if (!(values instanceof Uint32Array)) throw new InternalError(`internal: IFD has no tag ${tag}`);
   return values;
 }
 
@@ -245,7 +246,7 @@ function assemble(
     });
   }
   if (pos > CLASSIC_TIFF_LIMIT) {
-    throw new Error(`encodeCog: output would be ${pos} bytes; BigTIFF (>= 4 GiB) is not supported`);
+    throw new InternalError(`encodeCog: output would be ${pos} bytes; BigTIFF (>= 4 GiB) is not supported`);
   }
 
   const buf = Buffer.alloc(pos);
@@ -328,7 +329,7 @@ function sparseLevels(opts: SparseCogOptions): {
   o.width = full.width;
   o.height = full.height;
   if (!Number.isInteger(full.width) || full.width < 1 || !Number.isInteger(full.height) || full.height < 1)
-    throw new Error(`encodeSparseCog: width and height must be positive integers`);
+    throw new InternalError(`encodeSparseCog: width and height must be positive integers`);
   const ts = o.tileSize;
   const sizes = [
     [full.width, full.height] as [number, number],
@@ -342,7 +343,7 @@ function sparseLevels(opts: SparseCogOptions): {
     for (let tx = 0; tx < nx0; tx++) {
       const t = tileAt(tx, ty);
       if (t !== undefined && t.length !== ts * ts)
-        throw new Error(`encodeSparseCog: tile ${tx},${ty} has ${t.length} values, not ${ts * ts}`);
+        throw new InternalError(`encodeSparseCog: tile ${tx},${ty} has ${t.length} values, not ${ts * ts}`);
       level0.push(t);
     }
   raw.push(level0);

@@ -5,6 +5,7 @@
  * out-of-line value goes, fills in late values (tile offsets) and then calls {@link writeIfds}.
  * Only the field types a GeoTIFF needs are supported.
  */
+import { InternalError } from '../../errors.js';
 
 /** TIFF and GeoTIFF tag ids used by the COG writer. */
 export const Tag = {
@@ -83,14 +84,14 @@ export function makeIfd(fields: TiffField[]): Ifd {
   const sorted = [...fields].sort((a, b) => a.tag - b.tag);
   for (let i = 0; i < sorted.length; i++) {
     const field = sorted[i]!;
-    if (i > 0 && sorted[i - 1]!.tag === field.tag) throw new Error(`duplicate TIFF tag ${field.tag}`);
+    if (i > 0 && sorted[i - 1]!.tag === field.tag) throw new InternalError(`duplicate TIFF tag ${field.tag}`);
     if ((typeof field.values === 'string') !== (field.type === 'ascii')) {
-      throw new Error(`TIFF tag ${field.tag}: values do not match type ${field.type}`);
+      throw new InternalError(`TIFF tag ${field.tag}: values do not match type ${field.type}`);
     }
     if (typeof field.values === 'string' && !/^[\x20-\x7e]*$/.test(field.values)) {
-      throw new Error(`TIFF tag ${field.tag}: ASCII value must be printable 7-bit ASCII`);
+      throw new InternalError(`TIFF tag ${field.tag}: ASCII value must be printable 7-bit ASCII`);
     }
-    if (fieldCount(field) === 0) throw new Error(`TIFF tag ${field.tag}: no values`);
+    if (fieldCount(field) === 0) throw new InternalError(`TIFF tag ${field.tag}: no values`);
   }
   return sorted;
 }

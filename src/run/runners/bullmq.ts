@@ -10,7 +10,7 @@
  */
 import { FlowProducer, Job, Queue, type FlowJob } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { MinewatchError } from '../../errors.js';
+import { EXIT_CODES, MinewatchError } from '../../errors.js';
 import { signJob, type JobData } from '../job-auth.js';
 import type { TilePlan } from '../planner.js';
 import { decodeOutcome, encodeTileJob, scanJobId, tileJobId } from './tile-job.js';
@@ -20,12 +20,12 @@ import type { ScannedTile, SkippedItem, TileRunContext, TileRunner, TileRunResul
 
 /** Redis could not be reached for longer than the run allows. */
 export class RedisUnavailableError extends MinewatchError {
-  override readonly exitCode = 75; // EX_TEMPFAIL: try again later
+  override readonly exitCode = EXIT_CODES.tryAgain;
 }
 
 /** The distributed run failed (a tile failed all its attempts, or the jobs kept vanishing). */
 export class DistributedRunError extends MinewatchError {
-  override readonly exitCode = 1;
+  override readonly exitCode = EXIT_CODES.failed;
 }
 
 export interface BullmqRunnerOptions {
@@ -211,6 +211,8 @@ export function redactedUrl(url: URL): string {
   return u.href;
 }
 
+/** Control flow: the rejection is caught by the retry loop in run(), which retries or, past the
+ * deadline, reports it inside a RedisUnavailableError; it never leaves this module on its own. */
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

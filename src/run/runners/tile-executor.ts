@@ -25,6 +25,7 @@ import type { IoQueue } from '../queue.js';
 import type { ScanBlockInput, ScanBlockOutput } from '../tasks/scan-block.js';
 import type { WorkerPool } from '../worker-pool.js';
 import type { ScannedTile, StageClock } from './types.js';
+import { InternalError } from '../../errors.js';
 
 export interface TileDeps {
   /** Keep the evidence outputs' pixels of every block (quicklooks): chips, overlays, COGs. */
@@ -116,7 +117,7 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
       (err: unknown) => {
         inFlight.delete(job);
         reader.stop();
-        firstError ??= err instanceof Error ? err : new Error(`block failed: ${JSON.stringify(err)}`);
+        firstError ??= err instanceof Error ? err : new InternalError(`block failed: ${JSON.stringify(err)}`);
       },
     );
     // Bound the work queued on the pool: two blocks per worker between read and paste.

@@ -8,10 +8,12 @@ import { z } from 'zod';
 import type { OffsetDecision } from '../../catalog/harmonise.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../../detect/params.js';
 import { decodeItem, encodeItem } from '../../state/item-codec.js';
+import { JobRefusedError } from '../worker-policy.js';
 import type { TilePlan } from '../planner.js';
 import type { StageClock } from './types.js';
 import { ALGORITHM_VERSION } from '../version.js';
 import type { ScannedTile, SkippedItem } from './types.js';
+import { InternalError } from '../../errors.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -116,7 +118,7 @@ export function encodeTileJob(
 
 function offsetOf(offsets: ReadonlyMap<string, OffsetDecision>, id: string): OffsetDecision {
   const o = offsets.get(id);
-  if (!o) throw new Error(`item ${id} has no BOA offset decision: it cannot be planned`);
+  if (!o) throw new InternalError(`item ${id} has no BOA offset decision: it cannot be planned`);
   return o;
 }
 
@@ -137,7 +139,7 @@ export function oneLineIssues(error: z.ZodError, max = 3): string {
 export function decodeTileJob(data: unknown, jobId: string): TileJob {
   const parsed = TileJobSchema.safeParse(data);
   if (!parsed.success)
-    throw new Error(`tile job ${jobId}: malformed payload: ${oneLineIssues(parsed.error)}`);
+    throw new JobRefusedError(`tile job ${jobId}: malformed payload: ${oneLineIssues(parsed.error)}`);
   const d = parsed.data;
   const items = (list: string[], window: string): TilePlan['before'] =>
     list.map((text, k) => {
@@ -145,7 +147,9 @@ export function decodeTileJob(data: unknown, jobId: string): TileJob {
         return decodeItem(text);
       } catch (err) {
         const why = err instanceof z.ZodError ? oneLineIssues(err) : 'not an encoded item';
-        throw new Error(`tile job ${jobId}: malformed payload: tile.${window}[${k}]: ${why}`, { cause: err });
+        throw new JobRefusedError(`tile job ${jobId}: malformed payload: tile.${window}[${k}]: ${why}`, {
+          cause: err,
+        });
       }
     });
   const tile: TilePlan = {
@@ -158,7 +162,7 @@ export function decodeTileJob(data: unknown, jobId: string): TileJob {
   const offsets = new Map<string, OffsetDecision>();
   for (const item of [...tile.before, ...tile.after]) {
     const o = d.offsets[item.id];
-    if (!o) throw new Error(`tile job ${jobId}: no BOA offset for item ${item.id}`);
+    if (!o) throw new JobRefusedError(`tile job ${jobId}: no BOA offset for item ${item.id}`);
     offsets.set(item.id, o);
   }
   return {
@@ -282,11 +286,12 @@ const OutcomeSchema = z.strictObject({
 
 /** Parses a worker's result from Redis (the detections' inner shape is the worker's own code's). */
 export function decodeOutcome(text: unknown, jobId: string): TileJobOutcome {
-  if (typeof text !== 'string') throw new Error(`tile job ${jobId}: result is not an encoded outcome`);
+  if (typeof text !== 'string')
+    throw new InternalError(`tile job ${jobId}: result is not an encoded outcome`);
   const value: unknown = JSON.parse(text, reviver);
   const parsed = OutcomeSchema.safeParse(value);
   if (!parsed.success)
-    throw new Error(`tile job ${jobId}: malformed result: ${z.prettifyError(parsed.error)}`);
+    throw new InternalError(`tile job ${jobId}: malformed result: ${z.prettifyError(parsed.error)}`);
   // The checked value itself, not zod's copy: key order inside detections stays as the worker built it.
   return value as TileJobOutcome;
 }

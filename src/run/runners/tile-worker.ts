@@ -17,10 +17,11 @@ import { ProgressReporter } from '../progress.js';
 import { IoQueue } from '../queue.js';
 import type { StageClock } from './types.js';
 import { WorkerPool } from '../worker-pool.js';
-import { SCAN_JOB, TILE_JOB, type ScanJobData } from './bullmq.js';
+import { DistributedRunError, SCAN_JOB, TILE_JOB, type ScanJobData } from './bullmq.js';
 import { runTileDroppingFailedItems } from './local.js';
 import { redisConnection } from './redis.js';
 import { DEFAULT_QUEUE } from './redis-options.js';
+import { SILENT_LOG, type EventLog } from '../../types/event-log.js';
 import { decodeTileJob, encodeOutcome } from './tile-job.js';
 
 export interface TileWorkerOptions {
@@ -47,7 +48,8 @@ export interface TileWorkerOptions {
   secret: Buffer | undefined;
   /** Other job kinds (a scheduled re-scan), by job name; `data` is verified, without `sig`. */
   handlers?: Record<string, (job: Job, data: JobData) => Promise<unknown>>;
-  log?: (msg: string) => void;
+  /** Where the worker's events go (the CLI's logger); silent without one. */
+  log?: EventLog;
 }
 
 export interface RunningWorker {
@@ -56,7 +58,7 @@ export interface RunningWorker {
 }
 
 export function startTileWorker(options: TileWorkerOptions): RunningWorker {
-  const log = options.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
+  const log = options.log ?? SILENT_LOG;
   const pool = new WorkerPool({ size: options.threads ?? 2, taskTimeoutMs: 10 * 60_000 });
   const connection = redisConnection(options.redis, 'minewatch-worker');
   const handlers = options.handlers ?? {};
@@ -92,10 +94,18 @@ export function startTileWorker(options: TileWorkerOptions): RunningWorker {
       ? { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } }
       : {}),
   });
-  worker.on('error', (err) => log(`worker: redis: ${err.message}`));
+  worker.on('error', (err) => log.error({ reason: err.message }, 'Redis:Failed'));
+  // The reason of a refused job already names it (job <id> (<name>) refused: ...), control
+  // characters replaced; the JSON line escapes whatever else a job's id or name holds.
   worker.on('failed', (job, err) =>
-    log(
-      `worker: job ${printable(job?.id)} (${printable(job?.name, 40)}) failed on attempt ${job?.attemptsMade ?? '?'}: ${err.message}`,
+    log.warn(
+      {
+        job: printable(job?.id),
+        name: printable(job?.name, 40),
+        attempt: job?.attemptsMade,
+        reason: err.message,
+      },
+      'Job:Failed',
     ),
   );
   return {
@@ -118,7 +128,7 @@ async function runTileJob(
   jobId: string,
   policy: WorkerPolicy,
   pool: WorkerPool,
-  log: (msg: string) => void,
+  log: EventLog,
   signal: AbortSignal | undefined,
 ): Promise<string> {
   let job: ReturnType<typeof decodeTileJob>;
@@ -142,7 +152,7 @@ async function runTileJob(
         );
     }
   const t0 = performance.now();
-  log(`worker: tile ${job.tile.tile} job ${jobId} started (${job.tile.blocks.length} blocks)`);
+  log.info({ tile: job.tile.tile, job: jobId, blocks: job.tile.blocks.length }, 'TileJob:Started');
   const http = new HttpClient({ allow });
   const io = new IoQueue({ concurrency: job.concurrency });
   const opened = new Map<string, OpenedAsset>();
@@ -177,11 +187,18 @@ async function runTileJob(
         signal,
         evidence: job.evidence,
       },
-      log,
+      // The tile runner's one event is an item dropped from the tile; `detail` is its own line.
+      (line) => log.warn({ tile: job.tile.tile, job: jobId, detail: line }, 'TileJob:ItemSkipped'),
     );
     progress.finish();
-    log(
-      `worker: tile ${job.tile.tile} job ${jobId} done in ${((performance.now() - t0) / 1000).toFixed(1)} s (${http.stats.requests} requests)`,
+    log.info(
+      {
+        tile: job.tile.tile,
+        job: jobId,
+        seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+        requests: http.stats.requests,
+      },
+      'TileJob:Done',
     );
     return encodeOutcome({ ...outcome, clock });
   } finally {
@@ -202,7 +219,8 @@ async function mergeScan(job: Job, verified: JobData): Promise<unknown[]> {
   // Keys are "<prefix>:<queue>:<job id>".
   const byId = new Map(Object.entries(values).map(([key, v]) => [key.slice(key.lastIndexOf(':') + 1), v]));
   return data.children.map((id) => {
-    if (!byId.has(id)) throw new Error(`scan job ${printable(job.id)}: tile job ${id} has no result`);
+    if (!byId.has(id))
+      throw new DistributedRunError(`scan job ${printable(job.id)}: tile job ${id} has no result`);
     return byId.get(id);
   });
 }

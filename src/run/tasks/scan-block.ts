@@ -23,6 +23,7 @@ import {
   type BlockQuicklook,
   type CompositePlanes,
 } from '../../report/block-quicklook.js';
+import { InternalError } from '../../errors.js';
 
 export type BandKey = 'blue' | 'green' | 'red' | 'nir' | 'swir16' | 'swir22' | 'scl';
 
@@ -120,7 +121,7 @@ function decodeObservation(
   const { blue, green, swir22 } = o.bands;
   if (season === 'after' && swir22) look.swir22 = decodeBand(swir22) as Uint16Array;
   if (season === 'after') {
-    if (!blue || !green) throw new Error('an after-season look needs its blue and green bands');
+    if (!blue || !green) throw new InternalError('an after-season look needs its blue and green bands');
     look.blue = decodeBand(blue) as Uint16Array;
     look.green = decodeBand(green) as Uint16Array;
   } else if (blue && needsBlueToRestore(look, w, h)) {
@@ -167,7 +168,7 @@ function dataPixels(o: Observation): number {
 export function compositePlanes(planes: ReadonlyMap<string, Float32Array>): CompositePlanes {
   const get = (name: string): Float32Array => {
     const a = planes.get(name);
-    if (!a) throw new Error(`the block kernels built no "${name}" plane`);
+    if (!a) throw new InternalError(`the block kernels built no "${name}" plane`);
     return a;
   };
   return {
