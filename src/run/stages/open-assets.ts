@@ -6,6 +6,7 @@
 import { assetKeysOf, type S2Asset, type S2Item } from '../../catalog/item.js';
 import type { ByteSource } from '../../io/byte-source.js';
 import { readCogHeader } from '../../io/cog-header.js';
+import { InvalidInputError } from '../../errors.js';
 import type { OpenedAsset } from '../block-reader.js';
 import { gridMismatch } from '../grid-check.js';
 import type { IoQueue } from '../queue.js';
@@ -41,7 +42,8 @@ export async function openAssets(input: OpenAssetsInput): Promise<OpenedAssets> 
           assetKeysOf(item).map(async (b: BandKey) => {
             const asset = item.assets[b] as S2Asset;
             const href = asset.href;
-            if (!allow(href)) throw new Error(`asset "${b}" href ${href.href} rejected by the asset policy`);
+            if (!allow(href))
+              throw new InvalidInputError(`asset "${b}" href ${href.href} rejected by the asset policy`);
             const source = input.open(item, href);
             // A header that fails to parse leaves its file open unless closed here: nothing
             // else holds the source (only `opened` is closed at the end).
@@ -53,12 +55,15 @@ export async function openAssets(input: OpenAssetsInput): Promise<OpenedAssets> 
               });
             opened.set(`${item.id}/${b}`, { source, header });
             const mismatch = gridMismatch(header, asset, item.epsg);
-            if (mismatch) throw new Error(`asset "${b}": ${mismatch}`);
+            if (mismatch) throw new InvalidInputError(`asset "${b}": ${mismatch}`);
           }),
         );
         usable.add(item.id);
       } catch (err) {
-        skipped.push({ item: item.id, reason: `cannot read its COGs: ${(err as Error).message}` });
+        skipped.push({
+          item: item.id,
+          reason: `cannot read its COGs: ${err instanceof Error ? err.message : String(err)}`,
+        });
       }
     }),
   );

@@ -22,10 +22,6 @@ const ALLOWED_BARE_ERRORS: Record<string, string> = {
     'io/http-transport.ts snippet(): a body past 64 KiB is cut off by the catch right below',
   'new Error(`no answer within ${ms} ms while ${what}`)':
     'run/runners/bullmq.ts withTimeout(): caught by the Redis retry loop; past the deadline its message is carried by a RedisUnavailableError',
-  'new Error(`asset "${b}" href ${href.href} rejected by the asset policy`)':
-    "run/scan.ts: caught a few lines below into the item's skipped reason (scan.ts is being split into run/stages; convert it there)",
-  'new Error(`asset "${b}": ${mismatch}`)':
-    "run/scan.ts: caught a few lines below into the item's skipped reason (scan.ts is being split into run/stages; convert it there)",
 };
 
 /** Classes that extend `Error` outside MinewatchError, by name. */
