@@ -1,7 +1,7 @@
 /**
  * The catalog step of a scan: one search per date window against a STAC API or a local catalogue,
  * then parse (unusable items are skipped with a reason), de-duplicate (with a reason) and sort by time.
- * Offsets are not decided here: that needs pixels (harmonise.ts `decideOffset`).
+ * Offsets are not decided here: that needs pixels (offset-decision.ts `decideOffset`).
  */
 import { bbox as turfBbox } from '../geo/turf.js';
 import type { MultiPolygon, Polygon } from 'geojson';

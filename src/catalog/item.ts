@@ -65,7 +65,7 @@ export interface S2Item {
   sequence: number;
   /** `updated`: changes when the provider reprocesses the item; re-scans read it again then. */
   updated?: string;
-  /** `earthsearch:boa_offset_applied`: recorded, not trusted (see harmonise.ts). */
+  /** `earthsearch:boa_offset_applied`: recorded, not trusted (see offset-decision.ts). */
   boaOffsetApplied?: boolean;
   /** `minewatch:synthetic`: pixels made by a world generator, not Copernicus Sentinel data. */
   synthetic?: true;

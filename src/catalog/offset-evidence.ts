@@ -3,7 +3,7 @@
  * histogram (one pass, no sort, no copy of the band). Pure. It belongs with the raster kernels once
  * src/raster has a home for it; it sits here beside its only consumer meanwhile.
  */
-import type { OffsetEvidence } from './harmonise.js';
+import type { OffsetEvidence } from './offset-decision.js';
 
 /**
  * @param dn     band DNs (Uint16 for L2A reflectance bands)

@@ -36,7 +36,7 @@ export interface SearchDialect {
 }
 
 /**
- * How DN become reflectance. One rule for every provider (harmonise.ts): the item's `raster:bands`
+ * How DN become reflectance. One rule for every provider (offset-decision.ts): the item's `raster:bands`
  * offset when it states one (Earth Search: scale 0.0001, offset -0.1 or 0), else
  * `s2:processing_baseline` (>= 04.00: +1000 DN; Planetary Computer publishes no raster metadata at
  * all), else the acquisition date; then the darkest clear pixels check it. A profile only adds what

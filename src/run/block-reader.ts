@@ -4,7 +4,7 @@
  * request latency overlaps compute instead of adding to it (PERFORMANCE.md §3.6). Moves bytes
  * only; what the bytes mean is the worker's business.
  */
-import type { OffsetDecision } from '../catalog/harmonise.js';
+import type { OffsetDecision } from '../catalog/offset-decision.js';
 import type { S2Item } from '../catalog/index.js';
 import type { DetectParams } from '../detect/params.js';
 import type { ByteSource } from '../io/byte-source.js';

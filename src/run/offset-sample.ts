@@ -1,5 +1,5 @@
 /**
- * Which pixels of an item's red band the offset check (harmonise.ts `decideOffset`) reads: the image
+ * Which pixels of an item's red band the offset check (offset-decision.ts `decideOffset`) reads: the image
  * nearest 256 px wide, whole, when its tiles decode within the budget; otherwise a 256x256 window at
  * the centre of the full-resolution image, placed inside one tile; otherwise nothing, with a reason.
  * A COG without overviews (or a header that declares a huge image) would else be decoded whole:

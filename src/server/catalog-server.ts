@@ -28,8 +28,8 @@ import { ItemIndex, type ItemsPage, type PagingOptions } from './search.js';
 import type { RawParams } from './search-params.js';
 import type { StacCollection, StacLink } from './stac-types.js';
 import { bump, createStats, type ServerStats } from './stats.js';
-import type { RawWorld } from './world.js';
-import { loadWorld, publishCollection, publishItem, worldPaths, type PublishContext } from './world.js';
+import type { CatalogFolder } from './catalog-folder.js';
+import { loadCatalogFolder, publishCollection, publishItem, catalogFolderPaths, type PublishContext } from './catalog-folder.js';
 import { shapeWorld, type ServerProfile } from './provider-shapes.js';
 import { SasTokens } from './sas-tokens.js';
 
@@ -200,7 +200,7 @@ function sendXml(res: ServerResponse, status: number, body: string): void {
 }
 
 export async function startCatalogServer(opts: CatalogServerOptions): Promise<CatalogServer> {
-  const paths = worldPaths(opts.root);
+  const paths = catalogFolderPaths(opts.root);
   const host = opts.host ?? '127.0.0.1';
   const profile = opts.profile ?? 'l2a';
   const basePath = normaliseBasePath(opts.basePath ?? (profile === 'pc' ? '/api/stac/v1' : undefined));
@@ -216,7 +216,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
   let faults = opts.faults ?? noFaults;
   const stats = createStats();
-  const world = shapeWorld(await loadWorld(paths), profile);
+  const world = shapeWorld(await loadCatalogFolder(paths), profile);
   const assetsRoot = await realpath(paths.assetsDir).catch(() => paths.assetsDir);
 
   const server = http.createServer();
@@ -253,7 +253,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
     paths,
   };
 
-  const publish = (w: RawWorld): Catalogue => ({
+  const publish = (w: CatalogFolder): Catalogue => ({
     collections: new Map(w.collections.map((c) => [c.id, publishCollection(c, publishCtx)])),
     index: new ItemIndex(w.items.map((i) => publishItem(i, publishCtx))),
   });
@@ -560,7 +560,7 @@ export async function startCatalogServer(opts: CatalogServerOptions): Promise<Ca
       faults = next;
     },
     async reload() {
-      catalogue = publish(shapeWorld(await loadWorld(paths), profile));
+      catalogue = publish(shapeWorld(await loadCatalogFolder(paths), profile));
     },
     async close() {
       const stop = (s: http.Server): Promise<void> =>

@@ -13,7 +13,7 @@
  * Pure: documents in, documents out.
  */
 import type { StacItem } from './stac-types.js';
-import type { RawWorld } from './world.js';
+import type { CatalogFolder } from './catalog-folder.js';
 
 export const SERVER_PROFILES = ['l2a', 'c1-l2a', 'pc'] as const;
 export type ServerProfile = (typeof SERVER_PROFILES)[number];
@@ -113,7 +113,7 @@ function pcItem(item: StacItem): StacItem {
 }
 
 /** The world as `profile` publishes it. */
-export function shapeWorld(world: RawWorld, profile: ServerProfile): RawWorld {
+export function shapeWorld(world: CatalogFolder, profile: ServerProfile): CatalogFolder {
   if (profile === 'l2a') return world;
   const items = latestProcessing(world.items).map(profile === 'c1-l2a' ? c1Item : pcItem);
   if (profile === 'pc') return { collections: world.collections, items };

@@ -12,7 +12,7 @@ import type { Polygon } from 'geojson';
 import { fromFile } from 'geotiff';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { toTimeWindow } from '../../src/catalog/filters.js';
-import { decideOffset, OFFSET_START } from '../../src/catalog/harmonise.js';
+import { decideOffset, OFFSET_START } from '../../src/catalog/offset-decision.js';
 import { findItems } from '../../src/catalog/index.js';
 import type { S2Item } from '../../src/catalog/item.js';
 import { FetchJsonFetcher } from '../../src/catalog/json-fetcher.js';

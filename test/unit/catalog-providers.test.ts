@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toTimeWindow } from '../../src/catalog/filters.js';
-import { declaredOffsetDn } from '../../src/catalog/harmonise.js';
+import { declaredOffsetDn } from '../../src/catalog/offset-decision.js';
 import { dedupeItems } from '../../src/catalog/dedupe.js';
 import { parseS2Item, validateItems } from '../../src/catalog/item.js';
 import type { JsonFetcher, JsonRequestInit } from '../../src/catalog/json-fetcher.js';

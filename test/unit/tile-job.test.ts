@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OffsetDecision } from '../../src/catalog/harmonise.js';
+import type { OffsetDecision } from '../../src/catalog/offset-decision.js';
 import type { S2Item } from '../../src/catalog/item.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import type { TilePlan } from '../../src/run/planner.js';

@@ -3,7 +3,7 @@
  * the worker pool, pastes the sparse results into the tile's planes and detects on them. The local
  * runner calls it in-process; the BullMQ worker calls it for the tile jobs it pulls.
  */
-import type { OffsetDecision } from '../../catalog/harmonise.js';
+import type { OffsetDecision } from '../../catalog/offset-decision.js';
 import { TileEvidenceBuilder } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { detectTile } from '../../detect/tile-detect.js';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { OffsetDecision } from '../../catalog/harmonise.js';
+import type { OffsetDecision } from '../../catalog/offset-decision.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../../detect/params.js';
 import { decodeItem, encodeItem } from '../../state/item-codec.js';
 import { JobRefusedError } from '../worker-policy.js';

@@ -4,7 +4,7 @@
  * BullMQ workers. A runner returns its tiles' contexts in plan order whatever finished first:
  * the products built from them are then byte-identical across runners.
  */
-import type { OffsetDecision } from '../../catalog/harmonise.js';
+import type { OffsetDecision } from '../../catalog/offset-decision.js';
 import type { DetectParams } from '../../detect/params.js';
 import type { TileContext } from '../../detect/geo-detections.js';
 import type { OpenedAsset } from '../block-reader.js';

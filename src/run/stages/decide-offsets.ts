@@ -4,7 +4,7 @@
  * OFFSET_CHECK_SAMPLES decoded per item, offset-sample.ts). Reads only through the opened
  * assets handed in. An item whose red cannot be read is that item's problem, not the run's.
  */
-import { decideOffset, uncheckedOffset, type OffsetDecision } from '../../catalog/harmonise.js';
+import { decideOffset, uncheckedOffset, type OffsetDecision } from '../../catalog/offset-decision.js';
 import type { S2Item } from '../../catalog/item.js';
 import { darkDnEvidence } from '../../catalog/offset-evidence.js';
 import { readWindow } from '../../io/window-reader.js';

@@ -4,7 +4,7 @@
  * provenance of the tiles as scanned, and the report. Pure: the references are handed in.
  */
 import type { Feature, Geometry } from 'geojson';
-import type { OffsetDecision } from '../../catalog/harmonise.js';
+import type { OffsetDecision } from '../../catalog/offset-decision.js';
 import type { DateWindow } from '../../catalog/filters.js';
 import type { DetectParams } from '../../detect/params.js';
 import type {

@@ -4,7 +4,7 @@
  * test's bands, the tiles as scanned, counts, stage timings and HTTP figures. Pure: every figure
  * is handed in.
  */
-import type { OffsetDecision } from '../../catalog/harmonise.js';
+import type { OffsetDecision } from '../../catalog/offset-decision.js';
 import type { FoundItems, S2Item } from '../../catalog/index.js';
 import type { CatalogueChoice } from '../../catalog/providers.js';
 import type { DetectParams } from '../../detect/params.js';

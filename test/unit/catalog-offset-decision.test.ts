@@ -6,7 +6,7 @@ import {
   declaredOffsetDn,
   MIN_VALID_PIXELS,
   parseBaseline,
-} from '../../src/catalog/harmonise.js';
+} from '../../src/catalog/offset-decision.js';
 import { darkDnEvidence } from '../../src/catalog/offset-evidence.js';
 import { SHARED_DATA_REQUIRED, sharedData, warnSkipped } from '../helpers/shared-data.js';
 

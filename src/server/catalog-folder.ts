@@ -1,5 +1,6 @@
 /**
- * Reads a generated "world" folder and publishes its STAC documents under this server's URLs.
+ * Reads a catalog folder (what the world generator writes, or any folder of STAC documents and files)
+ * and publishes its STAC documents under this server's URLs.
  *
  * ```
  * <root>/stac/collection.json   a STAC Collection (optional: missing collections are synthesised)
@@ -19,14 +20,14 @@ import { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import type { BBox, StacAsset, StacCollection, StacItem, StacLink } from './stac-types.js';
 
-export interface WorldPaths {
+export interface CatalogFolderPaths {
   root: string;
   itemsFile: string;
   collectionFile: string;
   assetsDir: string;
 }
 
-export function worldPaths(root: string): WorldPaths {
+export function catalogFolderPaths(root: string): CatalogFolderPaths {
   const abs = path.resolve(root);
   return {
     root: abs,
@@ -61,33 +62,33 @@ const CollectionSchema = z.looseObject({
 });
 
 /** A world folder that is missing, unreadable or not what the server expects: the user's input. */
-export class WorldLoadError extends InvalidInputError {}
+export class CatalogFolderError extends InvalidInputError {}
 
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new WorldLoadError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new CatalogFolderError(`cannot read ${file}: ${(err as Error).message}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new WorldLoadError(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new CatalogFolderError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new WorldLoadError(
+    throw new CatalogFolderError(
       `${file} is not what the catalogue server expects:\n${z.prettifyError(result.error)}`,
     );
   }
   return result.data;
 }
 
-export interface RawWorld {
+export interface CatalogFolder {
   collections: StacCollection[];
   items: StacItem[];
 }
@@ -122,8 +123,8 @@ function synthesiseCollection(id: string, items: StacItem[]): StacCollection {
   };
 }
 
-/** Reads and validates the world's STAC files. Throws `WorldLoadError` naming the file at fault. */
-export async function loadWorld(paths: WorldPaths): Promise<RawWorld> {
+/** Reads and validates the world's STAC files. Throws `CatalogFolderError` naming the file at fault. */
+export async function loadCatalogFolder(paths: CatalogFolderPaths): Promise<CatalogFolder> {
   const itemCollection = parseWith(ItemCollectionSchema, await readJson(paths.itemsFile), paths.itemsFile);
   const collections: StacCollection[] = [];
   const hasCollectionFile = await access(paths.collectionFile).then(
@@ -142,7 +143,7 @@ export async function loadWorld(paths: WorldPaths): Promise<RawWorld> {
   const items: StacItem[] = itemCollection.features.map((f, i) => {
     const collection = f.collection ?? defaultCollection;
     if (!collection) {
-      throw new WorldLoadError(`${paths.itemsFile}: feature ${i} (${f.id}) has no "collection"`);
+      throw new CatalogFolderError(`${paths.itemsFile}: feature ${i} (${f.id}) has no "collection"`);
     }
     return { ...f, collection } as StacItem;
   });
@@ -159,7 +160,7 @@ export interface PublishContext {
   /** The API root as links name it (`http://h:p/v1`, or `http://h:p/` without a base path). */
   rootHref: string;
   assetsBase: URL;
-  paths: WorldPaths;
+  paths: CatalogFolderPaths;
 }
 
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
