@@ -25,7 +25,7 @@ import { ALGORITHM_VERSION } from '../run/version.js';
 import { crashPoint } from '../state/crash-point.js';
 import type { CandidateFeature } from '../state/store.js';
 import { linkSites, type WindowResult } from './site-history.js';
-import type { PipelineSpec, WindowSpec } from './spec.js';
+import { windowText, type PipelineSpec, type WindowSpec } from './spec.js';
 import { SILENT_LOG, type EventLog } from '../types/event-log.js';
 
 export interface BatchOptions {
@@ -75,7 +75,9 @@ interface WindowFile {
 
 /** Everything that changes a window's result; the output folder does not. */
 function fingerprintOf(spec: PipelineSpec, aois: Aoi[]): string {
-  const { out: _out, file: _file, ...inputs } = spec;
+  const { out: _out, file: _file, ...given } = spec;
+  // The windows as written (their parsed spans say nothing more); overriding keeps the key order.
+  const inputs = { ...given, baseline: windowText(spec.baseline), windows: spec.windows.map(windowText) };
   return createHash('sha256')
     .update(JSON.stringify({ inputs, aois: aois.map((a) => a.geometry), algorithm: ALGORITHM_VERSION }))
     .digest('hex');
@@ -165,8 +167,8 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
             stac: spec.stac,
             collection: spec.collection,
             aoi,
-            before: { start: spec.baseline.start, end: spec.baseline.end },
-            after: { start: window.start, end: window.end },
+            before: spec.baseline,
+            after: window,
             maxCloud: spec.maxCloud,
             concurrency: spec.concurrency,
             out: dir,
@@ -252,8 +254,12 @@ async function batchInLockedFolder(spec: PipelineSpec, opts: BatchOptions): Prom
   const report = buildBatchReport({
     pipeline: spec.name,
     aois: aois.map((a) => a.name),
-    baseline: spec.baseline,
-    windows: results.map((r) => ({ ...r.window, imagery: r.imagery, candidates: r.candidates.length })),
+    baseline: windowText(spec.baseline),
+    windows: results.map((r) => ({
+      ...windowText(r.window),
+      imagery: r.imagery,
+      candidates: r.candidates.length,
+    })),
     sites: sites.map((s) => s.properties),
     townships: [...new Set(aois.flatMap((a) => a.townships.map((t) => t.name)))],
     townshipsApproximate: aois.some((a) => a.townships.length > 0),

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_MAX_CLOUD, toTimeWindow } from '../catalog/filters.js';
+import { DEFAULT_MAX_CLOUD, parseDateWindow, type DateWindow } from '../catalog/filters.js';
 import { DEFAULT_PARAMS, type DetectParams } from '../detect/params.js';
 import { InvalidInputError } from '../errors.js';
 import { parseStacSource } from '../config/stac-source.js';
@@ -50,10 +50,14 @@ const SpecSchema = z.strictObject({
   out: z.string().min(1),
 });
 
-export interface WindowSpec {
-  id: string;
-  start: string;
-  end: string;
+/** A named window of the spec, its dates parsed once here. */
+export interface WindowSpec extends DateWindow {
+  readonly id: string;
+}
+
+/** What a window's text says, without its parsed span: fingerprints and reports echo this. */
+export function windowText(w: WindowSpec): { id: string; start: string; end: string } {
+  return { id: w.id, start: w.start, end: w.end };
 }
 
 export interface PipelineSpec {
@@ -86,11 +90,12 @@ export function parsePipelineSpec(text: string, file: string, presets: readonly 
   }
   const s = parsed.data;
   const dir = path.dirname(path.resolve(file));
-  for (const w of [s.baseline, ...s.windows]) {
-    const t = toTimeWindow({ start: w.start, end: w.end }, `pipeline ${file}: window ${w.id}`);
-    if (t.start > t.end)
-      throw new InvalidInputError(`pipeline ${file}: window ${w.id} ends before it starts`);
-  }
+  const parse = (w: { id: string; start: string; end: string }): WindowSpec => {
+    const dates = parseDateWindow(w.start, w.end, `pipeline ${file}: window ${w.id}`);
+    return { id: w.id, ...dates };
+  };
+  const baseline = parse(s.baseline);
+  const windows = s.windows.map(parse);
   const ids = new Set<string>();
   for (const w of s.windows) {
     if (ids.has(w.id)) throw new InvalidInputError(`pipeline ${file}: window id ${w.id} appears twice`);
@@ -120,8 +125,8 @@ export function parsePipelineSpec(text: string, file: string, presets: readonly 
     stac: parseStacSource(s.stac, `pipeline ${file}: stac`, dir),
     collection: s.collection,
     aois: s.aois.map((a) => (presets.includes(a) ? a : path.resolve(dir, a))),
-    baseline: s.baseline,
-    windows: s.windows,
+    baseline,
+    windows,
     maxCloud: s.max_cloud,
     concurrency: s.concurrency,
     params,

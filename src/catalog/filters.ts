@@ -16,16 +16,22 @@ export type BBox = [number, number, number, number];
  */
 export const DEFAULT_MAX_CLOUD = 60;
 
-/** A date window as the CLI gives it: `YYYY-MM-DD` dates (whole days, inclusive) or RFC 3339 instants. */
-export interface DateWindow {
-  start: Date | string;
-  end: Date | string;
-}
-
 /** A closed interval of instants. */
 export interface TimeWindow {
   start: Date;
   end: Date;
+}
+
+/**
+ * A date window, parsed once where it enters (a CLI flag, a pipeline file, a world's seasons, a
+ * re-scan's clock): the text as given, which ids, titles and run.json echo, and the instants it
+ * covers, which searches and filters use. Made only by {@link parseDateWindow} and {@link spanWindow}.
+ */
+export interface DateWindow {
+  /** `YYYY-MM-DD` (whole days, inclusive) or an RFC 3339 instant, as written. */
+  readonly start: string;
+  readonly end: string;
+  readonly span: TimeWindow;
 }
 
 export interface SearchFilters {
@@ -42,11 +48,7 @@ export interface SearchFilters {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
-function toInstant(value: Date | string, endOfDay: boolean, what: string): Date {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new InvalidInputError(`${what} is an invalid date`);
-    return value;
-  }
+function toInstant(value: string, endOfDay: boolean, what: string): Date {
   const text = value.trim();
   let t = NaN;
   if (DATE_ONLY.test(text)) {
@@ -69,14 +71,26 @@ function toInstant(value: Date | string, endOfDay: boolean, what: string): Date 
   return new Date(t);
 }
 
-/** Validates a window; a date-only end covers its whole day. `label` names it in errors ("--before"). */
-export function toTimeWindow(w: DateWindow, label = 'date window'): TimeWindow {
-  const start = toInstant(w.start, false, `${label} start`);
-  const end = toInstant(w.end, true, `${label} end`);
-  if (end.getTime() < start.getTime()) {
-    throw new InvalidInputError(`${label}: end ${end.toISOString()} is before start ${start.toISOString()}`);
+/**
+ * Validates a window written as text; a date-only end covers its whole day. `label` names it in
+ * errors ("--before", "pipeline p.yaml: window w1").
+ */
+export function parseDateWindow(start: string, end: string, label = 'date window'): DateWindow {
+  const span = {
+    start: toInstant(start, false, `${label} start`),
+    end: toInstant(end, true, `${label} end`),
+  };
+  if (span.end.getTime() < span.start.getTime()) {
+    throw new InvalidInputError(
+      `${label}: end ${span.end.toISOString()} is before start ${span.start.toISOString()}`,
+    );
   }
-  return { start, end };
+  return { start, end, span };
+}
+
+/** A window computed from instants (a re-scan's reach up to its clock); its text is RFC 3339. */
+export function spanWindow(start: Date, end: Date, label = 'date window'): DateWindow {
+  return parseDateWindow(start.toISOString(), end.toISOString(), label);
 }
 
 /** The STAC API `datetime` parameter: `start/end` in RFC 3339. */

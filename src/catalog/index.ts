@@ -6,7 +6,7 @@
 import { bbox as turfBbox } from '../geo/turf.js';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { dedupeItems, type DroppedItem } from './dedupe.js';
-import { rawItemMatches, toTimeWindow, type BBox, type DateWindow, type SearchFilters } from './filters.js';
+import { rawItemMatches, type BBox, type DateWindow, type SearchFilters } from './filters.js';
 import { validateItems, type S2Item, type SkippedItem } from './item.js';
 import type { JsonFetcher } from './json-fetcher.js';
 import { readLocalCatalog, type LocalCatalog } from './local-catalog.js';
@@ -67,11 +67,8 @@ export async function findItems(
   fetcher: JsonFetcher,
   signal?: AbortSignal,
 ): Promise<FoundItems> {
-  // Validate both windows before any I/O (RELIABILITY.md A8).
-  const windows = {
-    before: toTimeWindow(opts.before, '--before'),
-    after: toTimeWindow(opts.after, '--after'),
-  };
+  // Both windows were validated where they entered, before any I/O (RELIABILITY.md A8).
+  const windows = { before: opts.before.span, after: opts.after.span };
   const api = isStacApi(opts.stac);
   const method = opts.method ?? 'POST';
   const root = api ? new URL(opts.stac.trim()) : undefined;

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_MAX_CLOUD, toTimeWindow, type DateWindow } from '../catalog/filters.js';
+import { DEFAULT_MAX_CLOUD, parseDateWindow, type DateWindow } from '../catalog/filters.js';
 import { InvalidInputError } from '../errors.js';
 import { DEFAULT_MAX_LOST_SHARE } from '../run/completeness.js';
 import { DEFAULT_QUEUE } from '../run/runners/redis-options.js';
@@ -41,9 +41,8 @@ export function parseInterval(text: string, flag: string, now = new Date()): Dat
       `${flag} ${JSON.stringify(text)} is not an interval START/END, e.g. 2020-12-01/2021-02-28`,
     );
   }
-  const window = { start: parts[0], end: parts[1] };
-  const t = toTimeWindow(window, flag);
-  if (t.start.getTime() > now.getTime()) {
+  const window = parseDateWindow(parts[0], parts[1], flag);
+  if (window.span.start.getTime() > now.getTime()) {
     throw new InvalidInputError(`${flag} starts on ${parts[0]}, in the future: there is no imagery yet`);
   }
   return window;

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Feature } from 'geojson';
 import { dedupeItems } from '../catalog/dedupe.js';
-import { toTimeWindow } from '../catalog/filters.js';
+import { spanWindow, type DateWindow } from '../catalog/filters.js';
 import { findItems, type FoundItems, type S2Item } from '../catalog/index.js';
 import { DEFAULT_PARAMS } from '../detect/params.js';
 import { InvalidInputError, MinewatchError, NoItemsFoundError } from '../errors.js';
@@ -46,7 +46,19 @@ import { catalogueOf, stacUrl } from './stages/clients.js';
 import { ALGORITHM_VERSION, softwareVersion } from './version.js';
 import { SILENT_LOG, type EventLog } from '../types/event-log.js';
 
-export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource'> {
+/**
+ * A re-scan's after window: closed like a scan's, or open (`2024-12-01/..`), reaching up to each
+ * run's own clock. `from` is the instant its start text names.
+ */
+export type RescanAfterWindow = DateWindow | OpenDateWindow;
+export interface OpenDateWindow {
+  readonly start: string;
+  readonly end: typeof OPEN_END;
+  readonly from: Date;
+}
+
+export interface RescanOptions extends Omit<ScanOptions, 'found' | 'wrapSource' | 'after'> {
+  after: RescanAfterWindow;
   /** State folder: ledger, registry, range cache, lock. Created when missing. */
   state: string;
   /** Days before the previous run's reach that are searched again for late or reprocessed items. */
@@ -92,13 +104,17 @@ function fingerprintOf(opts: RescanOptions): string {
     stac: opts.stac,
     collection: opts.collection,
     aoi: opts.aoi.geometry,
-    before: toTimeWindow(opts.before, '--before'),
-    afterStart: toTimeWindow({ start: opts.after.start, end: opts.after.start }, '--after').start,
+    before: opts.before.span,
+    afterStart: afterStartOf(opts.after),
     maxCloud: opts.maxCloud,
     params: opts.params ?? DEFAULT_PARAMS,
     algorithm: ALGORITHM_VERSION,
   };
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+}
+
+function afterStartOf(w: RescanAfterWindow): Date {
+  return 'from' in w ? w.from : w.span.start;
 }
 
 function byTimeThenId(a: S2Item, b: S2Item): number {
@@ -109,8 +125,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
   const t0 = performance.now();
   const now = opts.now ?? new Date();
   const log = opts.events ?? SILENT_LOG;
-  const open = opts.after.end === OPEN_END;
-  const after = toTimeWindow(open ? { start: opts.after.start, end: now } : opts.after, '--after');
+  const after = 'from' in opts.after ? { start: opts.after.from, end: now } : opts.after.span;
   const until = after.end.getTime() > now.getTime() ? now : after.end;
   try {
     mkdirSync(opts.state, { recursive: true });
@@ -152,7 +167,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
         profile: catalogue.profile,
         aoi: opts.aoi.geometry,
         before: opts.before,
-        after: { start: since, end: until },
+        after: spanWindow(since, until, '--after'),
         maxCloud: opts.maxCloud,
       },
       http,
@@ -168,7 +183,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
     const baseline = last ? ledger.filter((l) => l.role === 'before').map((l) => l.item) : found.before;
     if (baseline.length === 0)
       throw new NoItemsFoundError(
-        `no ${opts.collection} items found in ${opts.stac} for the before window ${String(opts.before.start)}/${String(opts.before.end)} over AOI ${opts.aoi.name}`,
+        `no ${opts.collection} items found in ${opts.stac} for the before window ${opts.before.start}/${opts.before.end} over AOI ${opts.aoi.name}`,
       );
     const newAfter = found.after.filter(isNew);
     const candidateItems: LedgerItem[] = [
@@ -219,7 +234,7 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
       const subset: FoundItems = { ...found, before: scanBefore, after: scanAfter };
       result = await scanProducts({
         ...opts,
-        after: { start: after.start, end: until },
+        after: spanWindow(after.start, until, '--after'),
         found: subset,
         evidence: false,
         wrapSource: (item, source) =>
@@ -291,8 +306,8 @@ export async function runRescan(opts: RescanOptions): Promise<RescanSummary> {
           stac: opts.stac,
           collection: opts.collection,
           aoi: opts.aoi.name,
-          before: { start: String(opts.before.start), end: String(opts.before.end) },
-          after: { start: String(opts.after.start), end: String(opts.after.end) },
+          before: { start: opts.before.start, end: opts.before.end },
+          after: { start: opts.after.start, end: opts.after.end },
           lookback_days: opts.lookbackDays,
           max_cloud: opts.maxCloud,
         },
@@ -382,8 +397,8 @@ function rescanOutputs(x: OutputInput): OutputFiles {
     },
   }));
   const windows = {
-    before: { start: String(x.opts.before.start), end: String(x.opts.before.end) },
-    after: { start: String(x.opts.after.start), end: String(x.opts.after.end) },
+    before: { start: x.opts.before.start, end: x.opts.before.end },
+    after: { start: x.opts.after.start, end: x.opts.after.end },
   };
   const report = buildReport({
     aoiName: x.opts.aoi.name,

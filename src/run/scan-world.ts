@@ -4,7 +4,7 @@
  * 127.0.0.1 port, allowed by name as `--allow-host` would), and the first season is compared with
  * the last. `demo` (what `make run` does) and `eval` both scan worlds this way.
  */
-import { DEFAULT_MAX_CLOUD } from '../catalog/filters.js';
+import { DEFAULT_MAX_CLOUD, parseDateWindow } from '../catalog/filters.js';
 import { loadAoi } from '../config/aoi-loader.js';
 import { InvalidInputError } from '../errors.js';
 import { startCatalogServer } from '../server/catalog-server.js';
@@ -42,8 +42,8 @@ export async function scanGeneratedWorld(
       collection: 'sentinel-2-c1-l2a',
       allowHosts: [{ host: server.assetsUrl.hostname, port: Number(server.assetsUrl.port) }],
       aoi: loadAoi('kachin'),
-      before: { start: before.start, end: before.end },
-      after: { start: after.start, end: after.end },
+      before: parseDateWindow(before.start, before.end, `${root}: the first season`),
+      after: parseDateWindow(after.start, after.end, `${root}: the last season`),
       maxCloud: DEFAULT_MAX_CLOUD,
       concurrency: 16,
       out: opts.out,

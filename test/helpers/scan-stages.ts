@@ -3,6 +3,7 @@
  * stage tests (test/unit/stage-*.test.ts). Local catalogue, file: byte sources: no HTTP.
  */
 import path from 'node:path';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import type { FoundItems, S2Item } from '../../src/catalog/index.js';
 import { loadAoi } from '../../src/config/aoi-loader.js';
 import { openSource, type ByteSource } from '../../src/io/byte-source.js';
@@ -36,8 +37,8 @@ export function smallWorldOptions(world: string): StageStart['opts'] {
     stac: path.join(world, 'stac', 'items.json'),
     collection: 'sentinel-2-l2a',
     aoi: loadAoi('kachin'),
-    before: { start: '2020-12-01', end: '2021-02-28' },
-    after: { start: '2023-12-01', end: '2024-02-29' },
+    before: parseDateWindow('2020-12-01', '2021-02-28'),
+    after: parseDateWindow('2023-12-01', '2024-02-29'),
     maxCloud: 60,
     concurrency: 8,
     out: path.join(world, 'unused-out'),

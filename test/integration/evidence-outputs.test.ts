@@ -5,6 +5,7 @@
  * as AOIs, and the synthetic world's provenance in every file.
  */
 import { readdirSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -197,8 +198,8 @@ describe('a scan with the evidence turned off (re-scans: only new bytes)', () =>
       stac: path.join(world, 'stac', 'items.json'),
       collection: 'sentinel-2-l2a',
       aoi: loadAoi('kachin'),
-      before: { start: '2020-12-01', end: '2021-02-28' },
-      after: { start: '2023-12-01', end: '2024-02-29' },
+      before: parseDateWindow('2020-12-01', '2021-02-28'),
+      after: parseDateWindow('2023-12-01', '2024-02-29'),
       maxCloud: 60,
       concurrency: 8,
       out: plain,

@@ -13,6 +13,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -46,8 +47,8 @@ describe.skipIf(!existsSync('/proc/self/fd'))('a COG header that fails to parse'
       stac: path.join(copy, 'stac', 'items.json'),
       collection: 'sentinel-2-l2a',
       aoi: loadAoi('kachin'),
-      before: { start: '2020-12-01', end: '2021-02-28' },
-      after: { start: '2023-12-01', end: '2024-02-29' },
+      before: parseDateWindow('2020-12-01', '2021-02-28'),
+      after: parseDateWindow('2023-12-01', '2024-02-29'),
       maxCloud: 60,
       concurrency: 8,
       out: path.join(tmp, 'out'),

@@ -7,6 +7,7 @@
  * The same acquisition serves both windows: nothing changes, and the scan still publishes.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -92,8 +93,8 @@ describe.skipIf(!data.available && !SHARED_DATA_REQUIRED)('a scan of real Sentin
       stac: items,
       collection: 'sentinel-2-l2a',
       aoi,
-      before: { start: '2020-02-01', end: '2020-02-28' },
-      after: { start: '2020-02-01', end: '2020-02-28' },
+      before: parseDateWindow('2020-02-01', '2020-02-28'),
+      after: parseDateWindow('2020-02-01', '2020-02-28'),
       maxCloud: 60,
       concurrency: 4,
       out,

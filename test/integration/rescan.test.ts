@@ -3,6 +3,7 @@
  * runs. What each run read is counted from the server's own request log, not from ours.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
@@ -16,8 +17,8 @@ import { StateStore } from '../../src/state/store.js';
 import { GrowingCatalog, itemsRead, type RawItem } from '../helpers/growing-catalog.js';
 
 const world = inject('smallWorld');
-const BEFORE = { start: '2020-12-01', end: '2021-02-28' };
-const AFTER = { start: '2023-12-01', end: '2024-02-29' };
+const BEFORE = parseDateWindow('2020-12-01', '2021-02-28');
+const AFTER = parseDateWindow('2023-12-01', '2024-02-29');
 const NOW = new Date('2024-03-15T00:00:00Z');
 let tmp: string;
 let catalog: GrowingCatalog;
@@ -179,7 +180,7 @@ describe('rescan over a growing catalogue', () => {
 
   it('after the catalogue is complete, the candidates are those of one scan over all of it', async () => {
     const scanOut = path.join(tmp, 'scan-all');
-    await runScan({ ...options(state(), scanOut), found: undefined });
+    await runScan({ ...options(state(), scanOut), after: AFTER, found: undefined });
     const geom = (f: string): string[] =>
       readFc(f)
         .features.map((x) => JSON.stringify([x.geometry, x.properties?.pond_count]))

@@ -11,7 +11,7 @@ import { bboxPolygon } from '@turf/turf';
 import type { Polygon } from 'geojson';
 import { fromFile } from 'geotiff';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { toTimeWindow } from '../../src/catalog/filters.js';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import { decideOffset, OFFSET_START } from '../../src/catalog/offset-decision.js';
 import { findItems } from '../../src/catalog/index.js';
 import type { S2Item } from '../../src/catalog/item.js';
@@ -27,9 +27,9 @@ const world = inject('smallWorld');
 const itemsFile = path.join(world, 'stac', 'items.json');
 const all: StacItemLike[] = readItems(world);
 
-const EVERYTHING = toTimeWindow({ start: '2015-01-01', end: '2030-12-31' });
-const BEFORE = { start: '2020-12-01', end: '2021-02-28' };
-const AFTER = { start: '2023-12-01', end: '2024-02-29' };
+const EVERYTHING = parseDateWindow('2015-01-01', '2030-12-31').span;
+const BEFORE = parseDateWindow('2020-12-01', '2021-02-28');
+const AFTER = parseDateWindow('2023-12-01', '2024-02-29');
 
 /** A WGS84 polygon around the given items' bboxes, padded. */
 function around(items: StacItemLike[], pad = 0.01): Polygon {
@@ -93,7 +93,7 @@ describe('searchStac against the local STAC API', () => {
   );
 
   it('honours a datetime window', async () => {
-    const r = await searchStac(params({ datetime: toTimeWindow(BEFORE), limit: 3 }), fetcher);
+    const r = await searchStac(params({ datetime: BEFORE.span, limit: 3 }), fetcher);
     const expected = all.filter((i) => inWindow(i, BEFORE));
     expect(expected.length).toBeGreaterThan(0);
     expect(ids(r.items)).toEqual(idsOf(expected));

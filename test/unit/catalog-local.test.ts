@@ -5,8 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   datetimeParam,
+  parseDateWindow,
   rawItemMismatch,
-  toTimeWindow,
+  spanWindow,
   type SearchFilters,
 } from '../../src/catalog/filters.js';
 import { readLocalCatalog, searchLocalCatalog } from '../../src/catalog/local-catalog.js';
@@ -50,16 +51,24 @@ const FILTERS: SearchFilters = {
       ],
     ],
   },
-  datetime: toTimeWindow({ start: '2024-01-01', end: '2024-01-31' }),
+  datetime: parseDateWindow('2024-01-01', '2024-01-31').span,
   maxCloud: 50,
 };
 
-describe('toTimeWindow', () => {
+describe('parseDateWindow', () => {
   it('makes a date-only end cover its whole day and formats start/end in RFC 3339', () => {
-    const w = toTimeWindow({ start: '2020-12-01', end: '2021-02-28' });
+    const w = parseDateWindow('2020-12-01', '2021-02-28').span;
     expect(datetimeParam(w)).toBe('2020-12-01T00:00:00.000Z/2021-02-28T23:59:59.999Z');
-    const exact = toTimeWindow({ start: '2024-01-05T04:00:00+02:00', end: new Date('2024-01-06T00:00:00Z') });
+    const exact = parseDateWindow('2024-01-05T04:00:00+02:00', '2024-01-06T00:00:00Z').span;
     expect(datetimeParam(exact)).toBe('2024-01-05T02:00:00.000Z/2024-01-06T00:00:00.000Z');
+  });
+
+  it('keeps the text as given beside the instants, and spanWindow writes instants as RFC 3339', () => {
+    const w = parseDateWindow('2020-12-01', '2021-02-28', '--before');
+    expect([w.start, w.end]).toEqual(['2020-12-01', '2021-02-28']);
+    const computed = spanWindow(w.span.start, new Date('2021-01-15T10:00:00Z'));
+    expect([computed.start, computed.end]).toEqual(['2020-12-01T00:00:00.000Z', '2021-01-15T10:00:00.000Z']);
+    expect(computed.span.end.toISOString()).toBe('2021-01-15T10:00:00.000Z');
   });
 
   it.each([
@@ -68,8 +77,8 @@ describe('toTimeWindow', () => {
     [{ start: '2021-03-01', end: '2021-02-01' }, /--before: end 2021-02-01T23:59:59.999Z is before start/],
     [{ start: 'yesterday', end: '2021-02-01' }, /--before start "yesterday"/],
   ])('rejects %j', (w, message) => {
-    expect(() => toTimeWindow(w, '--before')).toThrow(InvalidInputError);
-    expect(() => toTimeWindow(w, '--before')).toThrow(message);
+    expect(() => parseDateWindow(w.start, w.end, '--before')).toThrow(InvalidInputError);
+    expect(() => parseDateWindow(w.start, w.end, '--before')).toThrow(message);
   });
 });
 

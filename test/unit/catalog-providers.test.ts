@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toTimeWindow } from '../../src/catalog/filters.js';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import { declaredOffsetDn } from '../../src/catalog/offset-decision.js';
 import { dedupeItems } from '../../src/catalog/dedupe.js';
 import { parseS2Item, validateItems } from '../../src/catalog/item.js';
@@ -172,7 +172,7 @@ describe.skipIf(!C1.available)('Earth Search, recorded (stac-earth-search-c1-res
         root: new URL('https://earth-search.aws.element84.com/v1'),
         search: { url: ES_SEARCH, query: false },
         collections: [],
-        datetime: toTimeWindow({ start: '2025-07-31', end: '2025-07-31' }),
+        datetime: parseDateWindow('2025-07-31', '2025-07-31').span,
         maxCloud: 40,
         dialect: profileByName('c1-l2a').search,
       },
@@ -209,7 +209,7 @@ describe.skipIf(!C1.available)('Earth Search, recorded (stac-earth-search-c1-res
         search: { url: ES_SEARCH, query: true },
         collections: ['sentinel-2-l2a'],
         bbox: [9, 47, 10, 48],
-        datetime: toTimeWindow({ start: '2020-03-01', end: '2020-03-05' }),
+        datetime: parseDateWindow('2020-03-01', '2020-03-05').span,
         dialect: profileByName('l2a').search,
       },
       fetcher,
@@ -266,7 +266,7 @@ describe.skipIf(!PC.available)('Planetary Computer, recorded (stac-planetary-com
         root: new URL('https://planetarycomputer.microsoft.com/api/stac/v1'),
         search: { url: PC_SEARCH, query: true },
         collections: ['sentinel-2-l2a'],
-        datetime: toTimeWindow({ start: '2019-01-01', end: '2023-12-31' }),
+        datetime: parseDateWindow('2019-01-01', '2023-12-31').span,
         dialect: profileByName('pc').search,
       },
       fetcher,

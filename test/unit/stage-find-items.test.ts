@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import { describe, expect, inject, it } from 'vitest';
 import { NoItemsFoundError } from '../../src/errors.js';
 import { scanClients } from '../../src/run/stages/clients.js';
@@ -27,7 +28,7 @@ describe('scan stage: find items', () => {
   });
 
   it('ends the scan when a window has no item, naming the window, the AOI and the cloud limit', async () => {
-    const opts = { ...smallWorldOptions(world), after: { start: '2019-01-01', end: '2019-01-31' } };
+    const opts = { ...smallWorldOptions(world), after: parseDateWindow('2019-01-01', '2019-01-31') };
     const err = await findScanItems(opts, scanClients({ ...opts, env: {} })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoItemsFoundError);
     expect((err as Error).message).toMatch(

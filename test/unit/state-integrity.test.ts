@@ -4,6 +4,7 @@
  * and busy-timeout settings are the ones the README states.
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { parseDateWindow } from '../../src/catalog/filters.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -78,8 +79,8 @@ describe('a run refused on a broken state', () => {
       stac: 'http://127.0.0.1:9/v1',
       collection: 'sentinel-2-l2a',
       aoi: loadAoi('kachin'),
-      before: { start: '2020-12-01', end: '2021-02-28' },
-      after: { start: '2023-12-01', end: '2024-02-29' },
+      before: parseDateWindow('2020-12-01', '2021-02-28'),
+      after: parseDateWindow('2023-12-01', '2024-02-29'),
       lookbackDays: 30,
       maxCloud: 60,
       concurrency: 4,

@@ -7,10 +7,15 @@
  * SIGINT/SIGTERM (nothing written, state unchanged); 70 a bug.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import type { DateWindow } from '../../catalog/filters.js';
 import { loadAoi } from '../../config/aoi-loader.js';
 import { parseStacSource } from '../../config/stac-source.js';
-import { OPEN_END, runRescan, RescanInterruptedError, type RescanSummary } from '../../run/rescan.js';
+import {
+  OPEN_END,
+  runRescan,
+  RescanInterruptedError,
+  type RescanAfterWindow,
+  type RescanSummary,
+} from '../../run/rescan.js';
 import {
   aoiOption,
   outOption,
@@ -54,11 +59,10 @@ function days(v: string): number {
 }
 
 /** `START/END`, where END may be `..` (open: up to now), as cron re-scans of a running season need. */
-function openInterval(text: string, flag: string, now: Date): DateWindow {
+function openInterval(text: string, flag: string, now: Date): RescanAfterWindow {
   const [start, end] = text.split('/');
-  if (end === '..' && start) {
-    parseInterval(`${start}/${start}`, flag, now);
-    return { start, end: OPEN_END };
+  if (end === OPEN_END && start) {
+    return { start, end: OPEN_END, from: parseInterval(`${start}/${start}`, flag, now).span.start };
   }
   return parseInterval(text, flag, now);
 }

@@ -97,8 +97,8 @@ export function scanProductsOf(opts: ProductOptions, input: ProductsInput): Prod
   const ponds = products.ponds.filter(inAoi);
   const provenance = provenanceOf(scanned.flatMap((tp) => [...tp.before, ...tp.after]));
   const windows = {
-    before: { start: String(opts.before.start), end: String(opts.before.end) },
-    after: { start: String(opts.after.start), end: String(opts.after.end) },
+    before: { start: opts.before.start, end: opts.before.end },
+    after: { start: opts.after.start, end: opts.after.end },
   };
   const report = buildReport({
     aoiName: aoi.name,
