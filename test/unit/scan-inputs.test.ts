@@ -162,10 +162,13 @@ describe('AOI validation', () => {
 describe('date intervals', () => {
   const now = new Date('2026-11-29T00:00:00Z');
   it('accepts dates and RFC 3339 instants', () => {
-    expect(parseInterval('2020-12-01/2021-02-28', '--before', now)).toEqual({
-      start: '2020-12-01',
-      end: '2021-02-28',
-    });
+    const w = parseInterval('2020-12-01/2021-02-28', '--before', now);
+    expect([w.start, w.end]).toEqual(['2020-12-01', '2021-02-28']);
+    // The whole end day is covered: parsed here once, never again below the CLI.
+    expect([w.span.start.toISOString(), w.span.end.toISOString()]).toEqual([
+      '2020-12-01T00:00:00.000Z',
+      '2021-02-28T23:59:59.999Z',
+    ]);
     expect(parseInterval('2020-12-01T00:00:00Z/2021-02-28T23:59:59Z', '--before', now).start).toBe(
       '2020-12-01T00:00:00Z',
     );
