@@ -3,12 +3,12 @@
  * (block-quicklook.ts) while the tile is scanned, and reduced to what the outputs need before the
  * next tile starts: the NDVI-change (20 m) and pond-fraction (10 m) rasters as COG bytes, the map
  * overlays (after true colour, NDVI of each season) at the overlay step, and the 10 m cells that
- * lie under a chip of a clearing holding ponds. Nothing here reads imagery. Pure compute plus the
- * COG writer.
+ * lie under a chip of a clearing holding ponds. Nothing here reads imagery or encodes: pure
+ * compute; the caller has the COGs written (on the worker pool) from `cogRequests`.
  */
 import type { TileDetections } from '../detect/tile-detect.js';
 import type { PixelGrid } from '../geo/pixel-geometry.js';
-import { encodeCogOnPool, encodeSparseCogOnPool, type CogMetadata } from '../io/tiff/cog-writer.js';
+import type { CogMetadata, SparseCogOptions, WriteCogOptions } from '../io/tiff/cog-writer.js';
 import { CELL, ndviCode, ndviOfCode, type BlockQuicklook } from './block-quicklook.js';
 import { chipSquare, overlayStep } from './evidence-plan.js';
 
@@ -39,6 +39,12 @@ export interface TileQuicklook {
   };
   /** Cloud-Optimized GeoTIFFs of the window, ready to write. */
   cogs: { ndviChange: Uint8Array; pondFraction: Uint8Array };
+}
+
+/** The two COGs of a tile's quicklook, as the writer takes them (cog-writer.ts). */
+export interface QuicklookCogRequests {
+  ndviChange: WriteCogOptions;
+  pondFraction: SparseCogOptions;
 }
 
 /** Stored NDVI-change byte c means (c - 1) / 127 - 1; 0 is no data. */
@@ -124,26 +130,26 @@ export class TileQuicklookBuilder {
   }
 
   /**
-   * Starts the tile's two COGs: the NDVI change and the pond fraction. Their pixels are copied
-   * before this returns, and the DEFLATE runs on libuv's thread pool, so the caller can detect the
-   * tile meanwhile (neither COG depends on the detections). `pondF` is the tile's dense
-   * pond-fraction plane and `pondPixels` the indices where it may be non-zero (the evidence rows).
+   * What the tile's two COGs hold, ready for the writer: the NDVI change and the pond fraction.
+   * Neither depends on the detections, so the caller can have them encoded while it detects the
+   * tile. Their pixels are fresh copies the caller may move to another thread. `pondF` is the
+   * tile's dense pond-fraction plane and `pondPixels` the indices where it may be non-zero (the
+   * evidence rows).
    */
-  startCogs(x: {
+  cogRequests(x: {
     grid: PixelGrid;
     pondF: Uint8Array;
     pondPixels: ArrayLike<number>;
     metadata: Record<string, string>;
-  }): Promise<TileQuicklook['cogs']> {
-    const { width, height } = this;
-    const h20 = (height + 1) >> 1;
+  }): QuicklookCogRequests {
+    const h20 = (this.height + 1) >> 1;
     const change = new Uint8Array(this.ndviB.length);
     const lut = changeCodes();
     for (let i = 0; i < change.length; i++)
       change[i] = lut[((this.ndviA[i] as number) << 8) | (this.ndviB[i] as number)] as number;
     const grid20: PixelGrid = { ...x.grid, pixelSize: x.grid.pixelSize * 2 };
     const meta = (band: CogMetadata['band']): CogMetadata => ({ items: x.metadata, band });
-    const ndviChange = encodeCogOnPool({
+    const ndviChange: WriteCogOptions = {
       width: this.w20,
       height: h20,
       dataType: 'uint8',
@@ -157,17 +163,13 @@ export class TileQuicklookBuilder {
         scale: NDVI_CHANGE_SCALE,
         offset: NDVI_CHANGE_OFFSET,
       }),
-    });
-    const pondFraction = pondFractionCog(x.pondF, width, height, x.pondPixels, x.grid, meta);
-    return Promise.all([ndviChange, pondFraction]).then(([n, p]) => ({
-      ndviChange: new Uint8Array(n),
-      pondFraction: new Uint8Array(p),
-    }));
+    };
+    return { ndviChange, pondFraction: pondFractionCog(x, this.width, this.height, meta) };
   }
 
   /**
    * The tile's quicklook: overlays sampled, and only the cells under the chip of a clearing with
-   * at least `minPonds` pond peaks kept; `cogs` from startCogs.
+   * at least `minPonds` pond peaks kept; `cogs` written from cogRequests.
    */
   build(x: {
     tile: string;
@@ -251,42 +253,35 @@ export class TileQuicklookBuilder {
   }
 }
 
-/** The pond-fraction plane as a sparse COG: only 512² tiles holding a pond pixel are stored. */
+/** The pond-fraction plane as a sparse COG: only its non-zero pixels, so only 512² tiles holding one are stored. */
 function pondFractionCog(
-  pondF: Uint8Array,
+  x: { grid: PixelGrid; pondF: Uint8Array; pondPixels: ArrayLike<number> },
   width: number,
   height: number,
-  pondPixels: ArrayLike<number>,
-  grid: PixelGrid,
   meta: (band: CogMetadata['band']) => CogMetadata,
-): Promise<Buffer> {
-  const ts = 512;
-  const nx = Math.ceil(width / ts);
-  const busy = new Set<number>();
-  for (let k = 0; k < pondPixels.length; k++) {
-    const i = pondPixels[k] as number;
-    if (pondF[i] === 0) continue;
-    busy.add(Math.floor(Math.floor(i / width) / ts) * nx + Math.floor((i % width) / ts));
+): SparseCogOptions {
+  let n = 0;
+  for (let k = 0; k < x.pondPixels.length; k++) if (x.pondF[x.pondPixels[k] as number] !== 0) n++;
+  const pixels = new Uint32Array(n);
+  const values = new Uint8Array(n);
+  for (let k = 0, j = 0; k < x.pondPixels.length; k++) {
+    const i = x.pondPixels[k] as number;
+    const v = x.pondF[i] as number;
+    if (v === 0) continue;
+    pixels[j] = i;
+    values[j++] = v;
   }
-  return encodeSparseCogOnPool({
+  return {
     width,
     height,
-    georef: grid,
-    tileSize: ts,
+    georef: x.grid,
+    tileSize: 512,
     compressionLevel: 6,
     metadata: meta({
       description: 'Open-water fraction of new ponds (sub-pixel unmixing)',
       scale: POND_FRACTION_SCALE,
     }),
-    tile: (tx, ty) => {
-      if (!busy.has(ty * nx + tx)) return undefined;
-      const t = new Uint8Array(ts * ts);
-      const x0 = tx * ts;
-      for (let r = 0; r < ts && ty * ts + r < height; r++) {
-        const start = (ty * ts + r) * width + x0;
-        t.set(pondF.subarray(start, start + Math.min(ts, width - x0)), r * ts);
-      }
-      return t;
-    },
-  });
+    pixels,
+    values,
+  };
 }

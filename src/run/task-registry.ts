@@ -10,6 +10,7 @@ type TaskModule = { default: TaskHandler };
 
 export const builtinTasks = {
   'scan-block': () => import('./tasks/scan-block.js'),
+  'encode-cog': () => import('./tasks/encode-cog.js'),
 } satisfies Record<string, () => Promise<TaskModule>>;
 
 export type TaskKind = keyof typeof builtinTasks;

@@ -3,13 +3,7 @@ import { fromArrayBuffer, type GeoTIFF } from 'geotiff';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
-import {
-  encodeCog,
-  encodeCogOnPool,
-  encodeSparseCog,
-  encodeSparseCogOnPool,
-  type WriteCogOptions,
-} from '../../src/io/tiff/cog-writer.js';
+import { encodeCog, encodeSparseCog, type WriteCogOptions } from '../../src/io/tiff/cog-writer.js';
 import {
   buildOverviews,
   downsampleAverage,
@@ -432,39 +426,84 @@ describe('property: small random images round-trip', () => {
   });
 });
 
-describe('compression on the thread pool', () => {
-  it('writes the same bytes as on the calling thread, dense and with a predictor', async () => {
-    for (const o of [
-      opts(),
-      opts({ dataType: 'uint8', width: 333, height: 517, tileSize: 256 }),
-      opts({ predictor: 2, nodata: 7, compressionLevel: 1 }),
-    ])
-      expect((await encodeCogOnPool(o)).equals(encodeCog(o))).toBe(true);
-  });
+/** A uint8 band that is 0 but for a few spots, given both ways: dense, and as its non-zero pixels. */
+function sparseBand(width: number, height: number, seed: number, spots: number) {
+  const dense = new Uint8Array(width * height);
+  let x = seed;
+  const next = (): number => (x = (x * 1103515245 + 12345) >>> 0);
+  for (let s = 0; s < spots; s++) dense[next() % dense.length] = 1 + (next() % 255);
+  const pixels = Uint32Array.from(dense.keys()).filter((i) => dense[i] !== 0);
+  return { dense, pixels, values: Uint8Array.from(pixels, (i) => dense[i]!) };
+}
 
-  it('writes the same sparse COG, all-zero tiles left out at every level', async () => {
-    const ts = 256;
-    const width = 700;
-    const height = 450;
-    const busy = new Set(['1,0', '0,1', '2,1']);
-    const sparse = {
-      width,
-      height,
-      georef: GEOREF,
-      tileSize: ts as 256,
-      compressionLevel: 6,
-      // A fresh tile per call: compression differences tiles in place.
-      tile: (tx: number, ty: number): Uint8Array | undefined =>
-        busy.has(`${tx},${ty}`) ? (pixels('uint8', ts * ts, tx * 31 + ty) as Uint8Array) : undefined,
-    };
-    const onPool = await encodeSparseCogOnPool(sparse);
-    expect(onPool.equals(encodeSparseCog(sparse))).toBe(true);
-    const tiff = await openCog(onPool);
+describe('sparse COG from its non-zero pixels', () => {
+  it('stores only the tiles holding a non-zero pixel, at full resolution', async () => {
+    const [width, height, ts] = [700, 450, 256 as const];
+    // Spots in tiles (1,0), (0,1) and (2,1); the other three tiles hold none.
+    const dense = new Uint8Array(width * height);
+    for (const [px, py, v] of [
+      [300, 10, 9],
+      [5, 300, 200],
+      [699, 449, 1],
+      [600, 260, 77],
+    ] as const)
+      dense[py * width + px] = v;
+    const pixels = Uint32Array.from(dense.keys()).filter((i) => dense[i] !== 0);
+    const values = Uint8Array.from(pixels, (i) => dense[i]!);
+    const tiff = await openCog(
+      encodeSparseCog({ width, height, georef: GEOREF, tileSize: ts, compressionLevel: 6, pixels, values }),
+    );
     const full = await tiff.getImage(0);
     const counts = Array.from((await full.fileDirectory.loadValue('TileByteCounts')) ?? [], Number);
     const nx = Math.ceil(width / ts);
+    const busy = new Set(['1,0', '0,1', '2,1']);
     expect(counts).toHaveLength(nx * Math.ceil(height / ts));
     for (let j = 0; j < counts.length; j++)
       expect(counts[j] !== 0).toBe(busy.has(`${j % nx},${Math.floor(j / nx)}`));
+    expectSamePixels(await full.readRasters({ interleave: true }), dense);
+  });
+
+  it('property: every level decodes to the dense band and its 2 x 2 average overviews', async () => {
+    const arb = fc.record({
+      width: fc.integer({ min: 1, max: 600 }),
+      height: fc.integer({ min: 1, max: 600 }),
+      spots: fc.integer({ min: 0, max: 40 }),
+      minOverviewSize: fc.integer({ min: 16, max: 300 }),
+      seed: fc.integer({ min: 1, max: 0x7fffffff }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, async (r) => {
+        const { dense, pixels, values } = sparseBand(r.width, r.height, r.seed, r.spots);
+        const buf = encodeSparseCog({
+          width: r.width,
+          height: r.height,
+          georef: GEOREF,
+          tileSize: 256,
+          compressionLevel: 6,
+          minOverviewSize: r.minOverviewSize,
+          pixels,
+          values,
+        });
+        const full = { width: r.width, height: r.height, data: dense };
+        const levels = [full, ...buildOverviews(full, 'average', r.minOverviewSize, undefined)];
+        const tiff = await openCog(buf);
+        expect(await tiff.getImageCount()).toBe(levels.length);
+        for (let i = 0; i < levels.length; i++) {
+          const raster = await (await tiff.getImage(i)).readRasters({ interleave: true });
+          expectSamePixels(raster, levels[i]!.data, `level ${i}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('refuses pixels and values of different lengths, and a pixel outside the image', () => {
+    const base = { width: 10, height: 10, georef: GEOREF, tileSize: 256 as const };
+    expect(() =>
+      encodeSparseCog({ ...base, pixels: Uint32Array.of(1, 2), values: Uint8Array.of(5) }),
+    ).toThrow(/2 pixels but 1 values/);
+    expect(() => encodeSparseCog({ ...base, pixels: Uint32Array.of(100), values: Uint8Array.of(5) })).toThrow(
+      /pixel index 100 is outside 10x10/,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CandidateProperties } from '../../src/detect/product-properties.js';
 import type { TileDetections } from '../../src/detect/tile-detect.js';
 import { toLonLat } from '../../src/geo/utm.js';
+import { encodeCog, encodeSparseCog } from '../../src/io/tiff/cog-writer.js';
 import { blockQuicklook } from '../../src/report/block-quicklook.js';
 import { renderEvidence } from '../../src/report/evidence-outputs.js';
 import { combineProvenance } from '../../src/formats/provenance.js';
@@ -19,7 +20,7 @@ const grid = { epsg: 32647, originX: 400_000, originY: 2_850_000, pixelSize: 10 
 const n = W * W;
 const fill = (v: number): Float32Array => new Float32Array(n).fill(v);
 
-async function quicklook() {
+function quicklook() {
   const planes = {
     before: { red: fill(0.03), nir: fill(0.35) },
     after: { blue: fill(0.08), green: fill(0.1), red: fill(0.15), nir: fill(0.25) },
@@ -48,7 +49,11 @@ async function quicklook() {
     ],
     ponds: [{ peaks: 3 }],
   } as unknown as TileDetections;
-  const cogs = await b.startCogs({ grid, pondF, pondPixels: [pond], metadata: { attribution: 'x' } });
+  const req = b.cogRequests({ grid, pondF, pondPixels: [pond], metadata: { attribution: 'x' } });
+  const cogs = {
+    ndviChange: new Uint8Array(encodeCog(req.ndviChange)),
+    pondFraction: new Uint8Array(encodeSparseCog(req.pondFraction)),
+  };
   return b.build({ tile: 'MGRS-47RMJ', grid, detections, minPonds: 2, cogs });
 }
 
@@ -92,7 +97,7 @@ describe('renderEvidence', () => {
       parameters: {},
     });
     const out = await renderEvidence({
-      tiles: [{ tile: 'MGRS-47RMJ', quicklook: await quicklook() }, { tile: 'MGRS-47RLJ' }],
+      tiles: [{ tile: 'MGRS-47RMJ', quicklook: quicklook() }, { tile: 'MGRS-47RLJ' }],
       candidates: [
         { type: 'Feature', geometry, properties: props('mw-a', 'MGRS-47RMJ') },
         { type: 'Feature', geometry, properties: props('mw-b', 'MGRS-47RLJ') },

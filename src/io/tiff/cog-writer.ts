@@ -13,9 +13,7 @@
  *   every tile preceded by its size (uint32 LE, "leader") and followed by its last 4 bytes ("trailer").
  */
 import { endianness } from 'node:os';
-import { deflate, deflateSync } from 'node:zlib';
-
-import PQueue from 'p-queue';
+import { deflateSync } from 'node:zlib';
 
 import {
   validateCogOptions,
@@ -57,36 +55,17 @@ function tileBytes(tile: Pixels, o: ResolvedCogOptions): Buffer {
   return tile.BYTES_PER_ELEMENT === 2 && endianness() === 'BE' ? Buffer.from(bytes).swap16() : bytes;
 }
 
-/**
- * How a tile's bytes become DEFLATE: on the calling thread, or on libuv's thread pool so the
- * caller's thread can do other work meanwhile (zlib is deterministic: the bytes are the same).
- */
-type Deflate<T> = (bytes: Buffer, level: number) => T;
-const deflateHere: Deflate<Buffer> = (bytes, level) => deflateSync(bytes, { level });
-
-/**
- * A deflate on the pool, at most POOL_DEFLATES at once per file: each zlib stream holds about
- * 256 KiB of state from its start, and a 10980² quicklook has hundreds of tiles (all started at
- * once, they added 300 MB to the scan's peak). Four is libuv's default pool size.
- */
-const POOL_DEFLATES = 4;
-function deflateOnPool(): Deflate<Promise<Buffer>> {
-  const queue = new PQueue({ concurrency: POOL_DEFLATES });
-  return (bytes, level) =>
-    queue.add(
-      () =>
-        new Promise<Buffer>((resolve, reject) =>
-          deflate(bytes, { level }, (err, out) => (err ? reject(err) : resolve(out))),
-        ),
-    );
+/** A tile's DEFLATE stream (zlib is deterministic: the same bytes on any thread). */
+function deflateTile(tile: Pixels, o: ResolvedCogOptions): Buffer {
+  return deflateSync(tileBytes(tile, o), { level: o.compressionLevel });
 }
 
-/** Cuts a level into padded tiles, row-major, each a fresh copy handed to `deflate`. */
-function encodeTiles<T>(level: RasterLevel, o: ResolvedCogOptions, deflateTile: Deflate<T>): T[] {
+/** Cuts a level into padded tiles, row-major, each a fresh copy, and compresses them. */
+function encodeTiles(level: RasterLevel, o: ResolvedCogOptions): Buffer[] {
   const { width, height, data } = level;
   const ts = o.tileSize;
   const pad = o.nodata ?? 0;
-  const tiles: T[] = [];
+  const tiles: Buffer[] = [];
   for (let y0 = 0; y0 < height; y0 += ts) {
     const h = Math.min(ts, height - y0);
     for (let x0 = 0; x0 < width; x0 += ts) {
@@ -97,7 +76,7 @@ function encodeTiles<T>(level: RasterLevel, o: ResolvedCogOptions, deflateTile: 
         const start = (y0 + r) * width + x0;
         tile.set(data.subarray(start, start + w), r * ts);
       }
-      tiles.push(deflateTile(tileBytes(tile, o), o.compressionLevel));
+      tiles.push(deflateTile(tile, o));
     }
   }
   return tiles;
@@ -198,21 +177,9 @@ export function encodeCog(opts: WriteCogOptions): Buffer {
   const { levels, o } = denseLevels(opts);
   return assemble(
     levels,
-    levels.map((level) => encodeTiles(level, o, deflateHere)),
+    levels.map((level) => encodeTiles(level, o)),
     o,
   );
-}
-
-/**
- * encodeCog with the tiles compressed on libuv's thread pool: the same bytes, while the calling
- * thread goes on (the scan detects a tile while its quicklook COGs compress). Every tile is copied
- * before compression, so peak memory is about the uncompressed image: for quicklook-sized bands.
- */
-export async function encodeCogOnPool(opts: WriteCogOptions): Promise<Buffer> {
-  const { levels, o } = denseLevels(opts);
-  const onPool = deflateOnPool();
-  const tiles = await Promise.all(levels.map((level) => Promise.all(encodeTiles(level, o, onPool))));
-  return assemble(levels, tiles, o);
 }
 
 function denseLevels(opts: WriteCogOptions): { levels: RasterLevel[]; o: ResolvedCogOptions } {
@@ -268,13 +235,18 @@ function assemble(
   return buf;
 }
 
-/** The options of a sparse COG: a uint8 band that is 0 almost everywhere, without a nodata value. */
+/**
+ * The options of a sparse COG: a uint8 band that is 0 almost everywhere, without a nodata value,
+ * given by its non-zero pixels (plain data, so a worker thread can be handed it).
+ */
 export type SparseCogOptions = Omit<
   WriteCogOptions,
   'data' | 'dataType' | 'nodata' | 'overviewResampling'
 > & {
-  /** The full-resolution tile at tile column tx, row ty (tileSize² values, row-major, padded with 0), or undefined when all 0. */
-  tile: (tx: number, ty: number) => Uint8Array | undefined;
+  /** Row-major indices (row * width + column) of the pixels that may be non-zero, each once. */
+  pixels: Uint32Array;
+  /** The value of each of `pixels`; every other pixel is 0. */
+  values: Uint8Array;
 };
 
 /**
@@ -287,27 +259,9 @@ export function encodeSparseCog(opts: SparseCogOptions): Buffer {
   const { levels, raw, o } = sparseLevels(opts);
   return assemble(
     levels,
-    raw.map((level) =>
-      level.map((t) => (t === undefined ? undefined : deflateHere(tileBytes(t, o), o.compressionLevel))),
-    ),
+    raw.map((level) => level.map((t) => (t === undefined ? undefined : deflateTile(t, o)))),
     o,
   );
-}
-
-/** encodeSparseCog with the tiles compressed on libuv's thread pool (see encodeCogOnPool). */
-export async function encodeSparseCogOnPool(opts: SparseCogOptions): Promise<Buffer> {
-  const { levels, raw, o } = sparseLevels(opts);
-  const onPool = deflateOnPool();
-  const tiles = await Promise.all(
-    raw.map((level) =>
-      Promise.all(
-        level.map((t) =>
-          t === undefined ? Promise.resolve(undefined) : onPool(tileBytes(t, o), o.compressionLevel),
-        ),
-      ),
-    ),
-  );
-  return assemble(levels, tiles, o);
 }
 
 /** The sparse COG's levels and their raw tiles, undefined where a tile is all 0. */
@@ -316,7 +270,7 @@ function sparseLevels(opts: SparseCogOptions): {
   raw: (Uint8Array | undefined)[][];
   o: ResolvedCogOptions;
 } {
-  const { tile: tileAt, ...rest } = opts;
+  const { pixels, values, ...rest } = opts;
   // Validated through the dense path's rules with a stand-in one-pixel band.
   const o = validateCogOptions({
     ...rest,
@@ -335,18 +289,7 @@ function sparseLevels(opts: SparseCogOptions): {
     [full.width, full.height] as [number, number],
     ...overviewSizes(full.width, full.height, o.minOverviewSize),
   ];
-  const raw: (Uint8Array | undefined)[][] = [];
-  const nx0 = Math.ceil(full.width / ts);
-  const ny0 = Math.ceil(full.height / ts);
-  const level0: (Uint8Array | undefined)[] = [];
-  for (let ty = 0; ty < ny0; ty++)
-    for (let tx = 0; tx < nx0; tx++) {
-      const t = tileAt(tx, ty);
-      if (t !== undefined && t.length !== ts * ts)
-        throw new InternalError(`encodeSparseCog: tile ${tx},${ty} has ${t.length} values, not ${ts * ts}`);
-      level0.push(t);
-    }
-  raw.push(level0);
+  const raw: (Uint8Array | undefined)[][] = [fullResolutionTiles(full, ts, pixels, values)];
   for (let k = 1; k < sizes.length; k++) {
     const [pw, ph] = sizes[k - 1] as [number, number];
     const [w, h] = sizes[k] as [number, number];
@@ -376,6 +319,36 @@ function sparseLevels(opts: SparseCogOptions): {
     raw: raw.map((level) => level.map((t) => (t === undefined || isAllZero(t) ? undefined : t))),
     o,
   };
+}
+
+/**
+ * The full-resolution tiles of a sparse band, row-major, undefined where no pixel is non-zero:
+ * each pixel is written into its tile, so the cost follows the non-zero pixels, not the image.
+ */
+function fullResolutionTiles(
+  full: { width: number; height: number },
+  ts: number,
+  pixels: Uint32Array,
+  values: Uint8Array,
+): (Uint8Array | undefined)[] {
+  if (pixels.length !== values.length)
+    throw new InternalError(`encodeSparseCog: ${pixels.length} pixels but ${values.length} values`);
+  const nx = Math.ceil(full.width / ts);
+  const tiles = new Array<Uint8Array | undefined>(nx * Math.ceil(full.height / ts)).fill(undefined);
+  const n = full.width * full.height;
+  for (let k = 0; k < pixels.length; k++) {
+    const v = values[k] ?? 0;
+    if (v === 0) continue;
+    const i = pixels[k] ?? n;
+    if (i >= n)
+      throw new InternalError(`encodeSparseCog: pixel index ${i} is outside ${full.width}x${full.height}`);
+    const y = Math.floor(i / full.width);
+    const x = i - y * full.width;
+    const j = Math.floor(y / ts) * nx + Math.floor(x / ts);
+    const tile = (tiles[j] ??= new Uint8Array(ts * ts));
+    tile[(y % ts) * ts + (x % ts)] = v;
+  }
+  return tiles;
 }
 
 /** Whether every byte is 0: four at a time where the tile's buffer is aligned (it always is here). */

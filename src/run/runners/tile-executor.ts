@@ -8,7 +8,11 @@ import { TileEvidenceBuilder } from '../../detect/evidence-plane.js';
 import type { DetectParams } from '../../detect/params.js';
 import { detectTile } from '../../detect/tile-detect.js';
 import { provenanceMembers, provenanceOf } from '../../formats/provenance.js';
-import { TileQuicklookBuilder, type TileQuicklook } from '../../report/tile-quicklook.js';
+import {
+  TileQuicklookBuilder,
+  type QuicklookCogRequests,
+  type TileQuicklook,
+} from '../../report/tile-quicklook.js';
 import {
   blockBytes,
   blockOrder,
@@ -138,14 +142,15 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
   };
   const beforeItems = tp.before.filter((_, i) => data.before[i] !== 0);
   const afterItems = tp.after.filter((_, i) => data.after[i] !== 0);
-  // The quicklook COGs compress on libuv's pool while this thread detects the tile.
+  // The quicklook COGs are written on the worker pool, idle now, while this thread detects the tile.
   t = performance.now();
-  const cogs = looks?.startCogs({
+  const cogRequests = looks?.cogRequests({
     grid,
     pondF: evidence.pondF,
     pondPixels: evidence.attrs.idx,
     metadata: cogMetadata(tp.tile, beforeItems, afterItems),
   });
+  const cogs = cogRequests && encodeCogs(d.pool, cogRequests, tp.tile, d.signal);
   cogs?.catch(() => undefined); // awaited below; this only keeps a failed detection from leaving it unhandled
   let quicklookSeconds = (performance.now() - t) / 1000;
   t = performance.now();
@@ -176,6 +181,29 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
     ].map((i) => i.id),
     ...(quicklook ? { quicklook } : {}),
   };
+}
+
+/** Both quicklook COGs on the worker pool, their pixels moved there rather than copied. */
+async function encodeCogs(
+  pool: WorkerPool,
+  req: QuicklookCogRequests,
+  tile: string,
+  signal: AbortSignal | undefined,
+): Promise<TileQuicklook['cogs']> {
+  const { ndviChange: dense, pondFraction: sparse } = req;
+  const [ndviChange, pondFraction] = await Promise.all([
+    pool.runTask('encode-cog', { dense }, [dense.data.buffer as ArrayBuffer], signal, {
+      label: `${tile} NDVI-change COG`,
+    }),
+    pool.runTask(
+      'encode-cog',
+      { sparse },
+      [sparse.pixels.buffer as ArrayBuffer, sparse.values.buffer as ArrayBuffer],
+      signal,
+      { label: `${tile} pond-fraction COG` },
+    ),
+  ]);
+  return { ndviChange: ndviChange.bytes, pondFraction: pondFraction.bytes };
 }
 
 /** What each quicklook COG says of where it came from (GDAL metadata items). */
