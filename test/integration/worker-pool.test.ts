@@ -134,7 +134,7 @@ describe('WorkerPool', () => {
     const error: unknown = await p.run('nope', 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailedError);
     expect((error as Error).message).toMatch(
-      /^unknown task kind "nope" \(known: scan-block, echo, .*whoami, .*spin\)$/,
+      /^unknown task kind "nope" \(known: scan-block, encode-cog, echo, .*whoami, .*spin\)$/,
     );
   });
 
