@@ -1,6 +1,8 @@
 /**
- * The default runner: every tile in this process, one after the other, blocks on a local pool of
- * worker threads. The drop-a-failing-item-and-redo-the-tile loop lives here because remote
+ * The default runner: every tile in this process, blocks on a local pool of worker threads. Tiles
+ * overlap by one: the next starts once the previous has handed out its last block, so the workers
+ * do not drain between tiles and a tile's detection on the main thread runs beside the next
+ * tile's blocks. The drop-a-failing-item-and-redo-the-tile loop lives here because remote
  * workers run exactly the same loop on their tiles.
  */
 import { failedItem } from '../item-failure.js';
@@ -53,6 +55,8 @@ export async function runTileDroppingFailedItems(
   }
 }
 
+const TILES_IN_FLIGHT = 2;
+
 export interface LocalRunnerOptions {
   /** Worker threads for the CPU kernels (default 2). */
   workers?: number;
@@ -64,11 +68,17 @@ export class LocalTileRunner implements TileRunner {
 
   async runTiles(tiles: readonly TilePlan[], ctx: TileRunContext): Promise<TileRunResult> {
     const pool = new WorkerPool({ size: this.options.workers ?? 2, taskTimeoutMs: 10 * 60_000 });
-    const contexts: ScannedTile[] = [];
-    const skipped: SkippedItem[] = [];
+    // A tile that fails stops the one beside it, with its own error as the reason.
+    const stop = new AbortController();
+    const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
+    const runs: Promise<TileOutcome>[] = [];
     try {
-      for (const planned of tiles) {
-        const outcome = await runTileDroppingFailedItems(
+      for (const [k, planned] of tiles.entries()) {
+        // Two tiles at most: a tile's planes are the largest thing a scan holds.
+        if (k >= TILES_IN_FLIGHT) await runs[k - TILES_IN_FLIGHT];
+        let handedOut = (): void => undefined;
+        const blocksHandedOut = new Promise<void>((resolve) => (handedOut = resolve));
+        const run = runTileDroppingFailedItems(
           planned,
           {
             clock: ctx.clock,
@@ -78,18 +88,26 @@ export class LocalTileRunner implements TileRunner {
             pool,
             params: ctx.params,
             progress: ctx.progress,
-            signal: ctx.signal,
+            signal,
             evidence: ctx.evidence ?? false,
+            onBlocksHandedOut: handedOut,
           },
           ctx.log,
         );
-        skipped.push(...outcome.skipped);
-        if (outcome.context) contexts.push(outcome.context);
+        run.catch((err: unknown) => stop.abort(err));
+        runs.push(run);
+        await Promise.race([blocksHandedOut, run]);
       }
+      // In plan order, whichever finished first.
+      const outcomes = await Promise.all(runs);
+      return {
+        contexts: outcomes.flatMap((o) => (o.context ? [o.context] : [])),
+        skipped: outcomes.flatMap((o) => o.skipped),
+      };
     } finally {
+      await Promise.allSettled(runs);
       await pool.close();
     }
-    return { contexts, skipped };
   }
 
   async close(): Promise<void> {}

@@ -42,6 +42,11 @@ export interface TileDeps {
   params: DetectParams;
   progress: ProgressReporter;
   signal: AbortSignal | undefined;
+  /**
+   * Called once every block of the tile has been handed to the pool (a few still computing): the
+   * runner may start the next tile's reads then, so the workers do not drain between tiles.
+   */
+  onBlocksHandedOut?: () => void;
 }
 
 /**
@@ -128,6 +133,7 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
     if (inFlight.size >= d.pool.size * 2)
       await Promise.race([...inFlight].map((p) => p.catch(() => undefined)));
   }
+  d.onBlocksHandedOut?.();
   reader.stop();
   await Promise.allSettled(inFlight);
   if (firstError !== undefined) throw firstError;
