@@ -6,6 +6,7 @@
  * kept (482 MB at 10980²): components are sized from their runs, then each kept one is
  * relabelled inside its own bounding box to trace it.
  */
+import Flatbush from 'flatbush';
 import type { Component } from '../raster/label.js';
 import { closeRuns3, fullRuns, runsFromPixels } from '../raster/run-morphology.js';
 import { clearingStats, type ClearingDetection } from './clearing-detection.js';
@@ -43,6 +44,8 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
     clearings.push(stats);
   }
 
+  const near = clearingBoxes(clearingAt);
+
   const thr = Math.round(p.pondFractionMin * 255);
   // As above: a pond pixel has a nonzero fraction, hence an attribute row.
   const pondRuns =
@@ -58,22 +61,42 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
     const loc = relabel(pondRuns, c);
     const pond = pondStats(ev, loc, c);
     if (rejectPond(pond)) continue;
-    pond.clearing = nearestClearing(clearingAt, c, p.pondClearingGap);
+    pond.clearing = nearestClearing(clearingAt, near, c, p.pondClearingGap);
     if (pond.clearing >= 0) clearings[pond.clearing]?.ponds.push(ponds.length);
     ponds.push(pond);
   }
   return { clearings, ponds };
 }
 
+type KeptClearing = { loc: Local; c: Component; index: number };
+
+/**
+ * An R-tree of the kept clearings' boxes, so each pond looks only at the clearings near it: a
+ * scene with much change has tens of thousands of ponds and hundreds of clearings.
+ */
+function clearingBoxes(clearingAt: readonly KeptClearing[]): Flatbush | undefined {
+  if (clearingAt.length === 0) return undefined;
+  const index = new Flatbush(clearingAt.length);
+  for (const k of clearingAt) index.add(k.c.minX, k.c.minY, k.c.maxX, k.c.maxY);
+  index.finish();
+  return index;
+}
+
 /** The clearing with most pixels within `gap` pixels of the pond's bounding box, or -1. */
 function nearestClearing(
-  clearingAt: readonly { loc: Local; c: Component; index: number }[],
+  clearingAt: readonly KeptClearing[],
+  near: Flatbush | undefined,
   c: Component,
   gap: number,
 ): number {
+  if (!near) return -1;
   let best = -1;
   let bestVotes = 0;
-  for (const k of clearingAt) {
+  // In clearing order, as a scan of all of them would meet them: ties go to the first.
+  const hits = near.search(c.minX - gap, c.minY - gap, c.maxX + gap, c.maxY + gap).sort((a, b) => a - b);
+  for (const h of hits) {
+    const k = clearingAt[h];
+    if (k === undefined) continue;
     const x0 = Math.max(c.minX - gap, k.c.minX);
     const x1 = Math.min(c.maxX + gap, k.c.maxX);
     const y0 = Math.max(c.minY - gap, k.c.minY);
