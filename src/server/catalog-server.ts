@@ -29,7 +29,13 @@ import type { RawParams } from './search-params.js';
 import type { StacCollection, StacLink } from './stac-types.js';
 import { bump, createStats, type ServerStats } from './stats.js';
 import type { CatalogFolder } from './catalog-folder.js';
-import { loadCatalogFolder, publishCollection, publishItem, catalogFolderPaths, type PublishContext } from './catalog-folder.js';
+import {
+  loadCatalogFolder,
+  publishCollection,
+  publishItem,
+  catalogFolderPaths,
+  type PublishContext,
+} from './catalog-folder.js';
 import { shapeWorld, type ServerProfile } from './provider-shapes.js';
 import { SasTokens } from './sas-tokens.js';
 
