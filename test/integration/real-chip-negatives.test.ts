@@ -19,11 +19,8 @@
 import { describe, expect, it } from 'vitest';
 import { blockEvidence, type BlockEvidence } from '../../src/detect/block-evidence.js';
 import type { Observation } from '../../src/detect/block-input.js';
-import { tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import type { Products } from '../../src/detect/product-properties.js';
-import { buildProducts } from '../../src/detect/sites.js';
-import { detectTile } from '../../src/detect/tile-detect.js';
 import {
   loadRealChip,
   realChipsAvailability,
@@ -31,6 +28,7 @@ import {
   type RealChipId,
 } from '../helpers/real-chips.js';
 import { SHARED_DATA_REQUIRED } from '../helpers/shared-data.js';
+import { productsOfBlock } from '../helpers/block-products.js';
 
 const CHIPS: RealChipId[] = ['punjabJune', 'punjabAugust', 'laos', 'congo'];
 const availability = realChipsAvailability(CHIPS);
@@ -106,22 +104,7 @@ function detect(before: Observation, after: Observation, width: number, height: 
     { width, height, before: [before, before], after: [after, after] },
     DEFAULT_PARAMS,
   );
-  const products = buildProducts(
-    [
-      {
-        tile: 'MGRS-47RMJ',
-        grid: { epsg: 32647, originX: 437_000, originY: 2_834_000, pixelSize: 10 },
-        detections: detectTile(tileEvidenceFromBlock(ev), DEFAULT_PARAMS),
-        beforeItems: ['before-1', 'before-2'],
-        afterItems: [
-          { id: 'after-1', datetime: '2023-12-10T04:03:21.000Z' },
-          { id: 'after-2', datetime: '2024-01-04T04:03:19.000Z' },
-        ],
-      },
-    ],
-    [],
-    DEFAULT_PARAMS,
-  );
+  const products = productsOfBlock(ev);
   const count = (a: Uint8Array): number => a.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0);
   return { products, clearedPixels: count(ev.clearing), pondPixels: count(ev.pondF) };
 }

@@ -13,13 +13,11 @@ import { describe, expect, it } from 'vitest';
 import { blockEvidence } from '../../src/detect/block-evidence.js';
 import type { Observation } from '../../src/detect/block-input.js';
 import { PondKind } from '../../src/detect/pond-unmixing.js';
-import { tileEvidenceFromBlock } from '../../src/detect/evidence-plane.js';
 import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 import type { Products } from '../../src/detect/product-properties.js';
-import { buildProducts } from '../../src/detect/sites.js';
-import { detectTile } from '../../src/detect/tile-detect.js';
 import { featureCollection } from '../../src/formats/feature-collection.js';
 import { combineProvenance } from '../../src/formats/provenance.js';
+import { productsOfBlock } from '../helpers/block-products.js';
 
 const GOLDEN = path.resolve(__dirname, '../golden/dark-plastic-site.geojson');
 const W = 64;
@@ -68,22 +66,7 @@ function run(ground: Spec, patch: Spec, withB12: boolean): { products: Products;
   const after = [look(paint, withB12), look(paint, withB12)];
   const ev = blockEvidence({ width: W, height: W, before, after }, DEFAULT_PARAMS);
   const darkPixels = ev.pondKind.reduce((s, k) => s + (k === PondKind.Dark ? 1 : 0), 0);
-  const products = buildProducts(
-    [
-      {
-        tile: 'MGRS-47RMJ',
-        grid: { epsg: 32647, originX: 437_000, originY: 2_834_000, pixelSize: 10 },
-        detections: detectTile(tileEvidenceFromBlock(ev), DEFAULT_PARAMS),
-        beforeItems: ['S2B_47RMJ_20210105_0_L2A', 'S2B_47RMJ_20210115_0_L2A'],
-        afterItems: [
-          { id: 'S2A_47RMJ_20231210_0_L2A', datetime: '2023-12-10T04:03:21.000Z' },
-          { id: 'S2B_47RMJ_20240104_0_L2A', datetime: '2024-01-04T04:03:19.000Z' },
-        ],
-      },
-    ],
-    [],
-    DEFAULT_PARAMS,
-  );
+  const products = productsOfBlock(ev);
   return { products, darkPixels };
 }
 

@@ -48,35 +48,31 @@ function differenceRows(tile: Pixels, tileSize: number): void {
   }
 }
 
-/** A tile's bytes as stored before compression: differenced when asked, little-endian (in place). */
-function tileBytes(tile: Pixels, o: ResolvedCogOptions): Buffer {
+/** One padded tile, differenced when asked, DEFLATE-compressed (works on a copy it owns). */
+function compressTile(tile: Pixels, o: ResolvedCogOptions): Buffer {
   if (o.predictor === 2) differenceRows(tile, o.tileSize);
-  const bytes = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
-  return tile.BYTES_PER_ELEMENT === 2 && endianness() === 'BE' ? Buffer.from(bytes).swap16() : bytes;
+  let bytes = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
+  if (tile.BYTES_PER_ELEMENT === 2 && endianness() === 'BE') bytes = Buffer.from(bytes).swap16();
+  return deflateSync(bytes, { level: o.compressionLevel });
 }
 
-/** A tile's DEFLATE stream (zlib is deterministic: the same bytes on any thread). */
-function deflateTile(tile: Pixels, o: ResolvedCogOptions): Buffer {
-  return deflateSync(tileBytes(tile, o), { level: o.compressionLevel });
-}
-
-/** Cuts a level into padded tiles, row-major, each a fresh copy, and compresses them. */
+/** Cuts a level into padded tiles, row-major, and DEFLATE-compresses each one. */
 function encodeTiles(level: RasterLevel, o: ResolvedCogOptions): Buffer[] {
   const { width, height, data } = level;
   const ts = o.tileSize;
+  const tile = data instanceof Uint16Array ? new Uint16Array(ts * ts) : new Uint8Array(ts * ts);
   const pad = o.nodata ?? 0;
   const tiles: Buffer[] = [];
   for (let y0 = 0; y0 < height; y0 += ts) {
     const h = Math.min(ts, height - y0);
     for (let x0 = 0; x0 < width; x0 += ts) {
       const w = Math.min(ts, width - x0);
-      const tile = data instanceof Uint16Array ? new Uint16Array(ts * ts) : new Uint8Array(ts * ts);
-      if ((w < ts || h < ts) && pad !== 0) tile.fill(pad);
+      if (w < ts || h < ts) tile.fill(pad);
       for (let r = 0; r < h; r++) {
         const start = (y0 + r) * width + x0;
         tile.set(data.subarray(start, start + w), r * ts);
       }
-      tiles.push(deflateTile(tile, o));
+      tiles.push(compressTile(tile, o));
     }
   }
   return tiles;
@@ -174,18 +170,14 @@ export function gdalMetadataXml(m: CogMetadata): string {
  * option is invalid, or when the file would need BigTIFF (4 GiB or more).
  */
 export function encodeCog(opts: WriteCogOptions): Buffer {
-  const { levels, o } = denseLevels(opts);
+  const o = validateCogOptions(opts);
+  const full: RasterLevel = { width: o.width, height: o.height, data: o.data };
+  const levels = [full, ...buildOverviews(full, o.overviewResampling, o.minOverviewSize, o.nodata)];
   return assemble(
     levels,
     levels.map((level) => encodeTiles(level, o)),
     o,
   );
-}
-
-function denseLevels(opts: WriteCogOptions): { levels: RasterLevel[]; o: ResolvedCogOptions } {
-  const o = validateCogOptions(opts);
-  const full: RasterLevel = { width: o.width, height: o.height, data: o.data };
-  return { levels: [full, ...buildOverviews(full, o.overviewResampling, o.minOverviewSize, o.nodata)], o };
 }
 
 /**
@@ -259,7 +251,7 @@ export function encodeSparseCog(opts: SparseCogOptions): Buffer {
   const { levels, raw, o } = sparseLevels(opts);
   return assemble(
     levels,
-    raw.map((level) => level.map((t) => (t === undefined ? undefined : deflateTile(t, o)))),
+    raw.map((level) => level.map((t) => (t === undefined ? undefined : compressTile(t, o)))),
     o,
   );
 }
