@@ -146,9 +146,27 @@ export async function prepareOutputFolder(outDir: string, flag = '--out'): Promi
   } finally {
     await fs.rm(probe, { force: true });
   }
-  return acquireFileLock(
+  const lock = acquireFileLock(
     path.join(root, OUTPUT_LOCK),
     path.join(root, `${OUTPUT_LOCK}.owner`),
     `output folder ${root}`,
   );
+  await removeStaleProbes(root);
+  return lock;
+}
+
+const PROBE_NAME = /^\.minewatch-probe-\d+-[0-9a-f]{8}$/;
+
+/**
+ * A run killed between creating its write probe and removing it leaves the probe behind. Once this
+ * run holds the folder, such files are removed: only names and contents a probe has ('probe\n',
+ * or nothing when killed before the write), so nothing minewatch did not make is touched.
+ */
+async function removeStaleProbes(root: string): Promise<void> {
+  for (const name of await fs.readdir(root)) {
+    if (!PROBE_NAME.test(name)) continue;
+    const file = path.join(root, name);
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text === '' || text === 'probe\n') await fs.rm(file, { force: true });
+  }
 }

@@ -57,6 +57,21 @@ describe('writeOutputs', () => {
     (await prepareOutputFolder(out)).release();
   });
 
+  it('removes write probes a killed run left behind, and nothing that only looks like one', async () => {
+    const out = fresh();
+    writeFileSync(path.join(out, '.minewatch-probe-4242-0a1b2c3d'), 'probe\n'); // killed after the write
+    writeFileSync(path.join(out, '.minewatch-probe-4243-deadbeef'), ''); // killed before it
+    writeFileSync(path.join(out, '.minewatch-probe-4244-00000000'), 'a user note'); // not a probe's content
+    writeFileSync(path.join(out, '.minewatch-probe-notes'), 'probe\n'); // not a probe's name
+    const lock = await prepareOutputFolder(out);
+    lock.release();
+    expect(
+      readdirSync(out)
+        .filter((f) => f.startsWith('.minewatch-probe'))
+        .sort(),
+    ).toEqual(['.minewatch-probe-4244-00000000', '.minewatch-probe-notes']);
+  });
+
   it('refuses names that climb out of the folder, replacing nothing and leaving no temporary', async () => {
     const out = fresh();
     writeFileSync(path.join(out, 'a.json'), 'old');
