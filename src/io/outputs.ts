@@ -128,7 +128,7 @@ export async function prepareOutputFolder(outDir: string, flag = '--out'): Promi
     throw new InvalidInputError(
       `${flag} ${outDir}: refusing to write outputs into ${what}; choose a folder of their own`,
     );
-  const probe = path.join(root, `.minewatch-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const probe = path.join(root, `${PROBE_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await fs.mkdir(root, { recursive: true });
     const h = await fs.open(probe, 'wx');
@@ -151,11 +151,18 @@ export async function prepareOutputFolder(outDir: string, flag = '--out'): Promi
     path.join(root, `${OUTPUT_LOCK}.owner`),
     `output folder ${root}`,
   );
-  await removeStaleProbes(root);
+  try {
+    await removeStaleProbes(root);
+  } catch (err) {
+    lock.release(); // a folder this run cannot list is not one it keeps holding
+    throw err;
+  }
   return lock;
 }
 
-const PROBE_NAME = /^\.minewatch-probe-\d+-[0-9a-f]{8}$/;
+const PROBE_PREFIX = '.minewatch-probe-';
+/** PROBE_PREFIX, the pid and 4 random bytes in hex: the name prepareOutputFolder gives a probe. */
+const PROBE_NAME = new RegExp(`^${PROBE_PREFIX.replaceAll('.', '\\.')}\\d+-[0-9a-f]{8}$`);
 
 /**
  * A run killed between creating its write probe and removing it leaves the probe behind. Once this

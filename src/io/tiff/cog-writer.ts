@@ -48,7 +48,7 @@ function differenceRows(tile: Pixels, tileSize: number): void {
   }
 }
 
-/** One padded tile, differenced when asked, DEFLATE-compressed (works on a copy it owns). */
+/** One padded tile, differenced when asked (in place: the caller's tile is scratch), DEFLATE-compressed. */
 function compressTile(tile: Pixels, o: ResolvedCogOptions): Buffer {
   if (o.predictor === 2) differenceRows(tile, o.tileSize);
   let bytes = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
