@@ -1,8 +1,9 @@
 /**
  * Calibrating the site score into a probability: isotonic regression (pool-adjacent-violators,
  * Zadrozny & Elkan 2002) of "this candidate is a true new mine" on the raw logistic score of
- * confidence.ts, fitted on candidates from tuning-seed worlds only (out of sample for the
- * validation seeds, which `make eval` scores and which are never fitted on). Pure.
+ * confidence.ts, fitted on every scored site (reported or not) of tuning-seed worlds only (out
+ * of sample for the validation seeds, which `make eval` scores and which are never fitted on).
+ * Pure.
  *
  * Isotonic rather than Platt: it assumes only that a higher score is never less likely to be a
  * mine, not that the raw score is logistic in the truth; with a few hundred candidates it is
@@ -51,12 +52,18 @@ export function fitIsotonic(samples: readonly Labelled[], fittedOn: string): Cal
 
 const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
-/** The calibrated probability of a raw score: the table read with linear interpolation. */
+/**
+ * The calibrated probability of a raw score: the table read with linear interpolation. Below the
+ * lowest block the fit has seen nothing, so a score there is never lifted: it keeps the lower of
+ * itself and the first block's probability (a weak site must not be carried over the reporting
+ * threshold by a table that never saw its like).
+ */
 export function applyCalibration(t: CalibrationTable, raw: number): number {
   const { score, probability } = t;
   const n = score.length;
   if (n === 0) return raw;
-  if (raw <= (score[0] as number)) return probability[0] as number;
+  if (raw < (score[0] as number)) return Math.min(Math.max(0, raw), probability[0] as number);
+  if (raw === score[0]) return probability[0] as number;
   if (raw >= (score[n - 1] as number)) return probability[n - 1] as number;
   let k = 1;
   while ((score[k] as number) < raw) k++;

@@ -9,7 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fitIsotonic, type CalibrationTable, type Labelled } from '../detect/calibration.js';
 import { MinewatchError } from '../errors.js';
 
-/** The (raw score, correct) pairs of a candidates.jsonl; every line must carry both. */
+/**
+ * The (raw score, correct) pairs of a candidates.jsonl; every line must carry both. Every scored
+ * site is fitted on, reported or not (a table fitted only on reported sites knows nothing of the
+ * scores below the threshold and would lift them over it); sites without corroboration are
+ * left out: their confidence is a cap (confidence.ts), never calibrated.
+ */
 export function labelledFromJsonl(
   text: string,
   source: string,
@@ -19,7 +24,13 @@ export function labelledFromJsonl(
   const seeds = new Set<number>();
   text.split('\n').forEach((line, k) => {
     if (line.trim() === '') return;
-    let row: { split?: unknown; seed?: unknown; correct?: unknown; features?: Record<string, unknown> };
+    let row: {
+      split?: unknown;
+      seed?: unknown;
+      correct?: unknown;
+      corroboration?: unknown;
+      features?: Record<string, unknown>;
+    };
     try {
       row = JSON.parse(line) as typeof row;
     } catch {
@@ -30,6 +41,7 @@ export function labelledFromJsonl(
       throw new MinewatchError(
         `${source}:${k + 1}: needs features.score_uncalibrated (number) and correct (boolean)`,
       );
+    if (row.corroboration === 'none') return;
     samples.push({ score, truth: row.correct });
     if (typeof row.split === 'string') splits.add(row.split);
     if (typeof row.seed === 'number') seeds.add(row.seed);
@@ -45,7 +57,7 @@ export function fitCalibrationFile(file: string): { table: CalibrationTable; sam
   const positives = samples.filter((s) => s.truth).length;
   const seedList = [...seeds].sort((a, b) => a - b);
   const range = seedList.length ? `${seedList[0]}-${seedList[seedList.length - 1]}` : 'unknown';
-  const fittedOn = `${samples.length} candidates (${positives} true) of ${[...splits].join(',') || 'unlabelled'} seeds ${range}`;
+  const fittedOn = `${samples.length} scored sites (${positives} true) of ${[...splits].join(',') || 'unlabelled'} seeds ${range}`;
   return { table: fitIsotonic(samples, fittedOn), samples };
 }
 

@@ -14,6 +14,7 @@ import {
   smallWorldConfig,
   type WorldConfig,
 } from '../fixtures/world/config.js';
+import { DEFAULT_PARAMS } from '../detect/params.js';
 import { generateWorld, GENERATOR_VERSION } from '../fixtures/world/generate.js';
 import { publishDir, stagingDir } from '../io/atomic.js';
 import { scanGeneratedWorld } from '../run/scan-world.js';
@@ -56,6 +57,11 @@ export interface LabelledCandidate {
   seed: number;
   id: string;
   confidence: number;
+  /** At or above the reporting threshold: what a user would see. Only these are scored; the
+   * rest are kept so the calibration is fitted on every scored site, not only the reported. */
+  reported: boolean;
+  /** 'strong', 'partial' or 'none' (confidence.ts): 'none' is capped, never calibrated. */
+  corroboration: string;
   /** 'new_mine' when it matched a true new site, else the truth class it overlaps most, or 'background'. */
   label: string;
   correct: boolean;
@@ -132,9 +138,19 @@ function errorStats(errs: readonly number[]): { mae: number; bias: number; n: nu
   };
 }
 
+/** Candidates at or above this are what the default command reports, and all that is scored. */
+const REPORTED_MIN = DEFAULT_PARAMS.minConfidence;
+
 async function scanWorld(worldDir: string, out: string, config: WorldConfig): Promise<number> {
-  // Scoring reads only the candidates; chips and overlays would double the scan time.
-  const summary = await scanGeneratedWorld(worldDir, config.seasons, { out, quiet: true, evidence: false });
+  // Scoring reads only the candidates; chips and overlays would double the scan time. Every
+  // scored site is written (minConfidence 0) so the calibration sees the ones below the
+  // threshold too; the scores do not depend on minConfidence, which only filters.
+  const summary = await scanGeneratedWorld(worldDir, config.seasons, {
+    out,
+    quiet: true,
+    evidence: false,
+    params: { ...DEFAULT_PARAMS, minConfidence: 0 },
+  });
   return summary.seconds;
 }
 
@@ -168,23 +184,33 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
         props: p,
       };
     });
-    const result = matchSites(
-      cands,
-      truth.map((t) => ({ ...t, id: `${seed}/${t.id}` })),
+    const truthHere = truth.map((t) => ({ ...t, id: `${seed}/${t.id}` }));
+    const reported = cands.filter((c) => c.confidence >= REPORTED_MIN);
+    const result = matchSites(reported, truthHere);
+    // The sites below the threshold are labelled by a match of their own, so they cannot take a
+    // truth site from a reported candidate.
+    const below = matchSites(
+      cands.filter((c) => !(c.confidence >= REPORTED_MIN)),
+      truthHere,
     );
-    const byCand = new Map(result.matches.map((m) => [m.candidate, m] as const));
-    const fpOf = new Map(result.falsePositiveIds.map((f) => [f.candidate, f] as const));
+    const byCand = new Map([...result.matches, ...below.matches].map((m) => [m.candidate, m] as const));
+    const fpOf = new Map(
+      [...result.falsePositiveIds, ...below.falsePositiveIds].map((f) => [f.candidate, f] as const),
+    );
     for (const c of cands) {
       const m = byCand.get(c.id);
       const fp = fpOf.get(c.id);
       const truthId = m ? m.truth : fp && fp.hit !== 'background' ? fp.hit : null;
       const blobs = m ? blobsOf.get(m.truth) : undefined;
-      if (m && typeof blobs === 'number') blobErrs.push(Number(c.props['pond_count']) - blobs);
+      const isReported = c.confidence >= REPORTED_MIN;
+      if (isReported && m && typeof blobs === 'number') blobErrs.push(Number(c.props['pond_count']) - blobs);
       labelled.push({
         split: opts.split,
         seed,
         id: c.id,
         confidence: c.confidence,
+        reported: isReported,
+        corroboration: String(c.props['corroboration']),
         label: m ? 'new_mine' : (fp?.hitClass ?? 'background'),
         correct: m !== undefined,
         truth_id: truthId,
@@ -194,7 +220,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
       });
     }
     const truthSites = truth.filter((t) => t.class === 'new_mine').length;
-    seeds.push({ seed, result, candidates: cands.length, truthSites, scanSeconds });
+    seeds.push({ seed, result, candidates: reported.length, truthSites, scanSeconds });
     allTruth.push(...truth.map((t) => ({ ...t, id: `${seed}/${t.id}` })));
     opts.log.info(
       {
@@ -228,15 +254,17 @@ export function summarise(
   const worst = [...seeds].sort(
     (a, b) => a.result.precision - b.result.precision || a.result.f1 - b.result.f1 || a.seed - b.seed,
   )[0];
+  // The tables are about what a user is shown; the rows below the threshold are for the fit.
+  const shown = labelled.filter((c) => c.reported);
   const fpClasses = new Map<string, number[]>();
-  for (const c of labelled) {
+  for (const c of shown) {
     if (c.correct) continue;
     fpClasses.set(c.label, [...(fpClasses.get(c.label) ?? []), c.confidence]);
   }
   const falsePositivesByClass = [...fpClasses.entries()]
     .map(([cls, confidences]) => ({ cls, confidences: confidences.sort((a, b) => b - a) }))
     .sort((a, b) => b.confidences.length - a.confidences.length || a.cls.localeCompare(b.cls));
-  const calibration = calibrationTable(labelled);
+  const calibration = calibrationTable(shown);
   const matched = new Set(total.matches.map((m) => m.truth));
   return {
     split: opts.split,
@@ -245,7 +273,7 @@ export function summarise(
     total,
     worst,
     calibration,
-    atOrAbove08: precisionAtOrAbove(labelled, 0.8),
+    atOrAbove08: precisionAtOrAbove(shown, 0.8),
     ece: expectedCalibrationError(calibration),
     falsePositivesByClass,
     poolError: errorStats(total.matches.map((m) => m.pondCount - m.truthPondCount)),

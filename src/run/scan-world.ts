@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MAX_CLOUD, parseDateWindow } from '../catalog/filters.js';
 import { loadAoi } from '../config/aoi-loader.js';
+import type { DetectParams } from '../detect/params.js';
 import { InvalidInputError } from '../errors.js';
 import { startCatalogServer } from '../server/catalog-server.js';
 import { runScan, type ScanSummary } from './scan.js';
@@ -21,6 +22,8 @@ export interface WorldScanOptions {
   json?: boolean;
   quiet?: boolean;
   evidence?: boolean;
+  /** Detection parameters; the defaults when absent. */
+  params?: DetectParams;
   /** Told the catalogue's URL and the seasons compared, once the server listens. */
   onServing?: (stac: URL, before: WorldSeason, after: WorldSeason) => void;
 }
@@ -50,6 +53,7 @@ export async function scanGeneratedWorld(
       json: opts.json ?? false,
       ...(opts.quiet !== undefined ? { quiet: opts.quiet } : {}),
       ...(opts.evidence !== undefined ? { evidence: opts.evidence } : {}),
+      ...(opts.params !== undefined ? { params: opts.params } : {}),
     });
   } finally {
     await server.close();

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { applyCalibration, fitIsotonic } from '../../src/detect/calibration.js';
+import { labelledFromJsonl } from '../../src/eval/calibration-fit.js';
 import {
   PARTIAL_CAP,
   rawSiteScore,
@@ -53,6 +54,42 @@ describe('fitIsotonic', () => {
     const base = 2 / 3;
     expect(t.probability[0]).toBeCloseTo((1 + base) / 3, 4);
     expect(t.probability[1]).toBeCloseTo((1 + base) / 2, 4);
+  });
+});
+
+describe('applyCalibration below the fitted range', () => {
+  it('never lifts a score the fit has not seen: it keeps the lower of itself and the first block', () => {
+    const t = { method: 'isotonic' as const, fittedOn: 'test', score: [0.6, 0.9], probability: [0.7, 0.95] };
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 0.6, maxExcluded: true, noNaN: true }), (raw) => {
+        expect(applyCalibration(t, raw)).toBe(Math.min(raw, 0.7));
+      }),
+    );
+    // A weak site (raw 0.45) is not carried over the 0.5 reporting threshold.
+    expect(applyCalibration(t, 0.45)).toBeLessThan(0.5);
+    expect(applyCalibration(t, 0.6)).toBe(0.7);
+    expect(applyCalibration(t, 0.75)).toBeCloseTo(0.825, 9);
+  });
+});
+
+describe('labelledFromJsonl', () => {
+  const row = (o: Record<string, unknown>): string =>
+    JSON.stringify({ split: 'tuning', seed: 5001, correct: true, corroboration: 'strong', ...o });
+  it('fits every scored site, reported or not, and leaves out the uncorroborated (their score is a cap)', () => {
+    const text = [
+      row({ reported: true, features: { score_uncalibrated: 0.9 } }),
+      row({ reported: false, correct: false, features: { score_uncalibrated: 0.3 } }),
+      row({ corroboration: 'none', correct: false, features: { score_uncalibrated: 0.45 } }),
+    ].join('\n');
+    const { samples, seeds } = labelledFromJsonl(text, 'c.jsonl');
+    expect(samples).toEqual([
+      { score: 0.9, truth: true },
+      { score: 0.3, truth: false },
+    ]);
+    expect([...seeds]).toEqual([5001]);
+  });
+  it('names the file and line of a row without a score', () => {
+    expect(() => labelledFromJsonl(row({ features: {} }), 'c.jsonl')).toThrow(/c\.jsonl:1: needs/);
   });
 });
 

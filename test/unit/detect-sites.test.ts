@@ -172,17 +172,28 @@ describe('siteConfidence', () => {
     corroboration: 'strong',
   };
   it('stays in 0..1 and rises with each kind of evidence', () => {
+    // The raw score rises strictly with each kind of evidence; the calibrated confidence is
+    // isotonic in it (flat where the fitted table is flat: at the top it saturates), so it never
+    // rises when evidence is taken away.
+    const raw = (e: SiteEvidence): number => siteConfidence(e, false);
     const c = siteConfidence(base);
     expect(c).toBeGreaterThan(0.9);
     expect(c).toBeLessThanOrEqual(1);
-    expect(siteConfidence({ ...base, ponds: 2 })).toBeLessThan(c);
-    expect(siteConfidence({ ...base, turquoiseOrDarkShare: 0 })).toBeLessThan(c - 0.15); // fish-pond colour
+    const weaker: SiteEvidence[] = [
+      { ...base, ponds: 2 },
+      { ...base, obscuredFraction: 0.9 },
+      { ...base, clearAfter: 0.5, clearBefore: 0.5 },
+      { ...base, ndviBefore: 0.6 },
+    ];
+    for (const e of weaker) {
+      expect(raw(e)).toBeLessThan(raw(base));
+      expect(siteConfidence(e)).toBeLessThanOrEqual(c);
+    }
+    expect(raw({ ...base, turquoiseOrDarkShare: 0 })).toBeLessThan(raw(base) - 0.15); // fish-pond colour
+    expect(siteConfidence({ ...base, turquoiseOrDarkShare: 0 })).toBeLessThan(c);
     expect(
       siteConfidence({ ...base, turquoiseOrDarkShare: 0, ndviBefore: 0.6, clearedHa: 1.5 }),
     ).toBeLessThan(0.5);
-    expect(siteConfidence({ ...base, obscuredFraction: 0.9 })).toBeLessThan(c);
-    expect(siteConfidence({ ...base, clearAfter: 0.5, clearBefore: 0.5 })).toBeLessThan(c);
-    expect(siteConfidence({ ...base, ndviBefore: 0.6 })).toBeLessThan(c);
     expect(
       siteConfidence({
         ...base,

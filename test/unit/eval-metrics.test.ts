@@ -119,6 +119,8 @@ describe('summarise', () => {
       seed,
       id: `${seed}/${confidence}`,
       confidence,
+      reported: confidence >= 0.5,
+      corroboration: 'strong',
       label,
       correct: label === 'new_mine',
       truth_id: null,
@@ -135,6 +137,8 @@ describe('summarise', () => {
         c(2, 0.7, 'swidden_burnt'),
         c(2, 0.95, 'swidden_burnt'),
         c(2, 0.6, 'river_bend'),
+        // Below the reporting threshold: kept for the calibration fit, never scored or tabled.
+        c(2, 0.3, 'landslide'),
       ],
       [1, -1],
       [
@@ -149,6 +153,8 @@ describe('summarise', () => {
       { cls: 'river_bend', confidences: [0.6] },
     ]);
     expect(s.atOrAbove08).toEqual({ candidates: 2, correct: 1, precision: 0.5 });
+    expect(s.calibration.reduce((n, b) => n + b.candidates, 0)).toBe(4);
+    expect(s.candidates).toHaveLength(5);
     expect(s.blobError).toEqual({ mae: 1, bias: 0, n: 2 });
     // The total's matches name no truth site here, so every bucket is found 0 of its sites.
     expect(s.recallBySize.map((b) => [b.pools, b.sites, b.found])).toEqual([

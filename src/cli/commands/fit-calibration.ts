@@ -16,7 +16,7 @@ export function registerFitCalibration(program: Command): Command {
       const { table, samples } = fitCalibrationFile(o.from);
       writeCalibrationModule(o.out, table);
       process.stdout.write(
-        `fit-calibration: ${samples.length} candidates -> ${table.score.length} isotonic blocks, written to ${o.out}\n` +
+        `fit-calibration: ${samples.length} scored sites -> ${table.score.length} isotonic blocks, written to ${o.out}\n` +
           table.score
             .map((s, k) => `  raw ${s.toFixed(3)} -> ${table.probability[k]?.toFixed(3)}`)
             .join('\n') +
