@@ -15,6 +15,14 @@ export interface DetectParams {
   /** Water has NIR near 0.02-0.05, soil and vegetation 0.2-0.35; pond fraction is estimated
    * from how far NIR falls from the local background towards this water NIR. */
   waterNir: number;
+  /** NIR at or above which after-season ground counts as land, not water: the pixels a pond's
+   * local background is averaged over, and the test that a new pond's ground was land before.
+   * Sunlit bare soil and vegetation sit at 0.2-0.35, water at 0.02-0.05. On a steep slope facing
+   * away from the sun the direct beam falls as cos(incidence): a 35 degree slope under a 45 degree
+   * dry-season sun gets ~0.5 of the flat irradiance, bringing lit soil to 0.1-0.15, so a floor of
+   * 0.15 drops the shaded half of a hill clearing from the background and a pond there has too
+   * few land pixels around it to be unmixed. 0.1 stays well above water even with haze. */
+  landNirMin: number;
   /** Smallest NIR fall below the background worth unmixing (noise is ~0.003). */
   minNirDeficit: number;
   /** Pond fraction at or above which a pixel belongs to a pond (a 10 m pond fills ~0.3-1 of a pixel). */
@@ -41,6 +49,7 @@ export const DEFAULT_PARAMS: DetectParams = {
   ndviDropMin: 0.3,
   minClearingPixels: 20,
   waterNir: 0.04,
+  landNirMin: 0.1,
   minNirDeficit: 0.03,
   pondFractionMin: 0.25,
   backgroundRadius: 7,

@@ -47,7 +47,7 @@ export function pondSwirOf(
     const y = (i - x) / w;
     const q = (y >> 1) * sw.w2 + (x >> 1);
     let c = cells.get(q);
-    if (!c) cells.set(q, (c = cellMaterial(ten, sw, w, h, x >> 1, y >> 1, r2, p.waterNir)));
+    if (!c) cells.set(q, (c = cellMaterial(ten, sw, w, h, x >> 1, y >> 1, r2, p.waterNir, p.landNirMin)));
     let ctx = 0;
     for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2) && ctx === 0; yy++)
       for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++)

@@ -120,10 +120,11 @@ export interface CellMaterial {
 }
 
 /**
- * Cells of the local background: bare land, as for the 10 m pond test (NIR >= 0.15: not water;
- * NDVI <= 0.6: not the forest at the clearing's edge, whose SWIR/NIR would skew the mix).
+ * Cells of the local background: bare land, as for the 10 m pond test (every 10 m pixel of the
+ * cell NIR >= landNir: not water, and no part of the cell a pond or a char patch, whose material
+ * would pull the background towards the thing being unmixed; NDVI <= 0.6: not the forest at the
+ * clearing's edge, whose SWIR/NIR would skew the mix).
  */
-const LAND_NIR = 0.15;
 const BARE_NDVI_MAX = 0.6;
 
 /**
@@ -140,13 +141,15 @@ export function cellMaterial(
   y2: number,
   r2: number,
   waterNir: number,
+  landNir: number,
 ): CellMaterial {
-  const at = (cx: number, cy: number): [number, number, number] => {
-    // Mean NIR, green and red of the cell's 10 m pixels (NaN ones left out).
+  const at = (cx: number, cy: number): [number, number, number, number] => {
+    // Mean NIR, green and red of the cell's 10 m pixels (NaN ones left out), and their least NIR.
     let n = 0;
     let g = 0;
     let r = 0;
     let k = 0;
+    let least = Infinity;
     for (let y = 2 * cy; y < Math.min(h, 2 * cy + 2); y++)
       for (let x = 2 * cx; x < Math.min(w, 2 * cx + 2); x++) {
         const nv = ten.nir[y * w + x] as number;
@@ -157,8 +160,9 @@ export function cellMaterial(
         g += gv;
         r += rv;
         k++;
+        if (nv < least) least = nv;
       }
-    return k > 0 ? [n / k, g / k, r / k] : [NaN, NaN, NaN];
+    return k > 0 ? [n / k, g / k, r / k, least] : [NaN, NaN, NaN, NaN];
   };
   const none: CellMaterial = { f20: NaN, green: NaN, swir16: NaN, swir22: NaN };
   const q = y2 * sw.w2 + x2;
@@ -176,9 +180,9 @@ export function cellMaterial(
     for (let cx = Math.max(0, x2 - r2); cx <= Math.min(sw.w2 - 1, x2 + r2); cx++) {
       // Not the cell nor its neighbours: they may hold the same pond and pull the background to it.
       if (Math.abs(cx - x2) <= 1 && Math.abs(cy - y2) <= 1) continue;
-      const [cn, cg, cr] = at(cx, cy);
+      const [cn, cg, cr, least] = at(cx, cy);
       const c1 = sw.swir16[cy * sw.w2 + cx] as number;
-      if (!(cn >= LAND_NIR) || !(c1 === c1) || (cn - cr) / (cn + cr) > BARE_NDVI_MAX) continue;
+      if (!(least >= landNir) || !(c1 === c1) || (cn - cr) / (cn + cr) > BARE_NDVI_MAX) continue;
       bn += cn;
       bg += cg;
       b1 += c1;

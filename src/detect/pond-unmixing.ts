@@ -13,7 +13,7 @@ export const PondKind = { None: 0, Turquoise: 1, Dark: 2, Turbid: 3 } as const;
 
 /**
  * Sub-pixel pond fraction against the mean of nearby land (box filter over integral images of
- * the "land after" pixels: NIR >= 0.15, i.e. not water), and the kind of water it implies.
+ * the "land after" pixels: NIR >= landNirMin, i.e. not water), and the kind of water it implies.
  */
 export function ponds(
   w: number,
@@ -44,6 +44,7 @@ export function ponds(
   cnt.fill(0);
   const nirA = after[3];
   const redA = after[2];
+  const land = p.landNirMin;
   /** Integral row Y (1..h) from row Y - 1 and image row Y - 1. */
   const addRow = (Y: number): void => {
     let rs = 0;
@@ -54,7 +55,7 @@ export function ponds(
     const p0 = ((Y - 1) % R) * W + 1;
     for (let x = 0; x < w; x++) {
       const nir = nirA[row + x] as number;
-      if (nir >= 0.15) {
+      if (nir >= land) {
         rs += nir;
         rr += redA[row + x] as number;
         rc++;
@@ -71,7 +72,7 @@ export function ponds(
     for (let yy = y0; yy < y1; yy++) {
       const row = yy * w;
       for (let xx = x0; xx < x1; xx++) {
-        if (!((nirA[row + xx] as number) >= 0.15)) continue;
+        if (!((nirA[row + xx] as number) >= land)) continue;
         sum += band[row + xx] as number;
         k++;
       }
@@ -107,7 +108,7 @@ export function ponds(
       // New ponds are dug where there was vegetated land: not in last season's water (lakes,
       // rivers, old ponds) nor on bare sand bars a river can flood.
       const nb = nirBefore[i] as number;
-      if (!(nb === nb) || nb < 0.15 || !((ndviBefore[i] as number) >= pondNdviBeforeMin)) continue;
+      if (!(nb === nb) || nb < land || !((ndviBefore[i] as number) >= pondNdviBeforeMin)) continue;
       bg[2] = (sumRed[a]! - sumRed[b]! - sumRed[c]! + sumRed[d]!) / count;
       // Leach ponds are dug into cleared ground; under a vegetated background the visible
       // spectrum of darker canopy already looks like water, so only bare surroundings count.

@@ -134,6 +134,7 @@ export class WasmEvidenceScratch extends EvidenceScratch {
           p.pondBackgroundNdviMax,
           p.waterNir,
           p.pondFractionMin,
+          p.landNirMin,
           pondF.byteOffset,
           flags.byteOffset,
         );

@@ -140,14 +140,14 @@ const TURQUOISE: u8 = 1;
 const DARK: u8 = 2;
 const TURBID: u8 = 3;
 
-/** Mean of `band` over the land pixels (NIR >= 0.15) of rows [y0, y1) x columns [x0, x1). */
-function boxMean(band: usize, nirA: usize, w: i32, x0: i32, x1: i32, y0: i32, y1: i32): f64 {
+/** Mean of `band` over the land pixels (NIR >= land) of rows [y0, y1) x columns [x0, x1). */
+function boxMean(band: usize, nirA: usize, w: i32, x0: i32, x1: i32, y0: i32, y1: i32, land: f64): f64 {
   let sum: f64 = 0;
   let k: f64 = 0;
   for (let yy = y0; yy < y1; yy++) {
     for (let xx = x0; xx < x1; xx++) {
       const j = (<usize>(yy * w + xx)) << 2;
-      if (!(<f64>load<f32>(nirA + j) >= 0.15)) continue;
+      if (!(<f64>load<f32>(nirA + j) >= land)) continue;
       sum += <f64>load<f32>(band + j);
       k++;
     }
@@ -180,6 +180,7 @@ export function ponds(
   pondBackgroundNdviMax: f64,
   waterNir: f64,
   pondFractionMin: f64,
+  land: f64,
   pondF: usize,
   flags: usize,
 ): void {
@@ -205,7 +206,7 @@ export function ponds(
       for (let x = 0; x < w; x++) {
         const j = (<usize>(row + x)) << 2;
         const nir = <f64>load<f32>(nirA + j);
-        if (nir >= 0.15) {
+        if (nir >= land) {
           rs += nir;
           rr += <f64>load<f32>(redA + j);
           rc++;
@@ -238,14 +239,14 @@ export function ponds(
       const deficit = bgNir - nir;
       if (deficit < minNirDeficit) continue;
       const nb = <f64>load<f32>(nirBefore + j);
-      if (nb != nb || nb < 0.15 || !(<f64>load<f32>(ndviBefore + j) >= pondNdviBeforeMin)) continue;
+      if (nb != nb || nb < land || !(<f64>load<f32>(ndviBefore + j) >= pondNdviBeforeMin)) continue;
       const bgRed =
         (load<f64>(sumRed + a) - load<f64>(sumRed + b) - load<f64>(sumRed + c) + load<f64>(sumRed + d)) /
         count;
       const bgNdvi = (bgNir - bgRed) / (bgNir + bgRed);
       if (bgNdvi > pondBackgroundNdviMax) continue;
-      const bgBlue = boxMean(blueA, nirA, w, x0, x1, y0, y1);
-      const bgGreen = boxMean(greenA, nirA, w, x0, x1, y0, y1);
+      const bgBlue = boxMean(blueA, nirA, w, x0, x1, y0, y1, land);
+      const bgGreen = boxMean(greenA, nirA, w, x0, x1, y0, y1, land);
       const f = min<f64>(1, deficit / max<f64>(0.05, bgNir - waterNir));
       if (f < pondFractionMin) continue;
       const wb = (<f64>load<f32>(blueA + j) - (1 - f) * bgBlue) / f;

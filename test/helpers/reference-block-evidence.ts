@@ -148,7 +148,7 @@ export function referenceBlockEvidence(input: BlockInput, p: DetectParams): Bloc
 
 /**
  * Sub-pixel pond fraction against the mean of nearby land (box filter over integral images of
- * the "land after" pixels: NIR >= 0.15, i.e. not water), and the kind of water it implies.
+ * the "land after" pixels: NIR >= landNirMin, i.e. not water), and the kind of water it implies.
  */
 function ponds(
   w: number,
@@ -176,7 +176,7 @@ function ponds(
     const o0 = (y + 1) * W + 1;
     for (let x = 0; x < w; x++) {
       const nir = nirA[row + x] as number;
-      if (nir >= 0.15) {
+      if (nir >= p.landNirMin) {
         rs += nir;
         rr += redA[row + x] as number;
         rc++;
@@ -193,7 +193,7 @@ function ponds(
     for (let yy = y0; yy < y1; yy++) {
       const row = yy * w;
       for (let xx = x0; xx < x1; xx++) {
-        if (!((nirA[row + xx] as number) >= 0.15)) continue;
+        if (!((nirA[row + xx] as number) >= p.landNirMin)) continue;
         sum += band[row + xx] as number;
         k++;
       }
@@ -226,7 +226,7 @@ function ponds(
       // New ponds are dug where there was vegetated land: not in last season's water (lakes,
       // rivers, old ponds) nor on bare sand bars a river can flood.
       const nb = nirBefore[i] as number;
-      if (!(nb === nb) || nb < 0.15 || !((ndviBefore[i] as number) >= p.pondNdviBeforeMin)) continue;
+      if (!(nb === nb) || nb < p.landNirMin || !((ndviBefore[i] as number) >= p.pondNdviBeforeMin)) continue;
       bg[2] = (sumRed[a]! - sumRed[b]! - sumRed[c]! + sumRed[d]!) / count;
       // Leach ponds are dug into cleared ground; under a vegetated background the visible
       // spectrum of darker canopy already looks like water, so only bare surroundings count.

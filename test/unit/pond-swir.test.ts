@@ -16,6 +16,7 @@ import {
   SWIR_UNKNOWN,
   type SwirComposite,
 } from '../../src/detect/pond-swir.js';
+import { DEFAULT_PARAMS } from '../../src/detect/params.js';
 
 interface Spectrum {
   green: number;
@@ -27,8 +28,18 @@ interface Spectrum {
 const W = 18; // 9 x 9 cells of 20 m: the centre cell and a full background box (r2 = 4)
 const WATER_NIR = 0.04;
 
-/** A block of bare ground `bg` whose centre 20 m cell is (1 - f) bg + f m, B12 optional. */
-function scene(bg: Spectrum, m: Spectrum, f: number, withB12: boolean): ReturnType<typeof cellMaterial> {
+/**
+ * A block of bare ground `bg` whose centre 20 m cell is (1 - f) bg + f m, B12 optional. With
+ * `speckle`, one 10 m pixel of every other cell outside the centre's neighbours is that material
+ * (a char field around the pond): those cells are not pure land.
+ */
+function scene(
+  bg: Spectrum,
+  m: Spectrum,
+  f: number,
+  withB12: boolean,
+  speckle?: Spectrum,
+): ReturnType<typeof cellMaterial> {
   const n = W * W;
   const green = new Float32Array(n).fill(bg.green);
   const nir = new Float32Array(n).fill(bg.nir);
@@ -46,8 +57,19 @@ function scene(bg: Spectrum, m: Spectrum, f: number, withB12: boolean): ReturnTy
     }
   s16[c * w2 + c] = mix(bg.swir16, m.swir16);
   s22[c * w2 + c] = mix(bg.swir22, m.swir22);
+  if (speckle)
+    for (let cy = 0; cy < w2; cy++)
+      for (let cx = 0; cx < w2; cx++) {
+        if ((Math.abs(cx - c) <= 1 && Math.abs(cy - c) <= 1) || (cx + cy) % 2 !== 0) continue;
+        const k = 2 * cy * W + 2 * cx;
+        green[k] = speckle.green;
+        nir[k] = speckle.nir;
+        red[k] = speckle.nir * 0.9;
+        s16[cy * w2 + cx] = 0.75 * bg.swir16 + 0.25 * speckle.swir16;
+        s22[cy * w2 + cx] = 0.75 * bg.swir22 + 0.25 * speckle.swir22;
+      }
   const sw: SwirComposite = { w2, h2: w2, swir16: s16, swir22: withB12 ? s22 : undefined };
-  return cellMaterial({ green, red, nir }, sw, W, W, c, c, 4, WATER_NIR);
+  return cellMaterial({ green, red, nir }, sw, W, W, c, c, 4, WATER_NIR, DEFAULT_PARAMS.landNirMin);
 }
 
 const verdictOf = (bg: Spectrum, m: Spectrum, f: number, withB12: boolean): string =>
@@ -119,6 +141,21 @@ describe('pond SWIR verdict on linear mixtures', () => {
   it('char and burnt soil are not water', () => {
     fc.assert(
       fc.property(ground, char, share, b12, (bg, m, f, withB12) => {
+        expect(verdictOf(bg, m, f, withB12)).toBe('not-water');
+      }),
+    );
+  });
+
+  it('cells of the background holding any non-land pixel (a char field) are left out of it', () => {
+    // Each speckled cell's mean NIR stays above landNirMin, so only the per-pixel test keeps
+    // the char out of the ground the pond is unmixed against: the material must come out as
+    // it does with a clean background.
+    fc.assert(
+      fc.property(ground, char, char, share, b12, (bg, m, speck, f, withB12) => {
+        const clean = scene(bg, m, f, withB12);
+        const speckled = scene(bg, m, f, withB12, speck);
+        expect(speckled.f20).toBeCloseTo(clean.f20, 9);
+        expect(speckled.swir16).toBeCloseTo(clean.swir16, 9);
         expect(verdictOf(bg, m, f, withB12)).toBe('not-water');
       }),
     );
