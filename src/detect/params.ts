@@ -37,8 +37,14 @@ export interface DetectParams {
   maxPondPixels: number;
   /** A pond belongs to a clearing when within this many pixels of it. */
   pondClearingGap: number;
-  /** Fewest ponds that make a clearing a mine-site candidate. */
+  /** Fewest ponds that make a clearing a mine-site candidate (one is enough when its liquor is
+   * confirmed: a turquoise pond that SWIR says is water, see site-evidence.ts). */
   minPondsPerSite: number;
+  /** Share of a site's pond peaks that must be of a leach kind (turquoise, dark with SWIR saying
+   * water, or a dug SWIR-flat dark sheet) for the site to count as corroborated at all: a clearing where most "ponds"
+   * are turbid (fish ponds, river pools) or unconfirmed dark (char, shadow) and a stray third is
+   * turquoise is not a leach field. */
+  minLeachShare: number;
   /** Candidates below this confidence are kept out of candidates.geojson (still in run.json counts). */
   minConfidence: number;
 }
@@ -58,5 +64,6 @@ export const DEFAULT_PARAMS: DetectParams = {
   maxPondPixels: 40,
   pondClearingGap: 3,
   minPondsPerSite: 2,
+  minLeachShare: 0.34,
   minConfidence: 0.5,
 };

@@ -6,10 +6,10 @@
 import * as turf from '../geo/turf.js';
 import type { Feature } from 'geojson';
 import { dedupePonds, intersects, mergeClearings, unionFindGroups } from './clearing-merge.js';
-import { rawSiteScore, siteConfidence, type SiteEvidence } from './confidence.js';
+import { rawSiteScore, siteConfidence } from './confidence.js';
 import { toGeo, type GeoPond, type TileContext } from './geo-detections.js';
 import type { DetectParams } from './params.js';
-import { isDugShape, pondFeature } from './pond-feature.js';
+import { pondFeature } from './pond-feature.js';
 import { poolEstimate } from './pool-estimate.js';
 import type {
   CandidateProperties,
@@ -20,6 +20,7 @@ import type {
   Township,
 } from './product-properties.js';
 import { placeId, r3 } from './published-values.js';
+import { siteEvidence, swirConfirmed } from './site-evidence.js';
 
 function townshipOf(townships: readonly Township[], lonLat: [number, number]): string | null {
   const pt = turf.point(lonLat);
@@ -48,9 +49,8 @@ export function buildProducts(
     const township = townshipOf(townships, c.centroid);
     const cPonds = dedupePonds(c.ponds);
     // Published: pond blobs (one ponds.geojson feature each; neighbours merged at 10 m count once).
-    // The site rule and the confidence still weigh water-fraction peaks, as they were tuned on.
+    // The site rule and the confidence weigh water-fraction peaks (site-evidence.ts).
     const pondCount = cPonds.length;
-    const pondPeaks = cPonds.reduce((s, q) => s + q.peaks, 0);
     clearings.push(
       turf.feature(c.geometry, {
         id,
@@ -66,32 +66,10 @@ export function buildProducts(
       }),
     );
     for (const q of cPonds) ponds.push(pondFeature(q, id));
-    if (pondPeaks < p.minPondsPerSite) continue;
-    const peaksOf = (k: GeoPond['kind']): number =>
-      cPonds.filter((q) => q.kind === k).reduce((s, q) => s + q.peaks, 0);
+    const evidence = siteEvidence(c, cPonds, p);
+    if (!evidence) continue;
     const byKind = (k: GeoPond['kind']): number => cPonds.filter((q) => q.kind === k).length;
     const waterM2 = cPonds.reduce((s, q) => s + q.waterM2, 0);
-    // Only water corroborates a dark pond: flat-dark is also what deep shadow unmixes to.
-    const confirmed = (q: GeoPond): boolean => q.swir === 'water';
-    const darkPeaks = (pred: (q: GeoPond) => boolean): number =>
-      cPonds.filter((q) => q.kind === 'dark' && pred(q)).reduce((s, q) => s + q.peaks, 0);
-    const evidence: SiteEvidence = {
-      ponds: pondPeaks,
-      turquoiseOrDarkShare:
-        (peaksOf('turquoise') + darkPeaks(confirmed) + 0.5 * darkPeaks((q) => !confirmed(q))) / pondPeaks,
-      corroboration:
-        byKind('turquoise') > 0 || cPonds.some((q) => q.kind === 'dark' && confirmed(q))
-          ? 'strong'
-          : cPonds.some((q) => q.kind === 'dark' && q.swir === 'flat-dark' && isDugShape(q))
-            ? 'partial'
-            : 'none',
-      meanPondFraction: cPonds.reduce((s, q) => s + q.maxFraction, 0) / cPonds.length,
-      clearedHa: c.areaM2 / 10_000,
-      ndviBefore: c.ndviBefore,
-      clearBefore: c.clearBefore,
-      clearAfter: c.clearAfter,
-      obscuredFraction: c.obscuredFraction,
-    };
     const confidence = siteConfidence(evidence);
     if (confidence < p.minConfidence) continue;
     const pools = poolEstimate(cPonds.map((q) => ({ waterM2: q.waterM2, peaks: q.peaks })));
@@ -108,7 +86,7 @@ export function buildProducts(
         pool_estimate_low: pools.low,
         pool_estimate_high: pools.high,
         pond_area_m2: Math.round(waterM2),
-        swir_confirmed_ponds: cPonds.filter(confirmed).length,
+        swir_confirmed_ponds: swirConfirmed(cPonds),
         turquoise_ponds: byKind('turquoise'),
         dark_ponds: byKind('dark'),
         turbid_ponds: byKind('turbid'),

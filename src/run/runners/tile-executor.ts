@@ -169,7 +169,8 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
       tile: tp.tile,
       grid,
       detections,
-      minPonds: d.params.minPondsPerSite,
+      // Any clearing with a pond gets its chip: a lone pond can make a site (sites.ts).
+      minPonds: 1,
       cogs: await cogs,
     });
     quicklookSeconds += (performance.now() - t) / 1000;
