@@ -19,8 +19,8 @@
  *                are partial corroboration: reportable, never above PARTIAL_CAP.
  * Weights were set from the physics (colour and pond count carry the site; the rest modulate).
  * The raw logistic score is then calibrated (calibration.ts): isotonic regression fitted on
- * candidates of tuning-seed worlds (`minewatch fit-calibration`, table in calibration-table.ts),
- * so a reported confidence of 0.8 means about 80 % of such candidates are mines; the validation
+ * every scored site of tuning-seed worlds, reported or not (`minewatch fit-calibration`, table
+ * in calibration-table.ts), so a reported confidence of 0.8 means about 80 % of such candidates are mines; the validation
  * seeds of `make eval` check it.
  */
 import { applyCalibration } from './calibration.js';

@@ -128,12 +128,13 @@ describe.skipIf(!availability.available && !SHARED_DATA_REQUIRED)('real scenes w
   // KNOWN FALSE POSITIVES (issue 13), kept running so that the day they stop, this file says so
   // (an `it.fails` whose body passes fails the suite): water in ground that was vegetation
   // before is what a leach-pond site looks like to the detector, and nothing yet tells it from
-  // flooded paddies, fish ponds and irrigated harvest. Measured on this commit:
-  //  - Punjab August -> June: 6,735 cleared px, 62 ponds, 1 candidate (confidence 0.62, 4 ponds,
-  //    2 turquoise);
-  //  - Laos after an all-forest before: 440,190 cleared px, 1,696 ponds, 36 candidates (0.55-0.998;
-  //    the largest 1,239 ponds: the Mekong floodplain's paddies and fish ponds);
-  //  - Congo after an all-forest before: 1,110,697 cleared px, 48 ponds, 1 candidate (0.998).
+  // flooded paddies, fish ponds and irrigated harvest. Measured on this commit (the parent's
+  // figures in brackets):
+  //  - Punjab August -> June: 6,735 cleared px, 62 ponds, 2 candidates (0.53 and 0.83, 2 and 4
+  //    ponds, 1 and 2 turquoise) [1 candidate, 0.62];
+  //  - Laos after an all-forest before: 440,190 cleared px, 1,682 ponds, 20 candidates [36]
+  //    (the Mekong floodplain's paddies and fish ponds);
+  //  - Congo after an all-forest before: 1,110,697 cleared px, 48 ponds, 1 candidate (0.999) [1].
   const harvest = once(async () => {
     const june = observation(await chip('punjabJune'));
     const august = observation(await chip('punjabAugust'));
