@@ -5,7 +5,6 @@
  * into a label plane (0 = background, labels 1..count in raster order of first pixel).
  */
 import { labelRowRuns, labelRuns, type RowRuns, type Runs } from './runs.js';
-import { f32At, f64At, i32At } from '../types/checked.js';
 
 export interface LabelOptions {
   /** 8 (default) joins diagonal neighbours, 4 only edge neighbours. */
@@ -85,26 +84,23 @@ function foldRuns(
   const valueSum = values ? new Float64Array(count + 1) : null;
   if (labels) labels.fill(0, 0, w * h);
   for (let y = 0; y < h; y++) {
-    for (let i = i32At(rowFirst, y), iEnd = i32At(rowFirst, y + 1); i < iEnd; i++) {
-      const l = i32At(label, i);
-      const s = i32At(start, i);
-      const e = i32At(end, i);
+    for (let i = rowFirst[y]!; i < rowFirst[y + 1]!; i++) {
+      const l = label[i]!;
+      const s = start[i]!;
+      const e = end[i]!;
       const len = e - s;
-      area[l] = i32At(area, l) + len;
-      if (s < i32At(minX, l)) minX[l] = s;
-      if (e - 1 > i32At(maxX, l)) maxX[l] = e - 1;
-      if (y < i32At(minY, l)) minY[l] = y;
+      area[l] = area[l]! + len;
+      if (s < minX[l]!) minX[l] = s;
+      if (e - 1 > maxX[l]!) maxX[l] = e - 1;
+      if (y < minY[l]!) minY[l] = y;
       maxY[l] = y; // rows ascend
-      sumX[l] = f64At(sumX, l) + (len * (s + e - 1)) / 2;
-      sumY[l] = f64At(sumY, l) + len * y;
+      sumX[l] = sumX[l]! + (len * (s + e - 1)) / 2;
+      sumY[l] = sumY[l]! + len * y;
       if (labels) for (let p = y * w + s; p < y * w + e; p++) labels[p] = l; // runs are short: a loop beats fill()
       if (values && valueSum) {
         let sum = 0;
-        for (let p = y * w + s; p < y * w + e; p++) {
-          const v = f32At(values, p);
-          if (v === v) sum += v;
-        }
-        valueSum[l] = f64At(valueSum, l) + sum;
+        for (let p = y * w + s; p < y * w + e; p++) if (values[p] === values[p]) sum += values[p]!;
+        valueSum[l] = valueSum[l]! + sum;
       }
     }
   }
@@ -124,15 +120,15 @@ export function labelComponents(
   for (let l = 1; l <= st.count; l++) {
     const c: Component = {
       label: l,
-      area: i32At(st.area, l),
-      minX: i32At(st.minX, l),
-      minY: i32At(st.minY, l),
-      maxX: i32At(st.maxX, l),
-      maxY: i32At(st.maxY, l),
-      sumX: f64At(st.sumX, l),
-      sumY: f64At(st.sumY, l),
+      area: st.area[l]!,
+      minX: st.minX[l]!,
+      minY: st.minY[l]!,
+      maxX: st.maxX[l]!,
+      maxY: st.maxY[l]!,
+      sumX: st.sumX[l]!,
+      sumY: st.sumY[l]!,
     };
-    if (st.valueSum) c.valueSum = f64At(st.valueSum, l);
+    if (st.valueSum) c.valueSum = st.valueSum[l]!;
     components.push(c);
   }
   return { labels: out, count: st.count, components };

@@ -10,20 +10,17 @@
  */
 import { dilateRow, erodeRow, intersect, union, type Row } from './run-rows.js';
 import type { RowRuns } from './runs.js';
-import { at, i32At, u32At } from '../types/checked.js';
 
 /** The runs of the pixels `pixels` (ascending indices into a w x h raster). */
 export function runsFromPixels(pixels: ArrayLike<number>, w: number, h: number): RowRuns {
   const rows: Row[] = Array.from({ length: h }, () => []);
   let row: Row = [];
   let y = -1;
-  // One array type in the loop below (the scan hands in Uint32Array; anything else is copied once).
-  const px = pixels instanceof Uint32Array ? pixels : Uint32Array.from(pixels);
-  for (let k = 0; k < px.length; k++) {
-    const i = u32At(px, k);
+  for (let k = 0; k < pixels.length; k++) {
+    const i = pixels[k] as number;
     const py = Math.floor(i / w);
     const x = i - py * w;
-    if (py !== y) [y, row] = [py, at(rows, py)];
+    if (py !== y) [y, row] = [py, rows[py] as Row];
     // Extends the last run when the pixel follows it, else starts a run.
     if (row.length > 0 && row[row.length - 1] === x) row[row.length - 1] = x + 1;
     else row.push(x, x + 1);
@@ -38,20 +35,19 @@ export function runsFromPixels(pixels: ArrayLike<number>, w: number, h: number):
 export function closeRuns3(runs: RowRuns, w: number, h: number): RowRuns {
   const rowAt = (y: number): Row => {
     const out: Row = [];
-    const { rowFirst, start, end } = runs;
-    for (let i = i32At(rowFirst, y), iEnd = i32At(rowFirst, y + 1); i < iEnd; i++)
-      out.push(i32At(start, i), i32At(end, i));
+    for (let i = runs.rowFirst[y] as number; i < (runs.rowFirst[y + 1] as number); i++)
+      out.push(runs.start[i] as number, runs.end[i] as number);
     return out;
   };
   const hDilated = Array.from({ length: h }, (_, y) => dilateRow(rowAt(y), w));
-  const rowOf = (rows: Row[], y: number): Row => (y < 0 || y >= h ? [] : at(rows, y));
+  const at = (rows: Row[], y: number): Row => (y < 0 || y >= h ? [] : (rows[y] as Row));
   // Dilated rows, each already eroded horizontally (a row outside the raster is background).
   const eroded = Array.from({ length: h }, (_, y) =>
-    erodeRow(union(union(rowOf(hDilated, y - 1), rowOf(hDilated, y)), rowOf(hDilated, y + 1))),
+    erodeRow(union(union(at(hDilated, y - 1), at(hDilated, y)), at(hDilated, y + 1))),
   );
   return toRowRuns(
     Array.from({ length: h }, (_, y) =>
-      intersect(intersect(rowOf(eroded, y - 1), rowOf(eroded, y)), rowOf(eroded, y + 1)),
+      intersect(intersect(at(eroded, y - 1), at(eroded, y)), at(eroded, y + 1)),
     ),
   );
 }
@@ -60,11 +56,10 @@ export function closeRuns3(runs: RowRuns, w: number, h: number): RowRuns {
 export function cropRuns(runs: RowRuns, x0: number, y0: number, bw: number, bh: number): Uint8Array {
   const out = new Uint8Array(bw * bh);
   const h = runs.rowFirst.length - 1;
-  const { rowFirst, start, end } = runs;
   for (let y = Math.max(0, y0); y < Math.min(h, y0 + bh); y++) {
-    for (let i = i32At(rowFirst, y), iEnd = i32At(rowFirst, y + 1); i < iEnd; i++) {
-      const s = Math.max(x0, i32At(start, i));
-      const e = Math.min(x0 + bw, i32At(end, i));
+    for (let i = runs.rowFirst[y] as number; i < (runs.rowFirst[y + 1] as number); i++) {
+      const s = Math.max(x0, runs.start[i] as number);
+      const e = Math.min(x0 + bw, runs.end[i] as number);
       if (e > s) out.fill(1, (y - y0) * bw + s - x0, (y - y0) * bw + e - x0);
     }
   }
@@ -84,10 +79,7 @@ function toRowRuns(rows: readonly Row[]): RowRuns {
   let k = 0;
   rows.forEach((r, y) => {
     rowFirst[y] = k;
-    for (let j = 0; j < r.length; j += 2, k++) {
-      start[k] = at(r, j);
-      end[k] = at(r, j + 1);
-    }
+    for (let j = 0; j < r.length; j += 2, k++) [start[k], end[k]] = [r[j] as number, r[j + 1] as number];
   });
   rowFirst[rows.length] = k;
   return { n, start, end, rowFirst };

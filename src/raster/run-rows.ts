@@ -3,17 +3,15 @@
  * (ascending, no two touching): the steps of run-morphology.ts's closing. Every function returns
  * a maximal row again.
  */
-import { at } from '../types/checked.js';
-
 export type Row = number[];
 
 /** Each run grown by one pixel each side (clipped to the row), merged where they now touch. */
 export function dilateRow(r: Row, w: number): Row {
   const out: Row = [];
   for (let j = 0; j < r.length; j += 2) {
-    const s = Math.max(0, at(r, j) - 1);
-    const e = Math.min(w, at(r, j + 1) + 1);
-    if (out.length > 0 && s <= at(out, out.length - 1)) out[out.length - 1] = e;
+    const s = Math.max(0, (r[j] as number) - 1);
+    const e = Math.min(w, (r[j + 1] as number) + 1);
+    if (out.length > 0 && s <= (out[out.length - 1] as number)) out[out.length - 1] = e;
     else out.push(s, e);
   }
   return out;
@@ -23,8 +21,8 @@ export function dilateRow(r: Row, w: number): Row {
 export function erodeRow(r: Row): Row {
   const out: Row = [];
   for (let j = 0; j < r.length; j += 2) {
-    const s = at(r, j) + 1;
-    const e = at(r, j + 1) - 1;
+    const s = (r[j] as number) + 1;
+    const e = (r[j + 1] as number) - 1;
     if (e > s) out.push(s, e);
   }
   return out;
@@ -40,15 +38,15 @@ export function union(a: Row, b: Row): Row {
   while (i < a.length || j < b.length) {
     let s: number;
     let e: number;
-    if (j >= b.length || (i < a.length && at(a, i) <= at(b, j))) {
-      [s, e] = [at(a, i), at(a, i + 1)];
+    if (j >= b.length || (i < a.length && (a[i] as number) <= (b[j] as number))) {
+      [s, e] = [a[i] as number, a[i + 1] as number];
       i += 2;
     } else {
-      [s, e] = [at(b, j), at(b, j + 1)];
+      [s, e] = [b[j] as number, b[j + 1] as number];
       j += 2;
     }
-    if (out.length > 0 && s <= at(out, out.length - 1))
-      out[out.length - 1] = Math.max(at(out, out.length - 1), e);
+    if (out.length > 0 && s <= (out[out.length - 1] as number))
+      out[out.length - 1] = Math.max(out[out.length - 1] as number, e);
     else out.push(s, e);
   }
   return out;
@@ -60,10 +58,10 @@ export function intersect(a: Row, b: Row): Row {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const s = Math.max(at(a, i), at(b, j));
-    const e = Math.min(at(a, i + 1), at(b, j + 1));
+    const s = Math.max(a[i] as number, b[j] as number);
+    const e = Math.min(a[i + 1] as number, b[j + 1] as number);
     if (e > s) out.push(s, e);
-    if (at(a, i + 1) < at(b, j + 1)) i += 2;
+    if ((a[i + 1] as number) < (b[j + 1] as number)) i += 2;
     else j += 2;
   }
   return out;
