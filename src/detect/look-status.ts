@@ -4,7 +4,6 @@
  */
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
 import { L2A_SCALE } from '../raster/radiometry.js';
-import { u16At, u8At } from '../types/checked.js';
 import type { Observation } from './block-input.js';
 
 /**
@@ -33,12 +32,12 @@ export function needsBlueToRestore(
   // By 20 m pixel: most are not cloud, and only a cloud pixel's four 10 m pixels need a look.
   for (let y2 = 0; y2 < h2; y2++) {
     for (let x2 = 0, q = y2 * w2; x2 < w2; x2++, q++) {
-      const c = u8At(scl, q);
+      const c = scl[q] as number;
       if (c !== 8 && c !== 9) continue;
       for (let y = 2 * y2; y < Math.min(h, 2 * y2 + 2); y++) {
         for (let x = 2 * x2, i = y * w + x; x < Math.min(w, 2 * x2 + 2); x++, i++) {
-          const dnN = u16At(nir, i);
-          if (dnN !== 0 && u16At(red, i) !== 0 && (dnN + off) * L2A_SCALE < 0.15) return true;
+          const dnN = nir[i] as number;
+          if (dnN !== 0 && (red[i] as number) !== 0 && (dnN + off) * L2A_SCALE < 0.15) return true;
         }
       }
     }
@@ -56,14 +55,14 @@ export const LOOK_CLEAR = 2;
 export const LOOK_RESTORED = 3;
 
 export function lookStatus(o: Observation, i: number, q: number, visible: boolean): number {
-  const dnR = u16At(o.red, i);
-  const dnN = u16At(o.nir, i);
+  const dnR = o.red[i] as number;
+  const dnN = o.nir[i] as number;
   // No blue (a before look without cloud dark enough to be water): never restored.
-  const dnB = o.blue === undefined ? 0 : u16At(o.blue, i);
+  const dnB = o.blue === undefined ? 0 : (o.blue[i] as number);
   if (dnR === 0 || dnN === 0 || o.swir16[q] === 0) return LOOK_NODATA;
   if (visible && (dnB === 0 || (o.green as Uint16Array)[i] === 0)) return LOOK_NODATA;
-  const scl = u8At(o.scl, q);
-  const status = u8At(SCL_STATUS_LUT, scl);
+  const scl = o.scl[q] as number;
+  const status = SCL_STATUS_LUT[scl] as number;
   if (status === PixelStatus.NoData) return LOOK_NODATA;
   if (status === PixelStatus.Clear) return LOOK_CLEAR;
   const off = o.offsetDn;

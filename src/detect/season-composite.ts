@@ -1,6 +1,5 @@
 /** A season's looks to one composite per band: the one-look kernel, or the per-pixel median. */
 import { L2A_SCALE } from '../raster/radiometry.js';
-import { f32At, u16At } from '../types/checked.js';
 import type { Observation, SeasonComposite } from './block-input.js';
 import type { EvidenceScratch } from './evidence-scratch.js';
 import { LOOK_HIDDEN, LOOK_NODATA, LOOK_RESTORED, lookStatus } from './look-status.js';
@@ -47,10 +46,9 @@ export function compositeSeason(
 /** Inserts v into the ascending run a[0..m), as medianComposite does. */
 function insertSorted(a: Float32Array, m: number, v: number): void {
   let j = m - 1;
-  for (; j >= 0; j--) {
-    const aj = f32At(a, j);
-    if (!(aj > v)) break;
-    a[j + 1] = aj;
+  while (j >= 0 && (a[j] as number) > v) {
+    a[j + 1] = a[j] as number;
+    j--;
   }
   a[j + 1] = v;
 }
@@ -58,8 +56,8 @@ function insertSorted(a: Float32Array, m: number, v: number): void {
 /** Median of the ascending a[0..m): NaN for none, the mean of the middle two for an even count. */
 function medianOf(a: Float32Array, m: number): number {
   if (m === 0) return NaN;
-  if (m & 1) return f32At(a, m >> 1);
-  return (f32At(a, (m >> 1) - 1) + f32At(a, m >> 1)) / 2;
+  if (m & 1) return a[m >> 1] as number;
+  return ((a[(m >> 1) - 1] as number) + (a[m >> 1] as number)) / 2;
 }
 
 /** Several looks: per pixel, gather the usable looks' values in small sorted buffers. */
@@ -89,13 +87,11 @@ function compositeMedian(obs: readonly Observation[], w: number, h: number, s: S
         if (st === LOOK_RESTORED) nRestored++;
         if (first === 255) first = k;
         const off = o.offsetDn;
-        insertSorted(sr, m, Math.fround((u16At(o.red, i) + off) * L2A_SCALE));
-        insertSorted(sn, m, Math.fround((u16At(o.nir, i) + off) * L2A_SCALE));
-        // A look reaching here while visible has both (lookStatus calls one without blue nodata).
-        const { blue: oBlue, green: oGreen } = o;
-        if (blue && green && oBlue && oGreen) {
-          insertSorted(sb, m, Math.fround((u16At(oBlue, i) + off) * L2A_SCALE));
-          insertSorted(sg, m, Math.fround((u16At(oGreen, i) + off) * L2A_SCALE));
+        insertSorted(sr, m, Math.fround(((o.red[i] as number) + off) * L2A_SCALE));
+        insertSorted(sn, m, Math.fround(((o.nir[i] as number) + off) * L2A_SCALE));
+        if (blue && green) {
+          insertSorted(sb, m, Math.fround((((o.blue as Uint16Array)[i] as number) + off) * L2A_SCALE));
+          insertSorted(sg, m, Math.fround((((o.green as Uint16Array)[i] as number) + off) * L2A_SCALE));
         }
         m++;
       }
