@@ -11,6 +11,7 @@ import type { BlockInput } from './block-input.js';
 import { EvidenceScratch } from './evidence-scratch.js';
 import { CLEARING_BIT, encodeNdvi, evidenceCore, ndvi } from './evidence-core.js';
 import type { DetectParams } from './params.js';
+import { u8At } from '../types/checked.js';
 import { NO_POND_SWIR } from './pond-attributes.js';
 
 export interface BlockEvidence {
@@ -54,7 +55,7 @@ export function blockEvidence(
   const n = w * h;
   const { before, after, flags, pondF, pondSwir } = evidenceCore(input, p, scratch);
   const clearing = new Uint8Array(n);
-  const swirPlanes = [0, 1, 2, 3, 4].map((k) => new Uint8Array(n).fill(NO_POND_SWIR[k] as number));
+  const swirPlanes = NO_POND_SWIR.map((b) => new Uint8Array(n).fill(b));
   for (const [i, bytes] of pondSwir) bytes.forEach((b, k) => ((swirPlanes[k] as Uint8Array)[i] = b));
   const [pondShare, pondGreen, pondSwir16, pondSwir22, pondContext] = swirPlanes as [
     Uint8Array,
@@ -67,7 +68,7 @@ export function blockEvidence(
   const ndviBefore = new Uint8Array(n);
   const ndviAfter = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const f = flags[i] as number;
+    const f = u8At(flags, i);
     clearing[i] = f & CLEARING_BIT;
     pondKind[i] = f >> 1;
     ndviBefore[i] = encodeNdvi(ndvi(before.nir, before.red, i));

@@ -12,6 +12,8 @@
  * towards the overall rate with a pseudo-count of one (Laplace), so a block of three true
  * candidates says 0.9, not a certainty it has not earned.
  */
+import { at } from '../types/checked.js';
+
 export interface CalibrationTable {
   method: 'isotonic';
   /** What the table was fitted on (worlds, seeds, candidates): provenance for the README. */
@@ -62,14 +64,15 @@ export function applyCalibration(t: CalibrationTable, raw: number): number {
   const { score, probability } = t;
   const n = score.length;
   if (n === 0) return raw;
-  if (raw < (score[0] as number)) return Math.min(Math.max(0, raw), probability[0] as number);
-  if (raw === score[0]) return probability[0] as number;
-  if (raw >= (score[n - 1] as number)) return probability[n - 1] as number;
+  const s0 = at(score, 0);
+  if (raw < s0) return Math.min(Math.max(0, raw), at(probability, 0));
+  if (raw === s0) return at(probability, 0);
+  if (raw >= at(score, n - 1)) return at(probability, n - 1);
   let k = 1;
-  while ((score[k] as number) < raw) k++;
-  const x0 = score[k - 1] as number;
-  const x1 = score[k] as number;
-  const y0 = probability[k - 1] as number;
-  const y1 = probability[k] as number;
+  while (at(score, k) < raw) k++;
+  const x0 = at(score, k - 1);
+  const x1 = at(score, k);
+  const y0 = at(probability, k - 1);
+  const y1 = at(probability, k);
   return x1 === x0 ? y1 : y0 + ((raw - x0) / (x1 - x0)) * (y1 - y0);
 }

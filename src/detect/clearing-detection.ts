@@ -1,6 +1,7 @@
 /** A clearing found in a tile's evidence, and the statistics of its pixels. */
 import type { Component } from '../raster/label.js';
 import type { PixelPolygon } from '../raster/vectorise.js';
+import { u8At } from '../types/checked.js';
 import { FLAG_CLEARING } from './compact-block.js';
 import { attrRow, type TileEvidence } from './evidence-plane.js';
 import { forEachPixel, polygons, type Local } from './tile-components.js';
@@ -43,17 +44,18 @@ export function clearingStats(ev: TileEvidence, loc: Local, c: Component): Clear
     const r = attrRow(ev.attrs, i);
     if (r < 0) return; // a gap pixel swept in by closing: no evidence of its own
     seen++;
-    if ((ev.flags[i] as number) & FLAG_CLEARING) {
+    if (u8At(ev.flags, i) & FLAG_CLEARING) {
       // NDVI of the change itself, not of ponds.
       changed++;
-      nb += decodeNdvi(a.ndviBefore[r] as number);
-      na += decodeNdvi(a.ndviAfter[r] as number);
+      nb += decodeNdvi(u8At(a.ndviBefore, r));
+      na += decodeNdvi(u8At(a.ndviAfter, r));
     }
-    cb += a.clearBefore[r] as number;
-    ca += a.clearAfter[r] as number;
-    va += a.validAfter[r] as number;
-    restored += a.restored[r] as number;
-    if ((a.firstClearAfter[r] as number) < first) first = a.firstClearAfter[r] as number;
+    cb += u8At(a.clearBefore, r);
+    ca += u8At(a.clearAfter, r);
+    va += u8At(a.validAfter, r);
+    restored += u8At(a.restored, r);
+    const fc = u8At(a.firstClearAfter, r);
+    if (fc < first) first = fc;
   });
   return {
     polygons: polygons(loc, c),

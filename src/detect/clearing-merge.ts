@@ -6,12 +6,10 @@ import Flatbush from 'flatbush';
 import * as turf from '../geo/turf.js';
 import type { GeoClearing, GeoPond } from './geo-detections.js';
 import type { Geom } from './product-properties.js';
+import { at } from '../types/checked.js';
 
 const bboxOverlap = (a: number[], b: number[]): boolean =>
-  (a[0] as number) <= (b[2] as number) &&
-  (b[0] as number) <= (a[2] as number) &&
-  (a[1] as number) <= (b[3] as number) &&
-  (b[1] as number) <= (a[3] as number);
+  at(a, 0) <= at(b, 2) && at(b, 0) <= at(a, 2) && at(a, 1) <= at(b, 3) && at(b, 1) <= at(a, 3);
 
 export function intersects(
   a: { geometry: Geom; bbox: number[] },
@@ -94,7 +92,7 @@ function clearestViews(order: GeoPond[]): GeoPond[] {
 export function unionFindGroups<T>(items: T[], linked: (a: T, b: T) => boolean): T[][] {
   const parent = items.map((_, i) => i);
   const find = (i: number): number => {
-    while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
+    while (parent[i] !== i) i = parent[i] = at(parent, at(parent, i));
     return i;
   };
   for (let i = 0; i < items.length; i++) {

@@ -5,6 +5,7 @@ import { EvidenceScratch } from './evidence-scratch.js';
 import { encodeNdvi, evidenceCore, ndvi } from './evidence-core.js';
 import type { DetectParams } from './params.js';
 import { NO_POND_SWIR } from './pond-attributes.js';
+import { u32At, u8At } from '../types/checked.js';
 
 /**
  * The pixels where `flags` or `pondF` is non-zero, ascending. A few per cent of a block is set, so
@@ -16,17 +17,17 @@ function evidencePixels(flags: Uint8Array, pondF: Uint8Array): Uint32Array {
   const words = aligned ? n >> 2 : 0;
   const f32 = new Uint32Array(flags.buffer, flags.byteOffset, words);
   const p32 = new Uint32Array(pondF.buffer, pondF.byteOffset, words);
-  const set = (i: number): boolean => (flags[i] as number) !== 0 || (pondF[i] as number) !== 0;
+  const set = (i: number): boolean => u8At(flags, i) !== 0 || u8At(pondF, i) !== 0;
   let count = 0;
   for (let j = 0; j < words; j++) {
-    if (((f32[j] as number) | (p32[j] as number)) === 0) continue;
+    if ((u32At(f32, j) | u32At(p32, j)) === 0) continue;
     for (let i = j << 2, end = i + 4; i < end; i++) if (set(i)) count++;
   }
   for (let i = words << 2; i < n; i++) if (set(i)) count++;
   const idx = new Uint32Array(count);
   let k = 0;
   for (let j = 0; j < words; j++) {
-    if (((f32[j] as number) | (p32[j] as number)) === 0) continue;
+    if ((u32At(f32, j) | u32At(p32, j)) === 0) continue;
     for (let i = j << 2, end = i + 4; i < end; i++) if (set(i)) idx[k++] = i;
   }
   for (let i = words << 2; i < n; i++) if (set(i)) idx[k++] = i;
@@ -54,14 +55,14 @@ export function compactBlockEvidence(
   // Locals, not fields.x[k]: `fields` is a dictionary-mode object, slow to index in a loop.
   const { ndviBefore, ndviAfter, clearBefore, clearAfter, validAfter, restored, firstClearAfter } = fields;
   for (let k = 0; k < count; k++) {
-    const i = idx[k] as number;
+    const i = u32At(idx, k);
     ndviBefore[k] = encodeNdvi(ndvi(before.nir, before.red, i));
     ndviAfter[k] = encodeNdvi(ndvi(after.nir, after.red, i));
-    clearBefore[k] = before.clear[i] as number;
-    clearAfter[k] = after.clear[i] as number;
-    validAfter[k] = after.valid[i] as number;
-    restored[k] = after.restored[i] as number;
-    firstClearAfter[k] = after.firstClear[i] as number;
+    clearBefore[k] = u8At(before.clear, i);
+    clearAfter[k] = u8At(after.clear, i);
+    validAfter[k] = u8At(after.valid, i);
+    restored[k] = u8At(after.restored, i);
+    firstClearAfter[k] = u8At(after.firstClear, i);
     const sw = pondSwir.get(i) ?? NO_POND_SWIR;
     fields.pondShare[k] = sw[0];
     fields.pondGreen[k] = sw[1];

@@ -5,6 +5,7 @@
 import type { BlockInput, SeasonComposite } from './block-input.js';
 import type { EvidenceScratch } from './evidence-scratch.js';
 import type { DetectParams } from './params.js';
+import { f32At } from '../types/checked.js';
 import { pondSwirOf, type PondSwirBytes } from './pond-attributes.js';
 import { ponds } from './pond-unmixing.js';
 import { compositeSeason } from './season-composite.js';
@@ -88,7 +89,7 @@ function scratchBytes(w: number, h: number, r: number): number {
 
 /** NDVI of the composites at pixel i, in double from their float32 values (NaN: no composite). */
 export function ndvi(nir: Float32Array, red: Float32Array, i: number): number {
-  const nv = nir[i] as number;
-  const rv = red[i] as number;
+  const nv = f32At(nir, i);
+  const rv = f32At(red, i);
   return (nv - rv) / (nv + rv);
 }

@@ -12,6 +12,7 @@ import {
   type CompactBlock,
   type SparseBlock,
 } from './compact-block.js';
+import { u32At, u8At } from '../types/checked.js';
 
 /** The sparse form of a compact block (its attribute rows are exactly its non-zero pixels). */
 export function sparseBlock(c: CompactBlock): SparseBlock {
@@ -19,9 +20,9 @@ export function sparseBlock(c: CompactBlock): SparseBlock {
   const flagsAt = new Uint8Array(idx.length);
   const pondAt = new Uint8Array(idx.length);
   for (let k = 0; k < idx.length; k++) {
-    const i = idx[k] as number;
-    flagsAt[k] = c.flags[i] as number;
-    pondAt[k] = c.pondF[i] as number;
+    const i = u32At(idx, k);
+    flagsAt[k] = u8At(c.flags, i);
+    pondAt[k] = u8At(c.pondF, i);
   }
   return { width: c.width, height: c.height, attrs: c.attrs, flagsAt, pondAt };
 }
@@ -40,7 +41,7 @@ export function compactEvidence(ev: BlockEvidence): CompactBlock {
   const flags = new Uint8Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
-    const f = (ev.clearing[i] as number) | ((ev.pondKind[i] as number) << 1);
+    const f = u8At(ev.clearing, i) | (u8At(ev.pondKind, i) << 1);
     flags[i] = f;
     if (f !== 0 || ev.pondF[i] !== 0) count++;
   }
@@ -53,7 +54,7 @@ export function compactEvidence(ev: BlockEvidence): CompactBlock {
   for (let i = 0; i < n; i++) {
     if (flags[i] === 0 && ev.pondF[i] === 0) continue;
     idx[k] = i;
-    for (const f of ATTR_FIELDS) fields[f][k] = ev[f][i] as number;
+    for (const f of ATTR_FIELDS) fields[f][k] = u8At(ev[f], i);
     k++;
   }
   return { width: ev.width, height: ev.height, flags, pondF: ev.pondF, attrs: { idx, fields } };
@@ -82,7 +83,7 @@ export class TileEvidenceBuilder {
     }
     const idx = new Uint32Array(b.attrs.idx.length);
     for (let k = 0; k < idx.length; k++) {
-      const i = b.attrs.idx[k] as number;
+      const i = u32At(b.attrs.idx, k);
       idx[k] = (dy + Math.floor(i / b.width)) * this.width + dx + (i % b.width);
     }
     this.parts.push({ idx, fields: b.attrs.fields, dx, dy, height: b.height });
@@ -99,12 +100,12 @@ export class TileEvidenceBuilder {
     const { flags, pondF, width: tw } = this;
     const { flagsAt, pondAt, width: bw } = b;
     for (let k = 0; k < idx.length; k++) {
-      const i = src[k] as number;
+      const i = u32At(src, k);
       const y = Math.floor(i / bw);
       const t = (dy + y) * tw + dx + (i - y * bw);
       idx[k] = t;
-      flags[t] = flagsAt[k] as number;
-      pondF[t] = pondAt[k] as number;
+      flags[t] = u8At(flagsAt, k);
+      pondF[t] = u8At(pondAt, k);
     }
     this.parts.push({ idx, fields: b.attrs.fields, dx, dy, height: b.height });
   }
@@ -145,9 +146,10 @@ export class TileEvidenceBuilder {
       if (changed) active.sort((a, b) => a.dx - b.dx);
       const rowEnd = (y + 1) * this.width;
       for (const p of active) {
-        let c = cursor.get(p) as number;
+        let c = cursor.get(p);
+        if (c === undefined) throw new RangeError('evidence: an active block without a cursor');
         const start = c;
-        while (c < p.idx.length && (p.idx[c] as number) < rowEnd) c++;
+        while (c < p.idx.length && u32At(p.idx, c) < rowEnd) c++;
         if (c === start) continue;
         idx.set(p.idx.subarray(start, c), k);
         for (const f of ATTR_FIELDS) fields[f].set(p.fields[f].subarray(start, c), k);
@@ -181,7 +183,7 @@ export function attrRow(attrs: Attrs, i: number): number {
   let hi = attrs.idx.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const v = attrs.idx[mid] as number;
+    const v = u32At(attrs.idx, mid);
     if (v === i) return mid;
     if (v < i) lo = mid + 1;
     else hi = mid - 1;

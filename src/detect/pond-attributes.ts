@@ -2,6 +2,7 @@
 import { POND_NEAR_OLD_WATER } from './compact-block.js';
 import type { BlockInput } from './block-input.js';
 import type { DetectParams } from './params.js';
+import { f32At, u8At } from '../types/checked.js';
 import {
   cellMaterial,
   encodeImplied,
@@ -32,7 +33,7 @@ export function pondSwirOf(
   const out = new Map<number, PondSwirBytes>();
   let any = false;
   for (let i = 0; i < pondF.length; i++)
-    if ((pondF[i] as number) !== 0) {
+    if (u8At(pondF, i) !== 0) {
       any = true;
       break;
     }
@@ -42,7 +43,7 @@ export function pondSwirOf(
   const cells = new Map<number, CellMaterial>();
   const r2 = Math.ceil(p.backgroundRadius / 2);
   for (let i = 0; i < pondF.length; i++) {
-    if ((pondF[i] as number) === 0) continue;
+    if (u8At(pondF, i) === 0) continue;
     const x = i % w;
     const y = (i - x) / w;
     const q = (y >> 1) * sw.w2 + (x >> 1);
@@ -51,7 +52,7 @@ export function pondSwirOf(
     let ctx = 0;
     for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2) && ctx === 0; yy++)
       for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++)
-        if ((before.nir[yy * w + xx] as number) < OLD_WATER_NIR) {
+        if (f32At(before.nir, yy * w + xx) < OLD_WATER_NIR) {
           ctx |= POND_NEAR_OLD_WATER;
           break;
         }

@@ -1,6 +1,7 @@
 /** A pond found in a tile's evidence: the statistics of its pixels and whether it is a leach pond. */
 import type { Component } from '../raster/label.js';
 import type { PixelPolygon } from '../raster/vectorise.js';
+import { at, u8At } from '../types/checked.js';
 import { POND_NEAR_OLD_WATER, pondKindOf } from './compact-block.js';
 import { attrRow, type TileEvidence } from './evidence-plane.js';
 import {
@@ -69,21 +70,21 @@ export function pondStats(ev: TileEvidence, loc: Local, c: Component): PondDetec
     if (r >= 0) {
       // Every pond pixel of a 20 m cell carries the cell's values: pool each cell once.
       const cell = (y >> 1) * w + (x >> 1);
-      const share = a.pondShare[r] as number;
+      const share = u8At(a.pondShare, r);
       if (share > 0 && !cells.has(cell))
         cells.set(cell, {
           f20: decodeShare(share),
-          green: decodeImplied(a.pondGreen[r] as number),
-          swir16: decodeImplied(a.pondSwir16[r] as number),
-          swir22: decodeImplied(a.pondSwir22[r] as number),
+          green: decodeImplied(u8At(a.pondGreen, r)),
+          swir16: decodeImplied(u8At(a.pondSwir16, r)),
+          swir22: decodeImplied(u8At(a.pondSwir22, r)),
         });
-      if ((a.pondContext[r] as number) & POND_NEAR_OLD_WATER) near++;
+      if (u8At(a.pondContext, r) & POND_NEAR_OLD_WATER) near++;
     }
-    const f = ev.pondF[i] as number;
+    const f = u8At(ev.pondF, i);
     water += f / 255;
     if (f > max) max = f;
-    const k = pondKindOf(ev.flags[i] as number);
-    kinds[k] = (kinds[k] as number) + f;
+    const k = pondKindOf(u8At(ev.flags, i));
+    kinds[k] = at(kinds, k) + f;
     if (isPeak(ev.pondF, w, h, x, y, loc, c)) peaks++;
   });
   const weight = (k: number): number => kinds[k] ?? 0;
@@ -121,7 +122,7 @@ function isPeak(
   loc: Local,
   c: Component,
 ): boolean {
-  const v = f[y * w + x] as number;
+  const v = u8At(f, y * w + x);
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) {
       if (dx === 0 && dy === 0) continue;
@@ -129,7 +130,7 @@ function isPeak(
       const yy = y + dy;
       if (xx < c.minX || yy < c.minY || xx > c.maxX || yy > c.maxY || xx >= w || yy >= h) continue;
       if (loc.labels[(yy - c.minY) * loc.width + xx - c.minX] !== loc.label) continue;
-      const u = f[yy * w + xx] as number;
+      const u = u8At(f, yy * w + xx);
       if (u > v || (u === v && (dy < 0 || (dy === 0 && dx < 0)))) return false;
     }
   }

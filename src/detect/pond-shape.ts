@@ -11,6 +11,8 @@
  *    12 sqrt(l1 l2), so a filled rectangle at any angle gives 1, an ellipse 1.05, and a ragged
  *    or hollow blob, whose pixels sit far from its centre for their number, less.
  */
+import { at } from '../types/checked.js';
+
 export interface BlobShape {
   elongation: number;
   rectangularity: number;
@@ -22,8 +24,8 @@ export function blobShape(xs: readonly number[], ys: readonly number[]): BlobSha
   let mx = 0;
   let my = 0;
   for (let k = 0; k < n; k++) {
-    mx += xs[k] as number;
-    my += ys[k] as number;
+    mx += at(xs, k);
+    my += at(ys, k);
   }
   mx /= n;
   my /= n;
@@ -31,8 +33,8 @@ export function blobShape(xs: readonly number[], ys: readonly number[]): BlobSha
   let syy = 0;
   let sxy = 0;
   for (let k = 0; k < n; k++) {
-    const dx = (xs[k] as number) - mx;
-    const dy = (ys[k] as number) - my;
+    const dx = at(xs, k) - mx;
+    const dy = at(ys, k) - my;
     sxx += dx * dx;
     syy += dy * dy;
     sxy += dx * dy;

@@ -19,6 +19,7 @@
  */
 import { SCL_STATUS_LUT, PixelStatus } from '../raster/scl-mask.js';
 import { L2A_SCALE } from '../raster/radiometry.js';
+import { f32At, f64At, u16At, u8At } from '../types/checked.js';
 
 /** Byte of an implied reflectance not known (no clear SWIR look, or too little pond in the cell). */
 export const SWIR_UNKNOWN = 255;
@@ -64,15 +65,16 @@ interface SwirLook {
 function median(a: Float64Array, m: number): number {
   if (m === 0) return NaN;
   for (let i = 1; i < m; i++) {
-    const v = a[i] as number;
+    const v = f64At(a, i);
     let j = i - 1;
-    while (j >= 0 && (a[j] as number) > v) {
-      a[j + 1] = a[j] as number;
-      j--;
+    for (; j >= 0; j--) {
+      const aj = f64At(a, j);
+      if (!(aj > v)) break;
+      a[j + 1] = aj;
     }
     a[j + 1] = v;
   }
-  return m & 1 ? (a[m >> 1] as number) : ((a[(m >> 1) - 1] as number) + (a[m >> 1] as number)) / 2;
+  return m & 1 ? f64At(a, m >> 1) : (f64At(a, (m >> 1) - 1) + f64At(a, m >> 1)) / 2;
 }
 
 /**
@@ -92,8 +94,8 @@ export function swirComposite(looks: readonly SwirLook[], w: number, h: number):
     let m1 = 0;
     let m2 = 0;
     for (const o of looks) {
-      const dn = o.swir16[q] as number;
-      if (dn === 0 || SCL_STATUS_LUT[o.scl[q] as number] !== PixelStatus.Clear) continue;
+      const dn = u16At(o.swir16, q);
+      if (dn === 0 || u8At(SCL_STATUS_LUT, u8At(o.scl, q)) !== PixelStatus.Clear) continue;
       b1[m1++] = (dn + o.offsetDn) * L2A_SCALE;
       const d2 = o.swir22?.[q] ?? 0;
       if (d2 !== 0) b2[m2++] = (d2 + o.offsetDn) * L2A_SCALE;
@@ -152,9 +154,9 @@ export function cellMaterial(
     let least = Infinity;
     for (let y = 2 * cy; y < Math.min(h, 2 * cy + 2); y++)
       for (let x = 2 * cx; x < Math.min(w, 2 * cx + 2); x++) {
-        const nv = ten.nir[y * w + x] as number;
-        const gv = ten.green[y * w + x] as number;
-        const rv = ten.red[y * w + x] as number;
+        const nv = f32At(ten.nir, y * w + x);
+        const gv = f32At(ten.green, y * w + x);
+        const rv = f32At(ten.red, y * w + x);
         if (!(nv === nv) || !(gv === gv) || !(rv === rv)) continue;
         n += nv;
         g += gv;
@@ -167,9 +169,9 @@ export function cellMaterial(
   const none: CellMaterial = { f20: NaN, green: NaN, swir16: NaN, swir22: NaN };
   const q = y2 * sw.w2 + x2;
   const [nir, green] = at(x2, y2);
-  const s1 = sw.swir16[q] as number;
+  const s1 = f32At(sw.swir16, q);
   if (!(nir === nir) || !(s1 === s1)) return none;
-  const s2 = sw.swir22 ? (sw.swir22[q] as number) : NaN;
+  const s2 = sw.swir22 ? f32At(sw.swir22, q) : NaN;
   let bn = 0;
   let bg = 0;
   let b1 = 0;
@@ -181,13 +183,13 @@ export function cellMaterial(
       // Not the cell nor its neighbours: they may hold the same pond and pull the background to it.
       if (Math.abs(cx - x2) <= 1 && Math.abs(cy - y2) <= 1) continue;
       const [cn, cg, cr, least] = at(cx, cy);
-      const c1 = sw.swir16[cy * sw.w2 + cx] as number;
+      const c1 = f32At(sw.swir16, cy * sw.w2 + cx);
       if (!(least >= landNir) || !(c1 === c1) || (cn - cr) / (cn + cr) > BARE_NDVI_MAX) continue;
       bn += cn;
       bg += cg;
       b1 += c1;
       k++;
-      const c2 = sw.swir22 ? (sw.swir22[cy * sw.w2 + cx] as number) : NaN;
+      const c2 = sw.swir22 ? f32At(sw.swir22, cy * sw.w2 + cx) : NaN;
       if (c2 === c2) {
         b2 += c2;
         k2++;

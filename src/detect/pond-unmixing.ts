@@ -7,6 +7,7 @@
  */
 import type { EvidenceScratch } from './evidence-scratch.js';
 import type { DetectParams } from './params.js';
+import { f32At, f64At, u8At } from '../types/checked.js';
 
 /** The kind of water a pond pixel's implied spectrum says it is (flags >> 1). */
 export const PondKind = { None: 0, Turquoise: 1, Dark: 2, Turbid: 3 } as const;
@@ -54,15 +55,15 @@ export function ponds(
     const o0 = (Y % R) * W + 1;
     const p0 = ((Y - 1) % R) * W + 1;
     for (let x = 0; x < w; x++) {
-      const nir = nirA[row + x] as number;
+      const nir = f32At(nirA, row + x);
       if (nir >= land) {
         rs += nir;
-        rr += redA[row + x] as number;
+        rr += f32At(redA, row + x);
         rc++;
       }
-      sumNir[o0 + x] = (sumNir[p0 + x] as number) + rs;
-      sumRed[o0 + x] = (sumRed[p0 + x] as number) + rr;
-      cnt[o0 + x] = (cnt[p0 + x] as number) + rc;
+      sumNir[o0 + x] = f64At(sumNir, p0 + x) + rs;
+      sumRed[o0 + x] = f64At(sumRed, p0 + x) + rr;
+      cnt[o0 + x] = f64At(cnt, p0 + x) + rc;
     }
   };
   let rowsDone = 0;
@@ -72,8 +73,8 @@ export function ponds(
     for (let yy = y0; yy < y1; yy++) {
       const row = yy * w;
       for (let xx = x0; xx < x1; xx++) {
-        if (!((nirA[row + xx] as number) >= land)) continue;
-        sum += band[row + xx] as number;
+        if (!(f32At(nirA, row + xx) >= land)) continue;
+        sum += f32At(band, row + xx);
         k++;
       }
     }
@@ -91,7 +92,7 @@ export function ponds(
     const ring0 = (y0 % R) * W;
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      const nir = nirA[i] as number;
+      const nir = f32At(nirA, i);
       if (!(nir === nir)) continue;
       const x0 = Math.max(0, x - r);
       const x1 = Math.min(w, x + r + 1);
@@ -99,17 +100,17 @@ export function ponds(
       const b = ring0 + x1;
       const c = ring1 + x0;
       const d = ring0 + x0;
-      const count = cnt[a]! - cnt[b]! - cnt[c]! + cnt[d]!;
+      const count = f64At(cnt, a) - f64At(cnt, b) - f64At(cnt, c) + f64At(cnt, d);
       if (count < 8) continue;
       // Cheapest tests first: most pixels are no darker in NIR than their surroundings.
-      const bgNir = (sumNir[a]! - sumNir[b]! - sumNir[c]! + sumNir[d]!) / count;
+      const bgNir = (f64At(sumNir, a) - f64At(sumNir, b) - f64At(sumNir, c) + f64At(sumNir, d)) / count;
       const deficit = bgNir - nir;
       if (deficit < minNirDeficit) continue;
       // New ponds are dug where there was vegetated land: not in last season's water (lakes,
       // rivers, old ponds) nor on bare sand bars a river can flood.
-      const nb = nirBefore[i] as number;
-      if (!(nb === nb) || nb < land || !((ndviBefore[i] as number) >= pondNdviBeforeMin)) continue;
-      bg[2] = (sumRed[a]! - sumRed[b]! - sumRed[c]! + sumRed[d]!) / count;
+      const nb = f32At(nirBefore, i);
+      if (!(nb === nb) || nb < land || !(f32At(ndviBefore, i) >= pondNdviBeforeMin)) continue;
+      bg[2] = (f64At(sumRed, a) - f64At(sumRed, b) - f64At(sumRed, c) + f64At(sumRed, d)) / count;
       // Leach ponds are dug into cleared ground; under a vegetated background the visible
       // spectrum of darker canopy already looks like water, so only bare surroundings count.
       const bgNdvi = (bgNir - bg[2]) / (bgNir + bg[2]);
@@ -119,9 +120,9 @@ export function ponds(
       const f = Math.min(1, deficit / Math.max(0.05, bgNir - waterNir));
       if (f < pondFractionMin) continue;
       // The implied pure-water spectrum must look like water, not dark soil, char or shadow.
-      const wb = ((blueA[i] as number) - (1 - f) * bg[0]) / f;
-      const wg = ((greenA[i] as number) - (1 - f) * bg[1]) / f;
-      const wr = ((redA[i] as number) - (1 - f) * bg[2]) / f;
+      const wb = (f32At(blueA, i) - (1 - f) * bg[0]) / f;
+      const wg = (f32At(greenA, i) - (1 - f) * bg[1]) / f;
+      const wr = (f32At(redA, i) - (1 - f) * bg[2]) / f;
       if (wg < wr - 0.005 || wg < 0.015 || wb < -0.02) continue;
       let kind: number = PondKind.Turbid;
       // Turquoise: a light liner under leachate, bright in blue. Dark: black plastic sheet, flat
@@ -131,7 +132,7 @@ export function ponds(
       else if (wg < 0.08 && wb < 0.08 && Math.abs(wg - wr) <= 0.012 && Math.abs(wb - wr) <= 0.015)
         kind = PondKind.Dark;
       pondF[i] = Math.round(f * 255);
-      flags[i] = (flags[i] as number) | (kind << 1);
+      flags[i] = u8At(flags, i) | (kind << 1);
     }
   }
 }

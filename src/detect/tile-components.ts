@@ -6,6 +6,7 @@ import { componentStatsOfRuns, labelComponents, type Component } from '../raster
 import type { RowRuns } from '../raster/runs.js';
 import { cropRuns } from '../raster/run-morphology.js';
 import { vectoriseComponent, type PixelPolygon } from '../raster/vectorise.js';
+import { f64At, i32At } from '../types/checked.js';
 
 /** A component relabelled inside its bounding box: a local label plane and its label. */
 export interface Local {
@@ -27,17 +28,17 @@ export function components(
   const st = componentStatsOfRuns(runs, w, h);
   const out: Component[] = [];
   for (let l = 1; l <= st.count; l++) {
-    const area = st.area[l] as number;
+    const area = i32At(st.area, l);
     if (area < minArea || area > maxArea) continue;
     out.push({
       label: l,
       area,
-      minX: st.minX[l] as number,
-      minY: st.minY[l] as number,
-      maxX: st.maxX[l] as number,
-      maxY: st.maxY[l] as number,
-      sumX: st.sumX[l] as number,
-      sumY: st.sumY[l] as number,
+      minX: i32At(st.minX, l),
+      minY: i32At(st.minY, l),
+      maxX: i32At(st.maxX, l),
+      maxY: i32At(st.maxY, l),
+      sumX: f64At(st.sumX, l),
+      sumY: f64At(st.sumY, l),
     });
   }
   return out;

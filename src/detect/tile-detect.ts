@@ -13,6 +13,7 @@ import { clearingStats, type ClearingDetection } from './clearing-detection.js';
 import { FLAG_CLEARING } from './compact-block.js';
 import type { TileEvidence } from './evidence-plane.js';
 import type { DetectParams } from './params.js';
+import { u8At } from '../types/checked.js';
 import { pondStats, rejectPond, type PondDetection } from './pond-detection.js';
 import { components, relabel, type Local } from './tile-components.js';
 
@@ -29,8 +30,7 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
   // or pond fraction are nonzero, so the mask's runs come from that sorted list (a few per cent
   // of the tile), are closed and labelled as runs; only each kept component's box is ever a plane.
   const idx = ev.attrs.idx;
-  const isCleared = (i: number): boolean =>
-    ((ev.flags[i] as number) & FLAG_CLEARING) !== 0 || ev.pondF[i] !== 0;
+  const isCleared = (i: number): boolean => (u8At(ev.flags, i) & FLAG_CLEARING) !== 0 || ev.pondF[i] !== 0;
   const closedRuns = closeRuns3(runsFromPixels(idx.filter(isCleared), w, h), w, h);
   const clearings: ClearingDetection[] = [];
   /** Each kept clearing's local labels, to find which clearing a pond touches. */
@@ -51,7 +51,7 @@ export function detectTile(ev: TileEvidence, p: DetectParams): TileDetections {
   const pondRuns =
     thr > 0
       ? runsFromPixels(
-          idx.filter((i) => (ev.pondF[i] as number) >= thr),
+          idx.filter((i) => u8At(ev.pondF, i) >= thr),
           w,
           h,
         )
