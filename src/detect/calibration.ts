@@ -32,23 +32,29 @@ export function fitIsotonic(samples: readonly Labelled[], fittedOn: string): Cal
   if (samples.length === 0) throw new RangeError('fitIsotonic: no samples');
   const sorted = [...samples].sort((a, b) => a.score - b.score);
   const base = sorted.filter((s) => s.truth).length / sorted.length;
-  // Blocks: [sum of scores, positives, count].
+  // Blocks: [sum of scores, positives, count]. A block reports its shrunk rate, and blocks are
+  // pooled on that same rate: pooling on the raw rate and shrinking after can reorder them (a
+  // block of 3 of 4 true shrinks less than one of 1 of 1 when the base rate is low), which gave
+  // a falling table.
+  const shrunk = (b: readonly [number, number, number]): number => (b[1] + base) / (b[2] + 1);
   const blocks: [number, number, number][] = [];
   for (const s of sorted) {
-    blocks.push([s.score, s.truth ? 1 : 0, 1]);
-    // Merge while the previous block's rate is not below this one's (ties merge: equal rates).
-    while (blocks.length > 1) {
-      const b = blocks[blocks.length - 1] as [number, number, number];
-      const a = blocks[blocks.length - 2] as [number, number, number];
-      if (a[1] / a[2] < b[1] / b[2]) break;
-      blocks.splice(blocks.length - 2, 2, [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
+    let b: [number, number, number] = [s.score, s.truth ? 1 : 0, 1];
+    // Merge while the previous block's probability is not below this one's (ties merge).
+    for (let a = blocks.pop(); a !== undefined; a = blocks.pop()) {
+      if (shrunk(a) < shrunk(b)) {
+        blocks.push(a);
+        break;
+      }
+      b = [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
     }
+    blocks.push(b);
   }
   return {
     method: 'isotonic',
     fittedOn,
     score: blocks.map((b) => round4(b[0] / b[2])),
-    probability: blocks.map((b) => round4((b[1] + base) / (b[2] + 1))),
+    probability: blocks.map((b) => round4(shrunk(b))),
   };
 }
 

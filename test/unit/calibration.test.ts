@@ -40,6 +40,23 @@ describe('fitIsotonic', () => {
     );
   });
 
+  it('stays monotone where shrinking would reorder blocks pooled on their raw rate', () => {
+    // Base rate 4/15: a block of 3 true of 4 shrinks to 0.653, a lone true one above it to 0.633.
+    const t = fitIsotonic(
+      [
+        ...[0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5].map((score) => ({ score, truth: false })),
+        { score: 0.6, truth: true },
+        { score: 0.6, truth: true },
+        { score: 0.6, truth: true },
+        { score: 0.6, truth: false },
+        { score: 0.9, truth: true },
+      ],
+      'test',
+    );
+    for (let k = 1; k < t.probability.length; k++)
+      expect(t.probability[k]!).toBeGreaterThan(t.probability[k - 1]!);
+  });
+
   it('pools a violation and shrinks small blocks towards the base rate', () => {
     // Scores 0.1 (true), 0.2 (false): a violation, pooled to one block of rate 1/2.
     const t = fitIsotonic(
