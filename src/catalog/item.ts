@@ -7,6 +7,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import { z } from 'zod';
 import { MinewatchError } from '../errors.js';
+import { at } from '../types/checked.js';
 import { resolveProfile, type CollectionProfile, type EsaBand, type ProviderName } from './providers.js';
 
 /** The bands every scanned item must have, by minewatch's own names (Earth Search's keys). */
@@ -248,8 +249,8 @@ function checkWgs84(id: string, geometry: Polygon | MultiPolygon): void {
 function bboxOf(geometry: Polygon | MultiPolygon): [number, number, number, number] {
   const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat();
   const pts = rings.flat();
-  const xs = pts.map((p) => p[0] as number);
-  const ys = pts.map((p) => p[1] as number);
+  const xs = pts.map((p) => at(p, 0));
+  const ys = pts.map((p) => at(p, 1));
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
@@ -328,8 +329,8 @@ export function parseS2Item(json: unknown, base: URL, profile?: CollectionProfil
   const b = item.bbox;
   const bbox: [number, number, number, number] = b
     ? b.length === 6
-      ? [b[0] as number, b[1] as number, b[3] as number, b[4] as number]
-      : [b[0] as number, b[1] as number, b[2] as number, b[3] as number]
+      ? [at(b, 0), at(b, 1), at(b, 3), at(b, 4)]
+      : [at(b, 0), at(b, 1), at(b, 2), at(b, 3)]
     : bboxOf(geometry);
   const prof = profile ?? resolveProfile('earth-search', item.collection);
   const assetOf = (key: S2AssetKey | S2OptionalAssetKey): unknown => item.assets[prof.assets[ESA_OF[key]]];

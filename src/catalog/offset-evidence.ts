@@ -4,6 +4,7 @@
  * src/raster has a home for it; it sits here beside its only consumer meanwhile.
  */
 import type { OffsetEvidence } from './offset-decision.js';
+import { at, u32At } from '../types/checked.js';
 
 /**
  * @param dn     band DNs (Uint16 for L2A reflectance bands)
@@ -20,11 +21,11 @@ export function darkDnEvidence(
   const hist = new Uint32Array(65536);
   let n = 0;
   for (let i = 0; i < dn.length; i++) {
-    const v = dn[i] as number;
+    const v = at(dn, i);
     if (v === nodata || !(v >= 0 && v <= 65535)) continue; // also drops NaN
     if (clear && !clear(i)) continue;
     const bin = Math.round(v);
-    hist[bin] = (hist[bin] as number) + 1;
+    hist[bin] = u32At(hist, bin) + 1;
     n++;
   }
   if (n === 0) return { darkDnP01: NaN, validPixels: 0 };
@@ -32,7 +33,7 @@ export function darkDnEvidence(
   const rank = Math.floor(p * (n - 1));
   let seen = 0;
   for (let v = 0; v < hist.length; v++) {
-    seen += hist[v] as number;
+    seen += u32At(hist, v);
     if (seen > rank) return { darkDnP01: v, validPixels: n };
   }
   return { darkDnP01: NaN, validPixels: n }; // unreachable: seen reaches n > rank

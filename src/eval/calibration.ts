@@ -2,6 +2,7 @@
  * Is the confidence calibrated? Observed precision per confidence bin (a reliability table)
  * and the same as an SVG reliability diagram. Pure.
  */
+import { at } from '../types/checked.js';
 
 export interface LabelledConfidence {
   confidence: number;
@@ -30,8 +31,8 @@ export function calibrationTable(
 ): CalibrationBin[] {
   const bins: CalibrationBin[] = [];
   for (let k = 0; k + 1 < edges.length; k++) {
-    const lo = edges[k] as number;
-    const hi = edges[k + 1] as number;
+    const lo = at(edges, k);
+    const hi = at(edges, k + 1);
     const last = k + 2 === edges.length;
     const inBin = items.filter(
       (c) => c.confidence >= lo && (c.confidence < hi || (last && c.confidence <= hi)),

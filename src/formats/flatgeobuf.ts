@@ -24,6 +24,7 @@ import { parseGeometry } from 'flatgeobuf/lib/mjs/geojson/geometry.js';
 import type { Provenance } from './provenance.js';
 import type { PropertyDoc } from './dictionary.js';
 import { publishedFeatures } from './layer.js';
+import { at } from '../types/checked.js';
 
 type Primitive = string | number | boolean | null;
 
@@ -131,7 +132,7 @@ export function toFlatGeobuf(
   };
   const parts: Uint8Array[] = [magicbytes, header(name, meta, provenance.attribution)];
   published.forEach((f, i) => {
-    const row = props[i]!;
+    const row = at(props, i);
     // Every column gets a value; null is what the encoder skips, so readers see NULL.
     const values = Object.fromEntries(
       names.map((n) => {
@@ -144,10 +145,10 @@ export function toFlatGeobuf(
     parts.push(buildFeature(parseGeometry(f.geometry), values, meta));
   });
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
+  let offset = 0;
   for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+    out.set(p, offset);
+    offset += p.length;
   }
   return out;
 }

@@ -9,6 +9,7 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { escapeXml } from './xml.js';
 import { SYNTHETIC_BANNER, type Provenance } from './provenance.js';
 import { publishedFeatures } from './layer.js';
+import { at } from '../types/checked.js';
 
 export interface KmlChip {
   label: string;
@@ -56,7 +57,7 @@ export function candidatesKml(
       geometry: f.geometry,
       properties: {
         name: String(f.properties['id']),
-        description: balloon(f.properties, chipsOf(features[i]!), provenance),
+        description: balloon(f.properties, chipsOf(at(features, i)), provenance),
         confidence: f.properties['confidence'],
         pond_count: f.properties['pond_count'],
         cleared_area_m2: f.properties['cleared_area_m2'],

@@ -7,6 +7,7 @@
  * fewer than three distinct corners go. Pure.
  */
 import type { Feature, Geometry, MultiPolygon, Position } from 'geojson';
+import { at } from '../types/checked.js';
 
 const round7 = (v: number): number => Math.round(v * 1e7) / 1e7;
 
@@ -14,7 +15,7 @@ const round7 = (v: number): number => Math.round(v * 1e7) / 1e7;
 function cleanRing(ring: readonly Position[]): Position[] | undefined {
   const out: Position[] = [];
   for (const p of ring) {
-    const q: Position = [round7(p[0] as number), round7(p[1] as number)];
+    const q: Position = [round7(at(p, 0)), round7(at(p, 1))];
     const last = out[out.length - 1];
     if (last && last[0] === q[0] && last[1] === q[1]) continue;
     out.push(q);
@@ -22,7 +23,7 @@ function cleanRing(ring: readonly Position[]): Position[] | undefined {
   // Closed: the first vertex again at the end (the loop may have dropped or never had it).
   const first = out[0];
   const last = out[out.length - 1];
-  if (first && last && (first[0] !== last[0] || first[1] !== last[1])) out.push([first[0]!, first[1]!]);
+  if (first && last && (first[0] !== last[0] || first[1] !== last[1])) out.push([at(first, 0), at(first, 1)]);
   // A ring needs three distinct corners, four positions with the closing one.
   return out.length >= 4 ? out : undefined;
 }

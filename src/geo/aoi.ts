@@ -11,6 +11,7 @@ import * as turf from './turf.js';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { InvalidInputError } from '../errors.js';
 import { selfIntersection } from './self-intersection.js';
+import { at } from '../types/checked.js';
 
 export interface Aoi {
   geometry: Polygon | MultiPolygon;
@@ -31,6 +32,8 @@ function fail(source: string, what: string): never {
 function checkRing(ring: unknown, path: string, source: string): Position[] {
   if (!Array.isArray(ring)) fail(source, `${path} is not an array of positions`);
   if (ring.length < 4) fail(source, `${path} has ${ring.length} positions; a closed ring needs at least 4`);
+  // The checked coordinates, one [lon, lat] per position, for the closure and antimeridian tests.
+  const lonLats: [number, number][] = [];
   ring.forEach((p: unknown, k: number) => {
     if (!Array.isArray(p) || p.length < 2) fail(source, `${path}[${k}] is not a [lon, lat] position`);
     const [lon, lat] = p as unknown[];
@@ -40,15 +43,16 @@ function checkRing(ring: unknown, path: string, source: string): Position[] {
       fail(source, `${path}[${k}] latitude ${String(lat)} is not a number`);
     if (lon < -180 || lon > 180) fail(source, `${path}[${k}] longitude ${lon} is outside -180..180`);
     if (lat < -90 || lat > 90) fail(source, `${path}[${k}] latitude ${lat} is outside -90..90`);
+    lonLats.push([lon, lat]);
   });
-  const first = ring[0] as number[];
-  const last = ring[ring.length - 1] as number[];
+  const first = at(lonLats, 0);
+  const last = at(lonLats, lonLats.length - 1);
   if (first[0] !== last[0] || first[1] !== last[1])
     fail(source, `${path} is not closed (first and last positions differ)`);
-  for (let k = 1; k < ring.length; k++) {
-    const a = ring[k - 1] as number[];
-    const b = ring[k] as number[];
-    if (Math.abs((a[0] as number) - (b[0] as number)) > 180) {
+  for (let k = 1; k < lonLats.length; k++) {
+    const a = at(lonLats, k - 1);
+    const b = at(lonLats, k);
+    if (Math.abs(a[0] - b[0]) > 180) {
       fail(
         source,
         `${path} crosses the antimeridian between positions ${k - 1} and ${k}; split it in two (RFC 7946 §3.1.9)`,

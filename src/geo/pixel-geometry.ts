@@ -5,6 +5,7 @@
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import type { PixelPolygon } from '../raster/vectorise.js';
 import { transformPoint } from './utm.js';
+import { at } from '../types/checked.js';
 
 export interface PixelGrid {
   epsg: number;
@@ -48,9 +49,9 @@ function ringToWgs84(grid: PixelGrid, ring: readonly [number, number][]): Positi
 function isClockwise(ring: readonly Position[]): boolean {
   let s = 0;
   for (let i = 0; i + 1 < ring.length; i++) {
-    const p = ring[i] as Position;
-    const q = ring[i + 1] as Position;
-    s += ((q[0] as number) - (p[0] as number)) * ((q[1] as number) + (p[1] as number));
+    const p = at(ring, i);
+    const q = at(ring, i + 1);
+    s += (at(q, 0) - at(p, 0)) * (at(q, 1) + at(p, 1));
   }
   return s > 0;
 }

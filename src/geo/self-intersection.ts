@@ -11,6 +11,7 @@
  */
 import Flatbush from 'flatbush';
 import type { Position } from 'geojson';
+import { at } from '../types/checked.js';
 
 /** kinks' segment test, verbatim in arithmetic: the meeting point of p1p2 and p3p4, or undefined. */
 function meet(p1: Position, p2: Position, p3: Position, p4: Position): [number, number] | undefined {
@@ -56,8 +57,8 @@ function firstSelfIntersection(ring: readonly Position[], maxPairs: number): [nu
   const n = ring.length - 1; // segments
   if (n < 2) return undefined;
   let pairs = 0;
-  const first = ring[0]!;
-  const last = ring[n]!;
+  const first = at(ring, 0);
+  const last = at(ring, n);
   const closed = first[0] === last[0] && first[1] === last[1];
   const index = new Flatbush(n);
   for (let i = 0; i < n; i++) {
@@ -84,7 +85,7 @@ function firstSelfIntersection(ring: readonly Position[], maxPairs: number): [nu
       )
       .sort((p, q) => p - q);
     for (const k of others) {
-      const p = meet(ring[i]!, ring[i + 1]!, ring[k]!, ring[k + 1]!);
+      const p = meet(at(ring, i), at(ring, i + 1), at(ring, k), at(ring, k + 1));
       if (p) return p;
     }
   }

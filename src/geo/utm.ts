@@ -4,6 +4,7 @@
  */
 import proj4 from 'proj4';
 import { InternalError } from '../errors.js';
+import { at } from '../types/checked.js';
 
 export type LonLat = [number, number];
 export type XY = [number, number];
@@ -46,7 +47,7 @@ function converter(from: number, to: number): proj4.Converter {
 export function transformPoint(from: number, to: number, p: readonly [number, number]): [number, number] {
   if (from === to) return [p[0], p[1]];
   const out = converter(from, to).forward([p[0], p[1]]);
-  return [out[0] as number, out[1] as number];
+  return [at(out, 0), at(out, 1)];
 }
 
 export function toUtm(epsg: number, lonLat: LonLat): XY {

@@ -4,6 +4,7 @@
  * with an EPSG code are accepted, because every later step (windows, UTM transforms) assumes them.
  */
 import { HeaderBytes, readNumbers, type IfdEntry } from './tiff-ifd.js';
+import { f64At } from '../types/checked.js';
 
 export interface Georef {
   epsg: number;
@@ -32,8 +33,8 @@ async function geoKeys(
   const v = await readNumbers(hb, entry, le, 4 * 1024);
   const n = v[3] ?? 0;
   for (let k = 0; k < n && 4 + 4 * k + 3 < v.length; k++) {
-    const at = 4 + 4 * k;
-    if (v[at + 1] === 0) keys.set(v[at]!, v[at + 3]!);
+    const base = 4 + 4 * k;
+    if (v[base + 1] === 0) keys.set(f64At(v, base), f64At(v, base + 3));
   }
   return keys;
 }
@@ -64,16 +65,16 @@ export async function readGeoref(
   let sx: number;
   let sy: number;
   if (scale && scale.length >= 2 && tie && tie.length >= 6) {
-    [sx, sy] = [scale[0]!, scale[1]!];
-    ox = tie[3]! - tie[0]! * sx;
-    oy = tie[4]! + tie[1]! * sy;
+    [sx, sy] = [f64At(scale, 0), f64At(scale, 1)];
+    ox = f64At(tie, 3) - f64At(tie, 0) * sx;
+    oy = f64At(tie, 4) + f64At(tie, 1) * sy;
   } else {
     const m = await numbers(ModelTransformation, 16);
     if (!m || m.length < 16)
       hb.fail('no-georef', 'no georeferencing (ModelPixelScale + ModelTiepoint or ModelTransformation)');
     if (m[1] !== 0 || m[4] !== 0)
       hb.fail('no-georef', 'rotated or sheared ModelTransformation is not supported');
-    [sx, sy, ox, oy] = [m[0]!, -m[5]!, m[3]!, m[7]!];
+    [sx, sy, ox, oy] = [f64At(m, 0), -f64At(m, 5), f64At(m, 3), f64At(m, 7)];
   }
   if (!(
     sx > 0 &&

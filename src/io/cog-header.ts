@@ -66,14 +66,14 @@ export async function readCogHeader(source: ByteSource, opts: CogHeaderOptions =
     ifds.push(entries);
     at = next;
   }
-  if (ifds.length === 0) hb.fail('malformed', 'no IFD');
+  const firstIfd = ifds[0];
+  if (firstIfd === undefined) hb.fail('malformed', 'no IFD');
   const limits = {
     maxImageBytes: opts.maxImageBytes ?? 2 * 1024 ** 3,
     maxTileBytes: opts.maxTileBytes ?? 64 * 1024 ** 2,
   };
   const images: CogImage[] = [];
-  for (let i = 0; i < ifds.length; i++) {
-    const entries = ifds[i]!;
+  for (const [i, entries] of ifds.entries()) {
     const subfile = await scalar(hb, entries, Tag.NewSubfileType, layout.littleEndian, 0);
     if (subfile & 4) continue; // a transparency mask, not data
     images.push(await readImage(hb, entries, i, layout.littleEndian, limits));
@@ -81,7 +81,7 @@ export async function readCogHeader(source: ByteSource, opts: CogHeaderOptions =
   const full = images[0];
   if (full === undefined || full.ifdIndex !== 0)
     hb.fail('malformed', 'the first IFD is a mask, not an image');
-  const geo: Georef = await readGeoref(hb, ifds[0]!, layout.littleEndian);
+  const geo: Georef = await readGeoref(hb, firstIfd, layout.littleEndian);
   return {
     sourceId: source.id,
     images,

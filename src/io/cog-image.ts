@@ -3,6 +3,7 @@
  * predictor against what decode-tile.ts supports, the pixel and tile budgets, and the tile arrays.
  */
 import { HeaderBytes, readAscii, readNumbers, type IfdEntry } from './tiff-ifd.js';
+import { f64At } from '../types/checked.js';
 
 export interface CogImage {
   /** Position in the IFD chain (0 = full resolution). */
@@ -58,7 +59,7 @@ export async function scalar(
     if (fallback === undefined) hb.fail('malformed', `missing required tag ${tag}`);
     return fallback;
   }
-  return (await readNumbers(hb, e, le, 1 << 16))[0]!;
+  return f64At(await readNumbers(hb, e, le, 1 << 16), 0);
 }
 
 /** Reads one IFD as an image, refusing what the decoder cannot decode or the budgets do not allow. */
@@ -73,7 +74,8 @@ export async function readImage(
   const get = (tag: number, fallback?: number): Promise<number> => scalar(hb, entries, tag, le, fallback);
   const width = await get(Tag.ImageWidth);
   const height = await get(Tag.ImageLength);
-  if (!entries.has(Tag.TileWidth) || !entries.has(Tag.TileOffsets)) {
+  const offsetsEntry = entries.get(Tag.TileOffsets);
+  if (!entries.has(Tag.TileWidth) || offsetsEntry === undefined) {
     hb.fail('not-tiled', `${where} is not tiled${entries.has(Tag.StripOffsets) ? ' (stripped TIFF)' : ''}`);
   }
   const tileWidth = await get(Tag.TileWidth);
@@ -106,8 +108,8 @@ export async function readImage(
       `${where}: unsupported predictor ${predictor}${predictor === 3 ? ' (floating point)' : ''}`,
     );
   }
-  const b = bits[0]!;
-  if ((b !== 8 && b !== 16) || bits.some((x) => x !== b)) {
+  const b = bits[0];
+  if (b === undefined || (b !== 8 && b !== 16) || bits.some((x) => x !== b)) {
     hb.fail('unsupported', `${where}: unsupported BitsPerSample ${[...bits].join(',')} (8 or 16 only)`);
   }
   if (formats.some((f) => f !== 1)) {
@@ -134,7 +136,6 @@ export async function readImage(
   const tilesAcross = Math.ceil(width / tileWidth);
   const tilesDown = Math.ceil(height / tileHeight);
   const tiles = tilesAcross * tilesDown;
-  const offsetsEntry = entries.get(Tag.TileOffsets)!;
   const countsEntry = entries.get(Tag.TileByteCounts);
   if (countsEntry === undefined) hb.fail('malformed', `${where}: no TileByteCounts`);
   if (offsetsEntry.count !== tiles || countsEntry.count !== tiles) {
@@ -149,8 +150,8 @@ export async function readImage(
   // decoded tile size is not a tile but a bomb or garbage.
   const maxCompressed = Math.min(tileBytes + (tileBytes >> 8) + 1024, 0xffffffff);
   for (let t = 0; t < tiles; t++) {
-    const n = counts[t]!;
-    const off = tileOffsets[t]!;
+    const n = f64At(counts, t);
+    const off = f64At(tileOffsets, t);
     if (!Number.isSafeInteger(n) || n < 0 || n > maxCompressed) {
       hb.fail('pixel-budget', `${where}: tile ${t} byte count ${n} exceeds the cap of ${maxCompressed}`);
     }

@@ -7,6 +7,7 @@
 import type { ByteSource } from './byte-source.js';
 import { CogFormatError } from './cog-format-error.js';
 import type { CogImage } from './cog-image.js';
+import { f64At, u32At } from '../types/checked.js';
 
 /** A rectangle of pixels of one image: top-left corner and size, all integers. */
 export interface PixelWindow {
@@ -64,13 +65,13 @@ export function planReads(
   maxGap: number,
   maxReadBytes: number,
 ): TileRead[] {
-  const present = [...new Set(tiles)].filter((t) => image.tileByteCounts[t]! > 0);
-  present.sort((a, b) => image.tileOffsets[a]! - image.tileOffsets[b]!);
+  const present = [...new Set(tiles)].filter((t) => u32At(image.tileByteCounts, t) > 0);
+  present.sort((a, b) => f64At(image.tileOffsets, a) - f64At(image.tileOffsets, b));
   const reads: TileRead[] = [];
   let cur: TileRead | undefined;
   for (const t of present) {
-    const start = image.tileOffsets[t]!;
-    const end = start + image.tileByteCounts[t]!;
+    const start = f64At(image.tileOffsets, t);
+    const end = start + u32At(image.tileByteCounts, t);
     if (cur && start - (cur.offset + cur.length) <= maxGap && end - cur.offset <= maxReadBytes) {
       cur.length = Math.max(cur.length, end - cur.offset);
       cur.tiles.push(t);
@@ -120,8 +121,8 @@ export async function fetchTiles(
       );
     }
     for (const t of read.tiles) {
-      const from = image.tileOffsets[t]! - read.offset;
-      out.set(t, bytes.subarray(from, from + image.tileByteCounts[t]!));
+      const from = f64At(image.tileOffsets, t) - read.offset;
+      out.set(t, bytes.subarray(from, from + u32At(image.tileByteCounts, t)));
     }
   });
   return out;

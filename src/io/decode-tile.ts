@@ -8,6 +8,7 @@ import { inflateSync } from 'node:zlib';
 import { CogFormatError } from './cog-format-error.js';
 import type { CogImage } from './cog-image.js';
 import { checkWindow, type PixelWindow } from './cog-window.js';
+import { u8At, u16At } from '../types/checked.js';
 
 export type Pixels = Uint8Array | Uint16Array;
 
@@ -107,28 +108,28 @@ function undoDifferencing16(a: Uint16Array, tileWidth: number, spp: number): voi
     // A running sum per row, four samples a turn: the loop overhead was half the cost, and this
     // undo is a sixth of a scan worker's time on full Sentinel-2 tiles.
     for (let row = 0; row < a.length; row += rowLen) {
-      let acc = a[row]!;
+      let acc = u16At(a, row);
       const end = row + rowLen;
       let i = row + 1;
       for (; i + 3 < end; i += 4) {
-        acc = (acc + a[i]!) & 0xffff;
+        acc = (acc + u16At(a, i)) & 0xffff;
         a[i] = acc;
-        acc = (acc + a[i + 1]!) & 0xffff;
+        acc = (acc + u16At(a, i + 1)) & 0xffff;
         a[i + 1] = acc;
-        acc = (acc + a[i + 2]!) & 0xffff;
+        acc = (acc + u16At(a, i + 2)) & 0xffff;
         a[i + 2] = acc;
-        acc = (acc + a[i + 3]!) & 0xffff;
+        acc = (acc + u16At(a, i + 3)) & 0xffff;
         a[i + 3] = acc;
       }
       for (; i < end; i++) {
-        acc = (acc + a[i]!) & 0xffff;
+        acc = (acc + u16At(a, i)) & 0xffff;
         a[i] = acc;
       }
     }
     return;
   }
   for (let row = 0; row < a.length; row += rowLen) {
-    for (let i = row + spp, end = row + rowLen; i < end; i++) a[i] = a[i]! + a[i - spp]!;
+    for (let i = row + spp, end = row + rowLen; i < end; i++) a[i] = u16At(a, i) + u16At(a, i - spp);
   }
 }
 
@@ -136,16 +137,16 @@ function undoDifferencing8(a: Uint8Array, tileWidth: number, spp: number): void 
   const rowLen = tileWidth * spp;
   if (spp === 1) {
     for (let row = 0; row < a.length; row += rowLen) {
-      let acc = a[row]!;
+      let acc = u8At(a, row);
       for (let i = row + 1, end = row + rowLen; i < end; i++) {
-        acc = (acc + a[i]!) & 0xff;
+        acc = (acc + u8At(a, i)) & 0xff;
         a[i] = acc;
       }
     }
     return;
   }
   for (let row = 0; row < a.length; row += rowLen) {
-    for (let i = row + spp, end = row + rowLen; i < end; i++) a[i] = a[i]! + a[i - spp]!;
+    for (let i = row + spp, end = row + rowLen; i < end; i++) a[i] = u8At(a, i) + u8At(a, i - spp);
   }
 }
 

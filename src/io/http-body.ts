@@ -4,6 +4,7 @@
  * (RELIABILITY.md H5), so every chunk re-arms our own, much shorter, stall timer. Both byte limits are
  * checked as each chunk arrives: a body past either is cancelled there, never buffered whole.
  */
+import { at } from '../types/checked.js';
 
 export type ContentRange =
   | { kind: 'range'; start: number; end: number; total: number | undefined }
@@ -121,12 +122,12 @@ export async function readBody(
     clearInterval(speed);
     reader.releaseLock();
   }
-  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.length === 1) return at(chunks, 0);
   const out = new Uint8Array(total);
-  let at = 0;
+  let offset = 0;
   for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
+    out.set(c, offset);
+    offset += c.byteLength;
   }
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import type { ByteSource } from './byte-source.js';
 import { CogFormatError } from './cog-format-error.js';
+import { InternalError } from '../errors.js';
 
 /** Where a field's value bytes are: inline in the entry or out of line, resolved to one offset. */
 export interface IfdEntry {
@@ -166,7 +167,9 @@ export async function readNumbers(
 ): Promise<Float64Array> {
   if (entry.count > maxCount)
     hb.fail('malformed', `tag ${entry.tag} has ${entry.count} values (max ${maxCount})`);
-  const size = TYPE_SIZE[entry.type]!;
+  const size = TYPE_SIZE[entry.type];
+  // readIfd keeps only entries of known types.
+  if (size === undefined) throw new InternalError(`tag ${entry.tag} has unknown type ${entry.type}`);
   const dv = await hb.view(entry.at, size * entry.count, `values of tag ${entry.tag}`);
   const out = new Float64Array(entry.count);
   const get = reader(entry.type, dv, le);

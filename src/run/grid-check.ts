@@ -5,6 +5,7 @@
  */
 import type { S2Asset } from '../catalog/item.js';
 import type { CogHeader } from '../io/cog-header.js';
+import { at } from '../types/checked.js';
 
 /** The reason the header disagrees with the item, or undefined when they agree. */
 export function gridMismatch(header: CogHeader, asset: S2Asset, itemEpsg: number): string | undefined {
@@ -19,9 +20,9 @@ export function gridMismatch(header: CogHeader, asset: S2Asset, itemEpsg: number
   if (t) {
     const near = (a: number, b: number): boolean => Math.abs(a - b) < 1e-6 * Math.max(1, Math.abs(b));
     if (
-      !near(header.pixelSize[0], t[0] as number) ||
-      !near(header.origin[0], t[2] as number) ||
-      !near(header.origin[1], t[5] as number)
+      !near(header.pixelSize[0], at(t, 0)) ||
+      !near(header.origin[0], at(t, 2)) ||
+      !near(header.origin[1], at(t, 5))
     ) {
       return `grid mismatch: the COG's origin ${header.origin.join(',')} and pixel ${header.pixelSize[0]} m differ from proj:transform`;
     }

@@ -7,6 +7,7 @@ import * as turf from '../geo/turf.js';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import type { S2Item } from '../catalog/item.js';
 import { transformPoint } from '../geo/utm.js';
+import { at } from '../types/checked.js';
 
 export interface TileGrid {
   epsg: number;
@@ -51,7 +52,7 @@ export function itemGrid(item: S2Item): TileGrid | undefined {
   const t = red.transform;
   const s = red.shape;
   if (!t || !s || t[0] !== 10 || t[4] !== -10 || t[1] !== 0 || t[3] !== 0) return undefined;
-  return { epsg: item.epsg, originX: t[2] as number, originY: t[5] as number, width: s[1], height: s[0] };
+  return { epsg: item.epsg, originX: at(t, 2), originY: at(t, 5), width: s[1], height: s[0] };
 }
 
 /**
@@ -69,24 +70,20 @@ function aoiInCrs(aoi: Polygon | MultiPolygon, epsg: number): Polygon | MultiPol
   const densify = (ring: Position[]): Position[] => {
     const out: Position[] = [];
     for (let i = 0; i + 1 < ring.length; i++) {
-      const a = ring[i] as Position;
-      const b = ring[i + 1] as Position;
-      const steps = Math.max(
-        1,
-        Math.ceil(
-          Math.hypot((b[0] as number) - (a[0] as number), (b[1] as number) - (a[1] as number)) / 0.05,
-        ),
-      );
+      const a = at(ring, i);
+      const b = at(ring, i + 1);
+      const ax = at(a, 0);
+      const ay = at(a, 1);
+      const bx = at(b, 0);
+      const by = at(b, 1);
+      const steps = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / 0.05));
       for (let k = 0; k < steps; k++) {
         const t = k / steps;
-        out.push([
-          (a[0] as number) + t * ((b[0] as number) - (a[0] as number)),
-          (a[1] as number) + t * ((b[1] as number) - (a[1] as number)),
-        ]);
+        out.push([ax + t * (bx - ax), ay + t * (by - ay)]);
       }
     }
-    out.push(ring[ring.length - 1] as Position);
-    return out.map((p) => transformPoint(4326, epsg, [p[0] as number, p[1] as number]));
+    out.push(at(ring, ring.length - 1));
+    return out.map((p) => transformPoint(4326, epsg, [at(p, 0), at(p, 1)]));
   };
   if (aoi.type === 'Polygon') return { type: 'Polygon', coordinates: aoi.coordinates.map(densify) };
   return { type: 'MultiPolygon', coordinates: aoi.coordinates.map((p) => p.map(densify)) };

@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import type { BBox, StacAsset, StacCollection, StacItem, StacLink } from './stac-types.js';
+import { at } from '../types/checked.js';
 
 export interface CatalogFolderPaths {
   root: string;
@@ -99,10 +100,10 @@ function synthesiseCollection(id: string, items: StacItem[]): StacCollection {
   const spatial: BBox =
     boxes.length > 0
       ? [
-          Math.min(...boxes.map((b) => b[0] as number)),
-          Math.min(...boxes.map((b) => b[1] as number)),
-          Math.max(...boxes.map((b) => b[b.length === 6 ? 3 : 2] as number)),
-          Math.max(...boxes.map((b) => b[b.length === 6 ? 4 : 3] as number)),
+          Math.min(...boxes.map((b) => at(b, 0))),
+          Math.min(...boxes.map((b) => at(b, 1))),
+          Math.max(...boxes.map((b) => at(b, b.length === 6 ? 3 : 2))),
+          Math.max(...boxes.map((b) => at(b, b.length === 6 ? 4 : 3))),
         ]
       : [-180, -90, 180, 90];
   const times = mine

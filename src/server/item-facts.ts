@@ -5,6 +5,7 @@ import { bbox as turfBbox } from '../geo/turf.js';
 import type { Geometry, Position } from 'geojson';
 import { parseDataTime, type TimeRange } from './datetime.js';
 import type { BBox, StacItem } from './stac-types.js';
+import { at } from '../types/checked.js';
 
 const DEPTH: Record<string, number> = {
   Point: 0,
@@ -59,8 +60,8 @@ export function itemBBox(item: StacItem): BBox | undefined {
   const b = item.bbox;
   if (Array.isArray(b) && (b.length === 4 || b.length === 6) && b.every((n) => Number.isFinite(n))) {
     return b.length === 4
-      ? [b[0] as number, b[1] as number, b[2] as number, b[3] as number]
-      : [b[0] as number, b[1] as number, b[3] as number, b[4] as number];
+      ? [at(b, 0), at(b, 1), at(b, 2), at(b, 3)]
+      : [at(b, 0), at(b, 1), at(b, 3), at(b, 4)];
   }
   if (!item.geometry) return undefined;
   const [minX, minY, maxX, maxY] = turfBbox(item.geometry);

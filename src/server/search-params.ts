@@ -7,6 +7,7 @@ import { compileCql2 } from './cql2.js';
 import { DatetimeError, parseDatetimeParam } from './datetime.js';
 import { BadRequestError } from './errors.js';
 import { isGeometry } from './item-facts.js';
+import { at } from '../types/checked.js';
 
 export interface SortRule {
   field: string;
@@ -74,14 +75,17 @@ export function parseBbox(raw: unknown): number[] {
   if (!nums.every((n): n is number => typeof n === 'number' && Number.isFinite(n))) {
     throw new BadRequestError('Invalid bbox, all values must be finite numbers');
   }
-  const [w, s, e, n] = nums.length === 4 ? nums : [nums[0], nums[1], nums[3], nums[4]];
-  if ([w, e].some((x) => (x as number) < -180 || (x as number) > 180)) {
+  const [w, s, e, n] =
+    nums.length === 4
+      ? [at(nums, 0), at(nums, 1), at(nums, 2), at(nums, 3)]
+      : [at(nums, 0), at(nums, 1), at(nums, 3), at(nums, 4)];
+  if ([w, e].some((x) => x < -180 || x > 180)) {
     throw new BadRequestError('Invalid bbox, longitude must be between -180 and 180');
   }
-  if ([s, n].some((y) => (y as number) < -90 || (y as number) > 90)) {
+  if ([s, n].some((y) => y < -90 || y > 90)) {
     throw new BadRequestError('Invalid bbox, latitude must be between -90 and 90');
   }
-  if ((s as number) > (n as number)) {
+  if (s > n) {
     throw new BadRequestError('Invalid bbox, SW latitude must be less than NE latitude');
   }
   return nums;

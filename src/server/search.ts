@@ -24,6 +24,7 @@ import {
   type SortRule,
 } from './search-params.js';
 import { isTimeField, readField, type BBox, type StacItem } from './stac-types.js';
+import { at } from '../types/checked.js';
 
 export type SortValue = string | number | boolean | null;
 export type SortKey = SortValue[];
@@ -96,7 +97,8 @@ function spatialPredicate(params: SearchParams): ((entry: IndexedItem) => boolea
   let box: BBox | undefined;
   if (params.bbox) {
     const b = params.bbox;
-    box = b.length === 4 ? (b as BBox) : [b[0] as number, b[1] as number, b[3] as number, b[4] as number];
+    box =
+      b.length === 4 ? [at(b, 0), at(b, 1), at(b, 2), at(b, 3)] : [at(b, 0), at(b, 1), at(b, 3), at(b, 4)];
     geometry = box[0] <= box[2] ? bboxPolygon(box).geometry : undefined; // antimeridian: boxes only
   }
   if (!geometry && !box) return undefined;

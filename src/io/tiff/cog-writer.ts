@@ -24,6 +24,7 @@ import {
 import { buildOverviews, overviewSizes, type Pixels, type RasterLevel } from './overviews.js';
 import { GeoKey, Tag, layoutIfds, makeIfd, writeIfds, type Ifd, type TiffField } from './tiff-tags.js';
 import { InternalError } from '../../errors.js';
+import { at, u8At, u16At, u32At } from '../../types/checked.js';
 
 export type { CogDataType, CogGeoreference, CogMetadata, WriteCogOptions } from './cog-options.js';
 
@@ -43,8 +44,20 @@ const TRAILER_SIZE = 4;
 
 /** Horizontal differencing (TIFF Predictor=2) of each row of a tile, in place, modulo 2^bits. */
 function differenceRows(tile: Pixels, tileSize: number): void {
+  if (tile instanceof Uint16Array) differenceRows16(tile, tileSize);
+  else differenceRows8(tile, tileSize);
+}
+
+// One loop per element type, so each stays monomorphic.
+function differenceRows16(tile: Uint16Array, tileSize: number): void {
   for (let row = 0; row < tile.length; row += tileSize) {
-    for (let i = row + tileSize - 1; i > row; i--) tile[i] = tile[i]! - tile[i - 1]!;
+    for (let i = row + tileSize - 1; i > row; i--) tile[i] = u16At(tile, i) - u16At(tile, i - 1);
+  }
+}
+
+function differenceRows8(tile: Uint8Array, tileSize: number): void {
+  for (let row = 0; row < tile.length; row += tileSize) {
+    for (let i = row + tileSize - 1; i > row; i--) tile[i] = u8At(tile, i) - u8At(tile, i - 1);
   }
 }
 
@@ -189,14 +202,14 @@ function assemble(
   tiles: readonly (readonly (Buffer | undefined)[])[],
   o: ResolvedCogOptions,
 ): Buffer {
-  const ifds = levels.map((level, i) => buildIfd(level as RasterLevel, o, i > 0, tiles[i]!.length));
+  const ifds = levels.map((level, i) => buildIfd(level as RasterLevel, o, i > 0, at(tiles, i).length));
   const ghostEnd = 8 + GHOST.length;
   const layout = layoutIfds(ifds, ghostEnd, new Set([Tag.TileOffsets, Tag.TileByteCounts]));
   let pos = layout.end;
   for (let i = levels.length - 1; i >= 0; i--) {
-    const offsets = tileArray(ifds[i]!, Tag.TileOffsets);
-    const byteCounts = tileArray(ifds[i]!, Tag.TileByteCounts);
-    tiles[i]!.forEach((t, j) => {
+    const offsets = tileArray(at(ifds, i), Tag.TileOffsets);
+    const byteCounts = tileArray(at(ifds, i), Tag.TileByteCounts);
+    at(tiles, i).forEach((t, j) => {
       if (t === undefined) return; // sparse: offset and byte count stay 0
       pos += LEADER_SIZE;
       offsets[j] = Math.min(pos, CLASSIC_TIFF_LIMIT); // clamped: checked below before any use
@@ -211,17 +224,17 @@ function assemble(
   const buf = Buffer.alloc(pos);
   buf.write('II', 0, 'latin1');
   buf.writeUInt16LE(42, 2);
-  buf.writeUInt32LE(layout.placements[0]!.offset, 4);
+  buf.writeUInt32LE(at(layout.placements, 0).offset, 4);
   buf.write(GHOST, 8, 'latin1');
   writeIfds(buf, ifds, layout);
   for (let i = levels.length - 1; i >= 0; i--) {
-    const offsets = tileArray(ifds[i]!, Tag.TileOffsets);
-    tiles[i]!.forEach((t, j) => {
+    const offsets = tileArray(at(ifds, i), Tag.TileOffsets);
+    at(tiles, i).forEach((t, j) => {
       if (t === undefined) return;
-      const at = offsets[j]!;
-      buf.writeUInt32LE(t.length, at - LEADER_SIZE);
-      t.copy(buf, at);
-      t.copy(buf, at + t.length, t.length - TRAILER_SIZE);
+      const start = u32At(offsets, j);
+      buf.writeUInt32LE(t.length, start - LEADER_SIZE);
+      t.copy(buf, start);
+      t.copy(buf, start + t.length, t.length - TRAILER_SIZE);
     });
   }
   return buf;
@@ -376,17 +389,17 @@ function halveInto(
     for (let x = 0; x < half && 2 * x < vw; x++) {
       const x0 = 2 * x;
       const hasX1 = x0 + 1 < vw;
-      let sum = child[r0 + x0] as number;
+      let sum = u8At(child, r0 + x0);
       let n = 1;
       if (hasX1) {
-        sum += child[r0 + x0 + 1] as number;
+        sum += u8At(child, r0 + x0 + 1);
         n++;
       }
       if (hasY1) {
-        sum += child[r0 + ts + x0] as number;
+        sum += u8At(child, r0 + ts + x0);
         n++;
         if (hasX1) {
-          sum += child[r0 + ts + x0 + 1] as number;
+          sum += u8At(child, r0 + ts + x0 + 1);
           n++;
         }
       }

@@ -6,6 +6,7 @@
  * Only the field types a GeoTIFF needs are supported.
  */
 import { InternalError } from '../../errors.js';
+import { at } from '../../types/checked.js';
 
 /** TIFF and GeoTIFF tag ids used by the COG writer. */
 export const Tag = {
@@ -82,9 +83,9 @@ export function ifdByteSize(ifd: Ifd): number {
 /** Sorts fields by tag and rejects duplicates and values that do not fit their type. */
 export function makeIfd(fields: TiffField[]): Ifd {
   const sorted = [...fields].sort((a, b) => a.tag - b.tag);
-  for (let i = 0; i < sorted.length; i++) {
-    const field = sorted[i]!;
-    if (i > 0 && sorted[i - 1]!.tag === field.tag) throw new InternalError(`duplicate TIFF tag ${field.tag}`);
+  for (const [i, field] of sorted.entries()) {
+    if (i > 0 && at(sorted, i - 1).tag === field.tag)
+      throw new InternalError(`duplicate TIFF tag ${field.tag}`);
     if ((typeof field.values === 'string') !== (field.type === 'ascii')) {
       throw new InternalError(`TIFF tag ${field.tag}: values do not match type ${field.type}`);
     }
@@ -121,7 +122,7 @@ export function layoutIfds(ifds: readonly Ifd[], start: number, lateTags: Readon
     for (const field of ifd) {
       const size = fieldByteSize(field);
       if (size <= 4 || !lateTags.has(field.tag)) continue;
-      placements[i]!.valueOffsets.set(field.tag, pos);
+      at(placements, i).valueOffsets.set(field.tag, pos);
       pos = align2(pos + size);
     }
   });
@@ -135,7 +136,7 @@ function writeValues(buf: Buffer, pos: number, field: TiffField): void {
     return;
   }
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = at(values, i);
     if (type === 'short') buf.writeUInt16LE(v, pos + 2 * i);
     else if (type === 'long') buf.writeUInt32LE(v, pos + 4 * i);
     else buf.writeDoubleLE(v, pos + 8 * i);
@@ -145,7 +146,7 @@ function writeValues(buf: Buffer, pos: number, field: TiffField): void {
 /** Writes the IFD chain (each IFD pointing at the next, the last at 0) into a zero-filled buffer. */
 export function writeIfds(buf: Buffer, ifds: readonly Ifd[], layout: IfdLayout): void {
   ifds.forEach((ifd, i) => {
-    const placement = layout.placements[i]!;
+    const placement = at(layout.placements, i);
     let pos = placement.offset;
     buf.writeUInt16LE(ifd.length, pos);
     pos += 2;

@@ -30,6 +30,7 @@ import type { ScanBlockInput, ScanBlockOutput } from '../tasks/scan-block.js';
 import type { WorkerPool } from '../worker-pool.js';
 import type { ScannedTile, StageClock } from './types.js';
 import { InternalError } from '../../errors.js';
+import { at } from '../../types/checked.js';
 
 export interface TileDeps {
   /** Keep the evidence outputs' pixels of every block (quicklooks): chips, overlays, COGs. */
@@ -73,7 +74,7 @@ export async function processTile(tp: TilePlan, d: TileDeps): Promise<ScannedTil
   // groups, and a 20 m tile that several blocks need is fetched once.
   const shared = new SharedReads(tp, deps);
   const order = blockOrder(tp);
-  const blockAt = (k: number): BlockJob => tp.blocks[order[k] as number] as BlockJob;
+  const blockAt = (k: number): BlockJob => at(tp.blocks, at(order, k));
   const reader = new ReadAhead(
     tp.blocks.length,
     (k) => blockBytes(tp, blockAt(k), deps),

@@ -251,7 +251,12 @@ function reviver(_key: string, v: unknown): unknown {
     if (typeof o.$num === 'string' && Object.keys(o).length === 1) return Number(o.$num);
     if (typeof o.$typed === 'string' && Array.isArray(o.values)) {
       const make = TYPED[o.$typed];
-      if (make) return make(o.values as number[]);
+      const values: unknown[] = o.values;
+      if (make) {
+        if (!values.every((x): x is number => typeof x === 'number'))
+          throw new InternalError(`encoded ${o.$typed} holds a value that is not a number`);
+        return make(values);
+      }
     }
   }
   return v;

@@ -24,6 +24,7 @@ import {
   type CompositePlanes,
 } from '../../report/block-quicklook.js';
 import { InternalError } from '../../errors.js';
+import { u8At } from '../../types/checked.js';
 
 export type BandKey = 'blue' | 'green' | 'red' | 'nir' | 'swir16' | 'swir22' | 'scl';
 
@@ -160,7 +161,7 @@ function dataPixels(o: Observation): number {
   // An index loop: for-of over a typed array stays slow until the JIT has warmed up.
   const scl = o.scl;
   let n = 0;
-  for (let i = 0; i < scl.length; i++) if ((scl[i] as number) !== 0) n++;
+  for (let i = 0; i < scl.length; i++) if (u8At(scl, i) !== 0) n++;
   return n;
 }
 
@@ -190,7 +191,7 @@ export default function scanBlock(input: ScanBlockInput, context: TaskContext): 
   const sparse = sparseBlock(c);
   let quicklook: BlockQuicklook | undefined;
   if (input.quicklook) {
-    const ponds = sparse.attrs.idx.filter((_, k) => (sparse.pondAt[k] as number) > 0);
+    const ponds = sparse.attrs.idx.filter((_, k) => u8At(sparse.pondAt, k) > 0);
     quicklook = blockQuicklook(compositePlanes(scratch.planes), ponds, w, h, input.quicklook.rgbStep);
     context.transfer(...quicklookBuffers(quicklook));
   }
