@@ -2,12 +2,12 @@
  * Reduced-resolution levels for COG overviews: each level is half the previous one (rounded up),
  * made from the previous level, until the level fits in `minSize` x `minSize`.
  */
+import { at } from '../../types/checked.js';
 
 export type OverviewResampling = 'nearest' | 'average';
 
 export type Pixels = Uint8Array | Uint16Array;
 
-import { u8At, u16At } from '../../types/checked.js';
 export interface RasterLevel<T extends Pixels = Pixels> {
   width: number;
   height: number;
@@ -31,11 +31,6 @@ function emptyLike<T extends Pixels>(data: T, length: number): T {
   return (data instanceof Uint16Array ? new Uint16Array(length) : new Uint8Array(length)) as T;
 }
 
-/** s[i], checked, with one accessor per element type so each stays monomorphic. */
-function sample(s: Pixels, i: number): number {
-  return s instanceof Uint16Array ? u16At(s, i) : u8At(s, i);
-}
-
 /** Halves a level by taking the top-left pixel of each 2x2 block (for class maps such as SCL). */
 export function downsampleNearest<T extends Pixels>(src: RasterLevel<T>): RasterLevel<T> {
   const width = Math.ceil(src.width / 2);
@@ -45,7 +40,7 @@ export function downsampleNearest<T extends Pixels>(src: RasterLevel<T>): Raster
   for (let y = 0; y < height; y++) {
     const srcRow = 2 * y * src.width;
     const dstRow = y * width;
-    for (let x = 0; x < width; x++) out[dstRow + x] = sample(s, srcRow + 2 * x);
+    for (let x = 0; x < width; x++) out[dstRow + x] = at(s, srcRow + 2 * x);
   }
   return { width, height, data: out };
 }
@@ -71,26 +66,26 @@ export function downsampleAverage<T extends Pixels>(src: RasterLevel<T>, nodata?
       const hasX1 = x0 + 1 < sw;
       let sum = 0;
       let n = 0;
-      let v = sample(s, r0 + x0);
+      let v = at(s, r0 + x0);
       if (v !== nd) {
         sum += v;
         n++;
       }
       if (hasX1) {
-        v = sample(s, r0 + x0 + 1);
+        v = at(s, r0 + x0 + 1);
         if (v !== nd) {
           sum += v;
           n++;
         }
       }
       if (r1 >= 0) {
-        v = sample(s, r1 + x0);
+        v = at(s, r1 + x0);
         if (v !== nd) {
           sum += v;
           n++;
         }
         if (hasX1) {
-          v = sample(s, r1 + x0 + 1);
+          v = at(s, r1 + x0 + 1);
           if (v !== nd) {
             sum += v;
             n++;
