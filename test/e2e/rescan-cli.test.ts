@@ -158,4 +158,17 @@ describe('SIGTERM', () => {
     const again = await rescan(state, out);
     expect(again.code, again.stderr).toBe(0);
   }, 120_000);
+
+  it('after the run completed (the process tearing down): exit 0 and the run recorded', async () => {
+    const state = path.join(tmp, 'term-late');
+    const out = path.join(tmp, 'term-late-out');
+    const r = await rescan(state, out, {
+      env: { MW_CRASH_AT: 'rescan-completed', MW_CRASH_SIGNAL: 'SIGTERM' },
+    });
+    // A stop reported for a run that finished would make its cron wrapper retry or alert for nothing.
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(lastRun(state)).toBe(1);
+    expect(existsSync(path.join(out, 'candidates.geojson'))).toBe(true);
+  }, 120_000);
 });

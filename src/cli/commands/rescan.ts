@@ -29,6 +29,7 @@ import {
   type RunnerFlags,
 } from '../flags.js';
 import { tileRunner } from './scan.js';
+import { crashPoint } from '../../state/crash-point.js';
 import { runDeadline, TIMEOUT_FLAG } from '../run-timeout.js';
 import type { EventLog } from '../../types/event-log.js';
 import { commandLogger, logOptions, type LogFlags } from '../logger.js';
@@ -67,16 +68,27 @@ function openInterval(text: string, flag: string, now: Date): RescanAfterWindow 
   return parseInterval(text, flag, now);
 }
 
-/** Aborts the run on SIGTERM/SIGINT; a second signal, or 30 s of shutdown, exits at once. */
+/**
+ * Aborts the run on SIGTERM/SIGINT; a second signal, or 30 s of shutdown, exits at once. Once the
+ * run has completed (the state advanced), `completed()` leaves a handler that only logs: removing
+ * it would let a signal during the process's teardown (worker threads exiting, files closing) kill
+ * a run that already succeeded, and its caller would read a stop that did not happen.
+ */
 function stopOnSignals(
   controller: AbortController,
   log: EventLog,
 ): {
   which: () => 'SIGTERM' | 'SIGINT' | undefined;
   off: () => void;
+  completed: (run: number) => void;
 } {
   let received: 'SIGTERM' | 'SIGINT' | undefined;
+  let completedRun: number | undefined;
   const handler = (sig: 'SIGTERM' | 'SIGINT'): void => {
+    if (completedRun !== undefined) {
+      log.warn({ signal: sig, run: completedRun, then: 'the run completed' }, 'Rescan:SignalTooLate');
+      return;
+    }
     if (received) process.exit(sig === 'SIGTERM' ? 143 : 130);
     received = sig;
     log.warn({ signal: sig, then: 'the state will not advance unless it already is' }, 'Rescan:Stopping');
@@ -92,6 +104,9 @@ function stopOnSignals(
     off: () => {
       process.off('SIGTERM', term);
       process.off('SIGINT', int);
+    },
+    completed: (run) => {
+      completedRun = run;
     },
   };
 }
@@ -168,14 +183,16 @@ export function registerRescan(program: Command): Command {
     try {
       s = await rescanCommand(flags, controller.signal, log);
     } catch (err) {
+      signals.off();
       const sig = signals.which();
       if (sig) throw new RescanInterruptedError(sig);
       if (deadline.expired()) throw deadline.error;
       throw err;
     } finally {
-      signals.off();
       deadline.clear();
     }
+    signals.completed(s.run);
+    crashPoint('rescan-completed');
     // The signal came while the state was advancing (past the last point that can stop): the run
     // is complete and published, so it reports success rather than a stop that did not happen.
     const late = signals.which();
