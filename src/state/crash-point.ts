@@ -6,12 +6,7 @@
  * outside cover the points in between.
  */
 export type CrashPoint =
-  | 'after-search'
-  | 'after-scan'
-  | 'after-outputs'
-  | 'in-commit'
-  | 'rescan-completed'
-  | 'batch-window-written';
+  'after-search' | 'after-scan' | 'after-outputs' | 'in-commit' | 'rescan-completed' | 'batch-window-written';
 
 export function crashPoint(name: CrashPoint): void {
   if (process.env.MW_CRASH_AT !== name) return;
