@@ -6,6 +6,7 @@
  * at 10 m for the candidates' chips. The before season has no green band (the detector never reads
  * it), so the before picture is its NDVI: the measure the detector itself compared. Pure.
  */
+import { at, f32At, u8At } from '../types/checked.js';
 
 /** Cells of 10 m pixels kept at full resolution for chips. */
 export const CELL = 32;
@@ -60,9 +61,7 @@ const TONE = Uint8Array.from({ length: TONE_STEPS + 1 }, (_, i) =>
 
 export const tone = (v: number): number =>
   v === v
-    ? (TONE[
-        v <= 0 ? 0 : v >= TRUE_COLOUR_MAX ? TONE_STEPS : ((v * TONE_STEPS) / TRUE_COLOUR_MAX) | 0
-      ] as number)
+    ? u8At(TONE, v <= 0 ? 0 : v >= TRUE_COLOUR_MAX ? TONE_STEPS : ((v * TONE_STEPS) / TRUE_COLOUR_MAX) | 0)
     : 0;
 
 /**
@@ -84,30 +83,30 @@ function ndvi20(nir: Float32Array, red: Float32Array, w: number, h: number): Uin
       let sn = 0;
       let sr = 0;
       // NaN (no composite) fails `v === v` and is left out.
-      let nv = nir[r0 + x] as number;
-      let rv = red[r0 + x] as number;
+      let nv = f32At(nir, r0 + x);
+      let rv = f32At(red, r0 + x);
       if (nv === nv && rv === rv) {
         sn += nv;
         sr += rv;
       }
       if (right) {
-        nv = nir[r0 + x + 1] as number;
-        rv = red[r0 + x + 1] as number;
+        nv = f32At(nir, r0 + x + 1);
+        rv = f32At(red, r0 + x + 1);
         if (nv === nv && rv === rv) {
           sn += nv;
           sr += rv;
         }
       }
       if (r1 >= 0) {
-        nv = nir[r1 + x] as number;
-        rv = red[r1 + x] as number;
+        nv = f32At(nir, r1 + x);
+        rv = f32At(red, r1 + x);
         if (nv === nv && rv === rv) {
           sn += nv;
           sr += rv;
         }
         if (right) {
-          nv = nir[r1 + x + 1] as number;
-          rv = red[r1 + x + 1] as number;
+          nv = f32At(nir, r1 + x + 1);
+          rv = f32At(red, r1 + x + 1);
           if (nv === nv && rv === rv) {
             sn += nv;
             sr += rv;
@@ -121,9 +120,9 @@ function ndvi20(nir: Float32Array, red: Float32Array, w: number, h: number): Uin
 }
 
 function rgbAt(a: CompositePlanes['after'], i: number, out: Uint8Array, o: number): void {
-  const r = a.red[i] as number;
-  const g = a.green[i] as number;
-  const b = a.blue[i] as number;
+  const r = f32At(a.red, i);
+  const g = f32At(a.green, i);
+  const b = f32At(a.blue, i);
   if (!(r === r && g === g && b === b)) return; // stays transparent
   out[o] = tone(r);
   out[o + 1] = tone(g);
@@ -157,7 +156,7 @@ export function keptCells(pondPixels: ArrayLike<number>, w: number, h: number): 
   const ring = new Int8Array(cols * rows).fill(-1);
   const seeds: number[] = [];
   for (let k = 0; k < pondPixels.length; k++) {
-    const i = pondPixels[k] as number;
+    const i = at(pondPixels, k);
     const c = Math.floor((i % w) / CELL) + Math.floor(Math.floor(i / w) / CELL) * cols;
     if (ring[c] !== 0) {
       ring[c] = 0;
@@ -207,12 +206,10 @@ export function blockQuicklook(
         const i = (y0 + dy) * w + x0 + dx;
         const o = k * area + dy * CELL + dx;
         ndviBefore[o] = ndviCode(
-          ((before.nir[i] as number) - (before.red[i] as number)) /
-            ((before.nir[i] as number) + (before.red[i] as number)),
+          (f32At(before.nir, i) - f32At(before.red, i)) / (f32At(before.nir, i) + f32At(before.red, i)),
         );
         ndviAfter[o] = ndviCode(
-          ((after.nir[i] as number) - (after.red[i] as number)) /
-            ((after.nir[i] as number) + (after.red[i] as number)),
+          (f32At(after.nir, i) - f32At(after.red, i)) / (f32At(after.nir, i) + f32At(after.red, i)),
         );
         rgbAt(after, i, rgba, o * 4);
       }

@@ -7,6 +7,7 @@ import type { PixelWindow } from '../io/cog-window.js';
 import { CELL, ndviOfCode } from './block-quicklook.js';
 import type { Rgba } from './quicklooks.js';
 import type { TileQuicklook } from './tile-quicklook.js';
+import { at, u8At, u32At } from '../types/checked.js';
 
 export type ChipLayer = 'before_ndvi' | 'after_true_colour' | 'ndvi_change';
 
@@ -20,17 +21,18 @@ const NDVI_STOPS: readonly [number, [number, number, number]][] = [
 ];
 
 export function ndviColour(v: number): [number, number, number] {
-  const first = NDVI_STOPS[0]!;
+  const first = at(NDVI_STOPS, 0);
   if (v <= first[0]) return first[1];
   for (let i = 1; i < NDVI_STOPS.length; i++) {
-    const [x1, c1] = NDVI_STOPS[i]!;
-    const [x0, c0] = NDVI_STOPS[i - 1]!;
+    const [x1, c1] = at(NDVI_STOPS, i);
+    const [x0, c0] = at(NDVI_STOPS, i - 1);
     if (v <= x1) {
       const t = (v - x0) / (x1 - x0);
-      return [0, 1, 2].map((k) => Math.round(c0[k]! + (c1[k]! - c0[k]!) * t)) as [number, number, number];
+      const mix = (k: 0 | 1 | 2): number => Math.round(c0[k] + (c1[k] - c0[k]) * t);
+      return [mix(0), mix(1), mix(2)];
     }
   }
-  return NDVI_STOPS[NDVI_STOPS.length - 1]![1];
+  return at(NDVI_STOPS, NDVI_STOPS.length - 1)[1];
 }
 
 /** NDVI change at which the diverging ramp saturates (loss red-brown, gain green, none grey). */
@@ -68,7 +70,7 @@ function cellsOf(q: TileQuicklook): Map<number, number> {
   let m = cellRows.get(q);
   if (!m) {
     m = new Map();
-    for (let k = 0; k < q.cells.index.length; k++) m.set(q.cells.index[k] as number, k);
+    for (let k = 0; k < q.cells.index.length; k++) m.set(u32At(q.cells.index, k), k);
     cellRows.set(q, m);
   }
   return m;
@@ -116,36 +118,36 @@ export function chipImages(q: TileQuicklook, win: PixelWindow): ChipImages {
         let rgba: Uint8Array;
         let ro: number;
         if (k !== undefined) {
-          const at = k * area + rowInCell + (tx % CELL);
-          nb = cb[at] as number;
-          na = ca[at] as number;
+          const ci = k * area + rowInCell + (tx % CELL);
+          nb = u8At(cb, ci);
+          na = u8At(ca, ci);
           rgba = crgba;
-          ro = at * 4;
+          ro = ci * 4;
         } else {
           const ni = nRow + Math.min(n.width - 1, Math.floor(tx / n.step));
-          nb = n.before[ni] as number;
-          na = n.after[ni] as number;
+          nb = u8At(n.before, ni);
+          na = u8At(n.after, ni);
           rgba = r.data;
           ro = (rRow + Math.min(r.width - 1, Math.floor(tx / r.step))) * 4;
         }
         if (nb !== 0) {
-          const c = NDVI_LUT[nb] as readonly number[];
-          before[o] = c[0] as number;
-          before[o + 1] = c[1] as number;
-          before[o + 2] = c[2] as number;
+          const c = at(NDVI_LUT, nb);
+          before[o] = c[0];
+          before[o + 1] = c[1];
+          before[o + 2] = c[2];
           before[o + 3] = 255;
           if (na !== 0) {
-            const d = CHANGE_LUT[na - nb + 254] as readonly number[];
-            change[o] = d[0] as number;
-            change[o + 1] = d[1] as number;
-            change[o + 2] = d[2] as number;
+            const d = at(CHANGE_LUT, na - nb + 254);
+            change[o] = d[0];
+            change[o + 1] = d[1];
+            change[o + 2] = d[2];
             change[o + 3] = 255;
           }
         }
-        if ((rgba[ro + 3] as number) !== 0) {
-          colour[o] = rgba[ro] as number;
-          colour[o + 1] = rgba[ro + 1] as number;
-          colour[o + 2] = rgba[ro + 2] as number;
+        if (u8At(rgba, ro + 3) !== 0) {
+          colour[o] = u8At(rgba, ro);
+          colour[o + 1] = u8At(rgba, ro + 1);
+          colour[o + 2] = u8At(rgba, ro + 2);
           colour[o + 3] = 255;
         }
       }
@@ -180,9 +182,9 @@ export function overlayPixels(
   const plane = layer === 'before_ndvi' ? n.before : n.after;
   const data = new Uint8ClampedArray(n.width * n.height * 4);
   for (let i = 0; i < plane.length; i++) {
-    const c = plane[i] as number;
+    const c = u8At(plane, i);
     if (c === 0) continue;
-    const [r, g, b] = NDVI_LUT[c]!;
+    const [r, g, b] = at(NDVI_LUT, c);
     data[i * 4] = r;
     data[i * 4 + 1] = g;
     data[i * 4 + 2] = b;

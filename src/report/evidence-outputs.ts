@@ -36,6 +36,7 @@ import { drawRings, upscale, type Rgba } from './quicklooks.js';
 import type { Report } from './report.js';
 import type { TileQuicklook } from './tile-quicklook.js';
 import { InternalError } from '../errors.js';
+import { at } from '../types/checked.js';
 
 type Geom = Polygon | MultiPolygon;
 
@@ -113,8 +114,9 @@ async function candidateChips(
   const [minX, minY, maxX, maxY] = turf.bbox(c.geometry);
   const pad = 0.01;
   const near = input.ponds.filter((_, i) => {
-    const [x0, y0, x1, y1] = pondBoxes[i] as number[];
-    return x1! >= minX - pad && x0! <= maxX + pad && y1! >= minY - pad && y0! <= maxY + pad;
+    const box = at(pondBoxes, i);
+    const [x0, y0, x1, y1] = [at(box, 0), at(box, 1), at(box, 2), at(box, 3)];
+    return x1 >= minX - pad && x0 <= maxX + pad && y1 >= minY - pad && y0 <= maxY + pad;
   });
   const scaled = (g: Geom): [number, number][][] =>
     toPixelRings(g, grid, win).map((r) => r.map(([x, y]): [number, number] => [x * k, y * k]));
@@ -149,7 +151,7 @@ async function candidateChips(
     }),
   );
   // Keys in a fixed order (not the order the encodes finished in): outputs are byte-identical.
-  return { before: written[0]!, after: written[1]!, ndvi_change: written[2]! };
+  return { before: at(written, 0), after: at(written, 1), ndvi_change: at(written, 2) };
 }
 
 async function tileOverlays(

@@ -7,6 +7,7 @@ import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { transformPoint } from '../geo/utm.js';
 import type { PixelWindow } from '../io/cog-window.js';
 import type { PixelRing } from './quicklooks.js';
+import { at } from '../types/checked.js';
 
 /** Where a tile's 10 m pixel grid sits: CRS, top-left corner, size in pixels. */
 export interface GridRef {
@@ -37,7 +38,7 @@ export function toPixelRings(
 ): PixelRing[] {
   return rings(g).map((ring) =>
     ring.map((p): [number, number] => {
-      const [e, n] = transformPoint(4326, grid.epsg, [p[0] as number, p[1] as number]);
+      const [e, n] = transformPoint(4326, grid.epsg, [at(p, 0), at(p, 1)]);
       return [(e - grid.originX) / grid.pixelSize - origin.x, (grid.originY - n) / grid.pixelSize - origin.y];
     }),
   );

@@ -9,6 +9,7 @@ import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { escapeXml as esc } from '../formats/xml.js';
 import { SYNTHETIC_BANNER, type Provenance } from '../formats/provenance.js';
 import { HIGH_CONFIDENCE, type CandidateRow } from './report.js';
+import { at } from '../types/checked.js';
 
 type Geom = Polygon | MultiPolygon;
 
@@ -33,8 +34,8 @@ function niceKm(km: number): number {
 
 export function overviewMapSvg(x: OverviewInput): string {
   const pts = rings(x.aoi).flat();
-  const lons = pts.map((p) => p[0] as number);
-  const lats = pts.map((p) => p[1] as number);
+  const lons = pts.map((p) => at(p, 0));
+  const lats = pts.map((p) => at(p, 1));
   const [minLon, maxLon, minLat, maxLat] = [
     Math.min(...lons),
     Math.max(...lons),
@@ -50,10 +51,7 @@ export function overviewMapSvg(x: OverviewInput): string {
   const Y = (lat: number): number => PAD + 30 + (maxLat - lat) * scale;
   const path = (g: Geom): string =>
     rings(g)
-      .map(
-        (r) =>
-          `M${r.map((p) => `${X(p[0] as number).toFixed(1)},${Y(p[1] as number).toFixed(1)}`).join('L')}Z`,
-      )
+      .map((r) => `M${r.map((p) => `${X(at(p, 0)).toFixed(1)},${Y(at(p, 1)).toFixed(1)}`).join('L')}Z`)
       .join('');
   const parts: string[] = [];
   parts.push(`<rect width="${W}" height="${H}" fill="#f4f1ea"/>`);
@@ -65,8 +63,8 @@ export function overviewMapSvg(x: OverviewInput): string {
     // Label at the mean of the cell's vertices: inside for the convex Voronoi cells we draw.
     const v = rings(t.geometry)[0] ?? [];
     if (v.length === 0) continue;
-    const lx = v.reduce((s, p) => s + X(p[0] as number), 0) / v.length;
-    const ly = v.reduce((s, p) => s + Y(p[1] as number), 0) / v.length;
+    const lx = v.reduce((s, p) => s + X(at(p, 0)), 0) / v.length;
+    const ly = v.reduce((s, p) => s + Y(at(p, 1)), 0) / v.length;
     parts.push(
       `<text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" font-size="11" fill="#5a5446" text-anchor="middle">${esc(t.name)}</text>`,
     );

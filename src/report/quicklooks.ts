@@ -2,6 +2,7 @@
  * Quicklook pixels, pure: a nearest-neighbour upscale (chips are a few dozen 10 m pixels across;
  * a smooth resize would invent detail) and polygon outlines drawn on top. No I/O, no codec.
  */
+import { at, u32At } from '../types/checked.js';
 
 /** An RGBA image, row-major, 4 bytes a pixel. */
 export interface Rgba {
@@ -21,7 +22,7 @@ export function upscale(img: Rgba, k: number): Rgba {
     // One output row per source row, then copied k - 1 times below it.
     const first = sy * k * width;
     const row = sy * img.width;
-    for (let x = 0; x < width; x++) out[first + x] = src[row + ((x / k) | 0)]!;
+    for (let x = 0; x < width; x++) out[first + x] = u32At(src, row + ((x / k) | 0));
     for (let j = 1; j < k; j++) out.copyWithin(first + j * width, first, first + width);
   }
   return { width, height, data: new Uint8ClampedArray(out.buffer) };
@@ -52,8 +53,8 @@ export function drawRings(
   };
   for (const ring of rings) {
     for (let i = 0; i + 1 < ring.length; i++) {
-      const [x0, y0] = ring[i]!;
-      const [x1, y1] = ring[i + 1]!;
+      const [x0, y0] = at(ring, i);
+      const [x1, y1] = at(ring, i + 1);
       const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
       for (let s = 0; s <= steps; s++) plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps);
     }

@@ -11,6 +11,7 @@ import type { PixelGrid } from '../geo/pixel-geometry.js';
 import type { CogMetadata, SparseCogOptions, WriteCogOptions } from '../io/tiff/cog-writer.js';
 import { CELL, ndviCode, ndviOfCode, type BlockQuicklook } from './block-quicklook.js';
 import { chipSquare, overlayStep } from './evidence-plan.js';
+import { at, u8At } from '../types/checked.js';
 
 /** The 10 m planes of one kept cell (CELL² values each; rgba 4 bytes a pixel). */
 export interface CellPixels {
@@ -146,7 +147,7 @@ export class TileQuicklookBuilder {
     const change = new Uint8Array(this.ndviB.length);
     const lut = changeCodes();
     for (let i = 0; i < change.length; i++)
-      change[i] = lut[((this.ndviA[i] as number) << 8) | (this.ndviB[i] as number)] as number;
+      change[i] = u8At(lut, (u8At(this.ndviA, i) << 8) | u8At(this.ndviB, i));
     const grid20: PixelGrid = { ...x.grid, pixelSize: x.grid.pixelSize * 2 };
     const meta = (band: CogMetadata['band']): CogMetadata => ({ items: x.metadata, band });
     const ndviChange: WriteCogOptions = {
@@ -190,7 +191,7 @@ export class TileQuicklookBuilder {
       for (let y = 0; y < nh; y++) {
         const sy = Math.min(h20 - 1, y * k + (k >> 1));
         for (let xx = 0; xx < nw; xx++)
-          out[y * nw + xx] = plane[sy * this.w20 + Math.min(this.w20 - 1, xx * k + (k >> 1))] as number;
+          out[y * nw + xx] = u8At(plane, sy * this.w20 + Math.min(this.w20 - 1, xx * k + (k >> 1)));
       }
       return out;
     };
@@ -261,12 +262,12 @@ function pondFractionCog(
   meta: (band: CogMetadata['band']) => CogMetadata,
 ): SparseCogOptions {
   let n = 0;
-  for (let k = 0; k < x.pondPixels.length; k++) if (x.pondF[x.pondPixels[k] as number] !== 0) n++;
+  for (let k = 0; k < x.pondPixels.length; k++) if (u8At(x.pondF, at(x.pondPixels, k)) !== 0) n++;
   const pixels = new Uint32Array(n);
   const values = new Uint8Array(n);
   for (let k = 0, j = 0; k < x.pondPixels.length; k++) {
-    const i = x.pondPixels[k] as number;
-    const v = x.pondF[i] as number;
+    const i = at(x.pondPixels, k);
+    const v = u8At(x.pondF, i);
     if (v === 0) continue;
     pixels[j] = i;
     values[j++] = v;
