@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { DEFAULT_AREAS, type WorldConfig, DRY_SEASONS } from '../../src/fixtures/world/config.js';
+import { drySeasons, presetAreas, type WorldConfig } from '../../src/fixtures/world/config.js';
 import { generateWorld } from '../../src/fixtures/world/generate.js';
 import { SHARED_DATA_REQUIRED, sharedData } from '../helpers/shared-data.js';
 import { assetPath, readBand, readItems, type StacItemLike } from '../helpers/world.js';
@@ -15,12 +15,12 @@ const tmpRoots: string[] = [];
 afterAll(() => tmpRoots.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function tinyConfig(seed: number): WorldConfig {
-  const edge = DEFAULT_AREAS.find((a) => a.id === 'zone-edge');
+  const edge = presetAreas().find((a) => a.id === 'zone-edge');
   if (!edge) throw new Error('zone-edge area missing');
   return {
     seed,
     tileSize: 512,
-    seasons: [DRY_SEASONS[3]!],
+    seasons: [drySeasons()[3]!],
     acquisitionsPerSeason: 1,
     areas: [{ ...edge, sizeM: 2560 }],
   };
