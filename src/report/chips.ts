@@ -7,6 +7,7 @@ import type { PixelWindow } from '../io/cog-window.js';
 import { CELL, ndviOfCode } from './block-quicklook.js';
 import type { Rgba } from './quicklooks.js';
 import type { TileQuicklook } from './tile-quicklook.js';
+import { InternalError } from '../errors.js';
 import { at, u8At, u32At } from '../types/checked.js';
 
 export type ChipLayer = 'before_ndvi' | 'after_true_colour' | 'ndvi_change';
@@ -49,13 +50,14 @@ export function ndviChangeColour(d: number): [number, number, number] {
   ];
 }
 
-/** Colours of every NDVI byte (ndviCode), and of every NDVI-change byte difference, computed once. */
-const NDVI_LUT: readonly (readonly [number, number, number])[] = Array.from({ length: 256 }, (_, c) =>
-  ndviColour(ndviOfCode(c)),
-);
-const CHANGE_LUT: readonly (readonly [number, number, number])[] = Array.from({ length: 509 }, (_, k) =>
-  ndviChangeColour((k - 254) / 127),
-);
+/**
+ * Colours of every NDVI byte (ndviCode) and of every NDVI-change byte difference, computed once,
+ * flat as r, g, b: a chip reads three bytes per pixel per layer from them.
+ */
+const flatLut = (colours: readonly (readonly [number, number, number])[]): Uint8Array =>
+  Uint8Array.from(colours.flat());
+const NDVI_LUT = flatLut(Array.from({ length: 256 }, (_, c) => ndviColour(ndviOfCode(c))));
+const CHANGE_LUT = flatLut(Array.from({ length: 509 }, (_, k) => ndviChangeColour((k - 254) / 127)));
 
 /** Where each pixel of a chip came from: counts of 10 m and of coarser (overlay) pixels. */
 export interface ChipSource {
@@ -95,6 +97,20 @@ export function chipImages(q: TileQuicklook, win: PixelWindow): ChipImages {
   const { ndviBefore: cb, ndviAfter: ca, rgba: crgba } = q.cells;
   const n = q.ndvi;
   const r = q.rgb;
+  // Every index below stays inside these planes when they are as long as the quicklook says (cell
+  // rows < cells, overlay rows and columns clamped), so that is checked once here and the per-pixel
+  // reads need no check of their own (through the checked accessors the chips took 28 % longer).
+  const cellPixels = q.cells.index.length * area;
+  if (cb.length < cellPixels || ca.length < cellPixels || crgba.length < cellPixels * 4)
+    throw new InternalError(
+      `quicklook of ${q.tile}: cell planes shorter than its ${q.cells.index.length} cells`,
+    );
+  if (
+    n.before.length < n.width * n.height ||
+    n.after.length < n.width * n.height ||
+    r.data.length < r.width * r.height * 4
+  )
+    throw new InternalError(`quicklook of ${q.tile}: overlay planes shorter than their size`);
   let fine = 0;
   let coarse = 0;
   const x0 = Math.max(0, win.x);
@@ -119,35 +135,36 @@ export function chipImages(q: TileQuicklook, win: PixelWindow): ChipImages {
         let ro: number;
         if (k !== undefined) {
           const ci = k * area + rowInCell + (tx % CELL);
-          nb = u8At(cb, ci);
-          na = u8At(ca, ci);
+          nb = cb[ci] ?? 0;
+          na = ca[ci] ?? 0;
           rgba = crgba;
           ro = ci * 4;
         } else {
           const ni = nRow + Math.min(n.width - 1, Math.floor(tx / n.step));
-          nb = u8At(n.before, ni);
-          na = u8At(n.after, ni);
+          nb = n.before[ni] ?? 0;
+          na = n.after[ni] ?? 0;
           rgba = r.data;
           ro = (rRow + Math.min(r.width - 1, Math.floor(tx / r.step))) * 4;
         }
+        // nb and na are bytes (0-255), so both LUT offsets are in range by construction.
         if (nb !== 0) {
-          const c = at(NDVI_LUT, nb);
-          before[o] = c[0];
-          before[o + 1] = c[1];
-          before[o + 2] = c[2];
+          const c = nb * 3;
+          before[o] = NDVI_LUT[c] ?? 0;
+          before[o + 1] = NDVI_LUT[c + 1] ?? 0;
+          before[o + 2] = NDVI_LUT[c + 2] ?? 0;
           before[o + 3] = 255;
           if (na !== 0) {
-            const d = at(CHANGE_LUT, na - nb + 254);
-            change[o] = d[0];
-            change[o + 1] = d[1];
-            change[o + 2] = d[2];
+            const d = (na - nb + 254) * 3;
+            change[o] = CHANGE_LUT[d] ?? 0;
+            change[o + 1] = CHANGE_LUT[d + 1] ?? 0;
+            change[o + 2] = CHANGE_LUT[d + 2] ?? 0;
             change[o + 3] = 255;
           }
         }
-        if (u8At(rgba, ro + 3) !== 0) {
-          colour[o] = u8At(rgba, ro);
-          colour[o + 1] = u8At(rgba, ro + 1);
-          colour[o + 2] = u8At(rgba, ro + 2);
+        if ((rgba[ro + 3] ?? 0) !== 0) {
+          colour[o] = rgba[ro] ?? 0;
+          colour[o + 1] = rgba[ro + 1] ?? 0;
+          colour[o + 2] = rgba[ro + 2] ?? 0;
           colour[o + 3] = 255;
         }
       }
@@ -182,12 +199,11 @@ export function overlayPixels(
   const plane = layer === 'before_ndvi' ? n.before : n.after;
   const data = new Uint8ClampedArray(n.width * n.height * 4);
   for (let i = 0; i < plane.length; i++) {
-    const c = u8At(plane, i);
+    const c = u8At(plane, i) * 3;
     if (c === 0) continue;
-    const [r, g, b] = at(NDVI_LUT, c);
-    data[i * 4] = r;
-    data[i * 4 + 1] = g;
-    data[i * 4 + 2] = b;
+    data[i * 4] = u8At(NDVI_LUT, c);
+    data[i * 4 + 1] = u8At(NDVI_LUT, c + 1);
+    data[i * 4 + 2] = u8At(NDVI_LUT, c + 2);
     data[i * 4 + 3] = 255;
   }
   return { width: n.width, height: n.height, step: n.step, data };
